@@ -1,0 +1,1 @@
+"""gsdiff: graph signal diffusion models for wireless resource allocation."""

@@ -1,0 +1,28 @@
+"""Show plotly figures both live (Jupyter, Colab) and in the offline HTML book.
+
+In a papermill kernel plotly's default renderer emits a MIME type that myst-nb drops, and the
+``notebook_connected`` renderer fetches plotly.js from a CDN. When the book build sets
+``GSDIFF_BOOK=1``, figures are therefore emitted as plain HTML that relies on the ``plotly.min.js``
+the book loads on every page from its own ``_static/``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from plotly.graph_objects import Figure
+
+__all__ = ["show"]
+
+
+def show(fig: Figure) -> None:
+    """Display a plotly figure: self-contained ``<div>`` for the book, ``fig.show()`` otherwise."""
+    if os.environ.get("GSDIFF_BOOK") == "1":
+        from IPython.display import HTML, display
+
+        html = fig.to_html(include_plotlyjs=False, include_mathjax=False, full_html=False, auto_play=False)
+        display(HTML(html))
+    else:
+        fig.show()

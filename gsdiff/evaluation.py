@@ -1,0 +1,117 @@
+"""Time-sharing evaluation: play a sequence of allocation samples over fading slots (eq. (15)).
+
+A stochastic policy is evaluated as the papers do: in every slot the network uses one of its allocation
+samples (held for ``window_slots`` consecutive slots, cycling through the samples in their order) under a
+fresh fading draw; a user's ergodic rate is its average rate over the slots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from tqdm.auto import tqdm
+
+from .checks import check_allocations, check_gains
+from .config import EvaluationConfig, RadioConfig
+from .fading import RayleighFading
+from .metrics import percentiles, rate_metrics
+from .random import make_generator
+from .rates import ergodic_rates_exact, instantaneous_rates
+
+__all__ = ["TimeSharingResult", "as_samples", "evaluate_time_sharing", "asymptotic_rates"]
+
+
+def as_samples(power_w: torch.Tensor, gains: torch.Tensor, radio: RadioConfig) -> torch.Tensor:
+    """Validate allocations against the networks and return them as samples [B, S, N].
+
+    ``power_w`` is [B, S, N] (S samples per network, time-shared) or [B, N] (one deterministic allocation).
+    """
+    check_gains(gains)
+    if gains.dim() != 3:
+        raise ValueError(f"gains must have shape [B, N, N], got {tuple(gains.shape)}")
+    b, n = gains.shape[0], gains.shape[-1]
+    check_allocations(power_w, n, radio.max_power_w)
+    if power_w.dim() == 2:
+        power_w = power_w[:, None, :]
+    if power_w.dim() != 3 or power_w.shape[0] != b:
+        raise ValueError(
+            f"power_w must have shape [B, S, N] or [B, N] with B = {b} networks, got {tuple(power_w.shape)}"
+        )
+    return power_w.to(gains.dtype)
+
+
+@dataclass(frozen=True)
+class TimeSharingResult:
+    """Per-user rates of a time-shared policy."""
+
+    cumulative_rates: torch.Tensor  # [T, B, N] running ergodic estimate after slots 1..T
+
+    @property
+    def ergodic_rates(self) -> torch.Tensor:
+        """[B, N] average rate over all T slots."""
+        return self.cumulative_rates[-1]
+
+    def metrics(self, f_min: float) -> dict[str, float]:
+        """Pooled metrics of the final ergodic rates (see ``gsdiff.metrics.rate_metrics``)."""
+        return rate_metrics(self.ergodic_rates, f_min)
+
+    def percentile_curves(self, q: tuple[float, ...] = (1.0, 5.0)) -> torch.Tensor:
+        """[T, len(q)] pooled percentiles of the cumulative ergodic rates after each slot."""
+        return percentiles(self.cumulative_rates.flatten(1), q)
+
+    def mean_curve(self) -> torch.Tensor:
+        """[T] pooled mean of the cumulative ergodic rates after each slot."""
+        return self.cumulative_rates.flatten(1).mean(-1)
+
+
+def evaluate_time_sharing(
+    gains: torch.Tensor,
+    power_w: torch.Tensor,
+    radio: RadioConfig | None = None,
+    evaluation: EvaluationConfig | None = None,
+    generator: torch.Generator | None = None,
+    seed: int | None = None,
+    chunk_slots: int = 25,
+    progress: bool = False,
+) -> TimeSharingResult:
+    """Play allocation samples over T fading slots and return the cumulative per-user rates.
+
+    Args:
+        gains: [B, N, N] large-scale gains in W/W.
+        power_w: [B, S, N] samples (or [B, N]) in W, within [0, P_max].
+        radio, evaluation: power budget and noise; slots, window and fading model.
+        generator / seed: the fading randomness.
+        chunk_slots: slots drawn at once (memory [chunk, B, N, N]).
+    """
+    radio, evaluation = radio or RadioConfig(), evaluation or EvaluationConfig()
+    samples = as_samples(power_w, gains, radio)
+    num_samples = samples.shape[1]
+    gen = make_generator(generator, seed, gains.device)
+    fading = RayleighFading(gains.shape, evaluation, gen, gains.device, gains.dtype)
+    total = torch.zeros(gains.shape[0], gains.shape[-1], dtype=torch.float64, device=gains.device)
+    cumulative = []
+    slots = range(0, evaluation.num_slots, chunk_slots)
+    for start in tqdm(slots, desc="time-sharing slots", disable=not progress):
+        t = torch.arange(start, min(start + chunk_slots, evaluation.num_slots), device=gains.device)
+        which = (t // evaluation.window_slots) % num_samples  # [T_c] sample played in each slot
+        x = samples[:, which].transpose(0, 1)  # [T_c, B, N]
+        rates = instantaneous_rates(x, gains, radio.noise_w, fading.draw(len(t)))  # [T_c, B, N]
+        running = total + rates.double().cumsum(0)
+        total = running[-1]
+        cumulative.append(running / (t + 1)[:, None, None])
+    return TimeSharingResult(cumulative_rates=torch.cat(cumulative).to(gains.dtype))
+
+
+def asymptotic_rates(
+    gains: torch.Tensor, power_w: torch.Tensor, radio: RadioConfig | None = None, num_nodes: int = 48
+) -> torch.Tensor:
+    """[B, N] ergodic rates over infinitely many slots, each sample played equally often (i.i.d. fading).
+
+    The mean over samples of the exact Rayleigh ergodic rates (``gsdiff.rates.ergodic_rates_exact``): the
+    noise-free limit that ``evaluate_time_sharing`` approaches.
+    """
+    radio = radio or RadioConfig()
+    samples = as_samples(power_w, gains, radio)  # [B, S, N]
+    rates = ergodic_rates_exact(samples, gains[:, None], radio.noise_w, num_nodes=num_nodes)
+    return rates.mean(1)

@@ -1,0 +1,366 @@
+"""Plotly figure builders for the book. Each returns a ``plotly.graph_objects.Figure``.
+
+Views that must stay explorable in the static HTML use plotly dropdowns and sliders (no kernel needed).
+Nothing else in gsdiff imports this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+import torch
+from plotly.colors import sample_colorscale
+from plotly.subplots import make_subplots
+
+from .channel import Networks, path_loss_db
+from .config import GraphConfig, RadioConfig
+from .evaluation import TimeSharingResult
+from .graphs import log_snr_weight, node_conditions
+from .metrics import PERCENTILES
+from .two_user import RateRegion, best_deterministic, best_time_sharing, convex_hull
+from .units import linear_to_db
+
+__all__ = [
+    "network_map",
+    "path_loss_figure",
+    "channel_graph_figure",
+    "rate_cdf_figure",
+    "percentile_curves_figure",
+    "rate_region_figure",
+    "metrics_table",
+]
+
+_PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+
+
+def _visibility(groups: Sequence[int], active: int) -> list[bool]:
+    """Visibility mask of traces, where trace k belongs to group ``groups[k]``."""
+    return [g == active for g in groups]
+
+
+def _segments(start: np.ndarray, end: np.ndarray) -> tuple[list, list]:
+    """Line segments [K, 2] -> x, y lists with None breaks, so one trace draws them all."""
+    xs = np.stack([start[:, 0], end[:, 0], np.full(len(start), np.nan)], 1).ravel()
+    ys = np.stack([start[:, 1], end[:, 1], np.full(len(start), np.nan)], 1).ravel()
+    return [None if np.isnan(v) else v for v in xs], [None if np.isnan(v) else v for v in ys]
+
+
+def _network_traces(net: Networks, index: int, num_interferers: int, num_bins: int = 5) -> list[go.Scatter]:
+    """Traces of one network: interference links (strongest per receiver), direct links by gain, tx and rx."""
+    tx, rx = net.tx_pos_m[index].cpu().numpy(), net.rx_pos_m[index].cpu().numpy()
+    gains_db = linear_to_db(net.gains[index].double()).cpu().numpy()  # [N, N] (j, i)
+    n = len(tx)
+    traces = []
+    cross = gains_db.copy()
+    np.fill_diagonal(cross, -np.inf)
+    src = np.argsort(-cross, axis=0)[:num_interferers]  # [k, N] strongest transmitters j per receiver i
+    dst = np.broadcast_to(np.arange(n), src.shape)
+    x, y = _segments(tx[src.ravel()], rx[dst.ravel()])
+    traces.append(
+        go.Scatter(
+            x=x,
+            y=y,
+            mode="lines",
+            line={"color": "rgba(214,39,40,0.25)", "width": 1},
+            name=f"{num_interferers} strongest interferers per rx",
+            hoverinfo="skip",
+        )
+    )
+    direct = np.diag(gains_db)
+    edges = np.linspace(direct.min(), direct.max() + 1e-9, num_bins + 1)
+    colors = sample_colorscale("Viridis", list(np.linspace(0, 1, num_bins)))
+    for b in range(num_bins):
+        sel = (direct >= edges[b]) & (direct < edges[b + 1])
+        x, y = _segments(tx[sel], rx[sel])
+        traces.append(
+            go.Scatter(
+                x=x,
+                y=y,
+                mode="lines",
+                line={"color": colors[b], "width": 3},
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+    mid = (tx + rx) / 2
+    traces.append(
+        go.Scatter(
+            x=mid[:, 0],
+            y=mid[:, 1],
+            mode="markers",
+            name="direct link gain",
+            marker={
+                "size": 4,
+                "color": direct,
+                "colorscale": "Viridis",
+                "colorbar": {"title": "direct gain (dB)"},
+            },
+            text=[f"pair {i}: {g:.1f} dB" for i, g in enumerate(direct)],
+            hoverinfo="text",
+        )
+    )
+    traces.append(
+        go.Scatter(
+            x=tx[:, 0],
+            y=tx[:, 1],
+            mode="markers",
+            name="transmitter",
+            marker={"symbol": "triangle-up", "size": 8, "color": "black"},
+        )
+    )
+    traces.append(
+        go.Scatter(
+            x=rx[:, 0],
+            y=rx[:, 1],
+            mode="markers",
+            name="receiver",
+            marker={"symbol": "circle-open", "size": 7, "color": "black"},
+        )
+    )
+    return traces
+
+
+def network_map(networks: Mapping[str, Networks], index: int = 0, num_interferers: int = 2) -> go.Figure:
+    """Map of one network per label (e.g. per density) with a dropdown to switch between them.
+
+    Direct links are coloured by their large-scale gain; thin red lines join each receiver to its
+    ``num_interferers`` strongest interfering transmitters.
+    """
+    fig, groups, sides = go.Figure(), [], []
+    for g, net in enumerate(networks.values()):
+        for trace in _network_traces(net, index, num_interferers):
+            trace.visible = g == 0
+            fig.add_trace(trace)
+            groups.append(g)
+        sides.append(net.side_m)
+    buttons = [
+        {
+            "label": label,
+            "method": "update",
+            "args": [
+                {"visible": _visibility(groups, g)},
+                {"xaxis.range": [0, sides[g]], "yaxis.range": [0, sides[g]]},
+            ],
+        }
+        for g, label in enumerate(networks)
+    ]
+    fig.update_layout(
+        updatemenus=[{"buttons": buttons, "x": 0.0, "y": 1.12, "xanchor": "left"}],
+        xaxis={"title": "x (m)", "range": [0, sides[0]]},
+        yaxis={"title": "y (m)", "range": [0, sides[0]], "scaleanchor": "x"},
+        height=620,
+        legend={"orientation": "h", "y": -0.12},
+        margin={"t": 60},
+    )
+    return fig
+
+
+def path_loss_figure(networks: Networks | None = None, shadowing_std_db: float = 7.0) -> go.Figure:
+    """Dual-slope path loss with its +-1 sigma shadowing band and, optionally, the links of drawn networks."""
+    d = torch.logspace(0, np.log10(5000), 400, dtype=torch.float64)
+    pl = path_loss_db(d).numpy()
+    fig = go.Figure()
+    if networks is not None:
+        dist = networks.distance_m.flatten().cpu().numpy()
+        loss = -linear_to_db(networks.gains.double()).flatten().cpu().numpy()
+        keep = np.random.default_rng(0).permutation(len(dist))[:3000]  # a readable subsample of links
+        fig.add_trace(
+            go.Scatter(
+                x=dist[keep],
+                y=loss[keep],
+                mode="markers",
+                name="drawn links",
+                marker={"size": 3, "color": "rgba(100,100,100,0.35)"},
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=np.r_[d, d.flip(0)],
+            y=np.r_[pl + shadowing_std_db, (pl - shadowing_std_db)[::-1]],
+            fill="toself",
+            fillcolor="rgba(31,119,180,0.15)",
+            line={"width": 0},
+            name=f"±{shadowing_std_db:g} dB shadowing (1σ)",
+            hoverinfo="skip",
+        )
+    )
+    fig.add_trace(go.Scatter(x=d, y=pl, mode="lines", name="path loss PL(d)", line={"color": _PALETTE[0]}))
+    fig.add_vline(x=100, line_dash="dot", annotation_text="breakpoint 100 m")
+    fig.update_layout(
+        xaxis={"title": "distance (m)", "type": "log"}, yaxis={"title": "loss (dB)"}, height=450
+    )
+    return fig
+
+
+def channel_graph_figure(
+    gains: torch.Tensor, f_min: float, radio: RadioConfig | None = None, graph: GraphConfig | None = None
+) -> go.Figure:
+    """One network as a graph signal: the weighted adjacency (edge weights) and the node conditions u."""
+    radio, graph = radio or RadioConfig(), graph or GraphConfig()
+    weights = log_snr_weight(gains.double(), radio, graph).numpy()  # [N, N] (j, i)
+    u = node_conditions(gains[None].double(), f_min, radio, graph)[0].numpy()  # [N, 3]
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.7, 0.3],
+        horizontal_spacing=0.12,
+        subplot_titles=("edge weights w_ji (rows: rx i, columns: tx j)", "node signal u_i"),
+    )
+    fig.add_trace(
+        go.Heatmap(
+            z=weights.T,
+            colorscale="Viridis",
+            colorbar={"x": 0.62, "title": "w"},
+            hovertemplate="tx %{x} → rx %{y}: %{z:.3f}<extra></extra>",
+        ),
+        1,
+        1,
+    )
+    fig.add_trace(
+        go.Heatmap(
+            z=u,
+            x=["direct", "interference", "f_min"],
+            colorscale="Cividis",
+            colorbar={"title": "u"},
+            hovertemplate="pair %{y}, %{x}: %{z:.3f}<extra></extra>",
+        ),
+        1,
+        2,
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_layout(height=520)
+    return fig
+
+
+def rate_cdf_figure(rates: Mapping[str, torch.Tensor], f_min: float) -> go.Figure:
+    """Empirical CDFs of pooled per-user ergodic rates, one curve per policy, with the f_min line."""
+    fig = go.Figure()
+    for k, (name, r) in enumerate(rates.items()):
+        values = np.sort(r.flatten().double().cpu().numpy())
+        prob = np.arange(1, len(values) + 1) / len(values)
+        fig.add_trace(
+            go.Scatter(x=values, y=prob, mode="lines", name=name, line={"color": _PALETTE[k % len(_PALETTE)]})
+        )
+    fig.add_vline(x=f_min, line_dash="dash", annotation_text=f"f_min = {f_min:g}")
+    fig.update_layout(
+        xaxis={"title": "ergodic rate (bits/s/Hz)"}, yaxis={"title": "fraction of users"}, height=420
+    )
+    return fig
+
+
+def percentile_curves_figure(
+    results: Mapping[str, TimeSharingResult], f_min: float, q: tuple[float, ...] = (1.0, 5.0)
+) -> go.Figure:
+    """Pooled percentiles and mean of the cumulative ergodic rates over time slots, one colour per policy."""
+    titles = [f"{p:g}th percentile" for p in q] + ["mean"]
+    fig = make_subplots(rows=1, cols=len(titles), subplot_titles=titles, horizontal_spacing=0.06)
+    for k, (name, res) in enumerate(results.items()):
+        curves = torch.cat([res.percentile_curves(q), res.mean_curve()[:, None]], dim=1).cpu().numpy()
+        slots = np.arange(1, len(curves) + 1)
+        for c in range(curves.shape[1]):
+            fig.add_trace(
+                go.Scatter(
+                    x=slots,
+                    y=curves[:, c],
+                    mode="lines",
+                    name=name,
+                    legendgroup=name,
+                    showlegend=c == 0,
+                    line={"color": _PALETTE[k % len(_PALETTE)]},
+                ),
+                1,
+                c + 1,
+            )
+    for c in range(len(q)):
+        fig.add_hline(y=f_min, line_dash="dash", row=1, col=c + 1)
+    fig.update_xaxes(title_text="time slot")
+    fig.update_yaxes(title_text="bits/s/Hz", col=1)
+    fig.update_layout(height=420)
+    return fig
+
+
+def rate_region_figure(regions: Mapping[str, RateRegion], f_min: float) -> go.Figure:
+    """Two-user rate regions with a slider over cases: deterministic grid, time-sharing hull, optima."""
+    fig, groups = go.Figure(), []
+    for g, region in enumerate(regions.values()):
+        hull = convex_hull(region.rates)
+        det_value, det_index = best_deterministic(region, f_min)
+        ts_value, ts_point = best_time_sharing(region, f_min)
+        p = region.power_w * 1e3
+        traces = [
+            go.Scatter(
+                x=region.rates[:, 0],
+                y=region.rates[:, 1],
+                mode="markers",
+                name="deterministic x",
+                marker={"size": 4, "color": "rgba(31,119,180,0.5)"},
+                text=[f"x = ({a:.1f}, {b:.1f}) mW" for a, b in p],
+                hoverinfo="text+x+y",
+            ),
+            go.Scatter(
+                x=np.r_[hull[:, 0], hull[:1, 0]],
+                y=np.r_[hull[:, 1], hull[:1, 1]],
+                mode="lines",
+                name="time-sharing (convex hull)",
+                line={"color": _PALETTE[2]},
+            ),
+        ]
+        if det_index is not None:
+            traces.append(
+                go.Scatter(
+                    x=[region.rates[det_index, 0]],
+                    y=[region.rates[det_index, 1]],
+                    mode="markers",
+                    name=f"best deterministic: {det_value:.2f}",
+                    marker={"size": 13, "symbol": "square", "color": _PALETTE[1]},
+                )
+            )
+        if ts_point is not None:
+            traces.append(
+                go.Scatter(
+                    x=[ts_point[0]],
+                    y=[ts_point[1]],
+                    mode="markers",
+                    name=f"best time-sharing: {ts_value:.2f}",
+                    marker={"size": 15, "symbol": "star", "color": _PALETTE[2]},
+                )
+            )
+        for trace in traces:
+            trace.visible = g == 0
+            fig.add_trace(trace)
+            groups.append(g)
+    top = max(r.rates.max() for r in regions.values()) * 1.05
+    for axis in ("x", "y"):
+        fig.add_shape(
+            type="line",
+            line={"dash": "dash", "color": "gray"},
+            **(
+                {"x0": f_min, "x1": f_min, "y0": 0, "y1": top}
+                if axis == "x"
+                else {"y0": f_min, "y1": f_min, "x0": 0, "x1": top}
+            ),
+        )
+    steps = [
+        {"label": label, "method": "update", "args": [{"visible": _visibility(groups, g)}]}
+        for g, label in enumerate(regions)
+    ]
+    fig.update_layout(
+        sliders=[
+            {"steps": steps, "currentvalue": {"prefix": "cross gain / direct gain: "}, "pad": {"t": 50}}
+        ],
+        xaxis={"title": "ergodic rate of user 1 (bits/s/Hz)", "range": [0, top]},
+        yaxis={"title": "ergodic rate of user 2 (bits/s/Hz)", "range": [0, top], "scaleanchor": "x"},
+        height=640,
+        legend={"x": 0.62, "y": 0.98},
+    )
+    return fig
+
+
+def metrics_table(metrics: Mapping[str, Mapping[str, float]], keys: Sequence[str] | None = None) -> str:
+    """A Markdown table of policies (rows) by metrics (columns), for ``IPython.display.Markdown``."""
+    keys = list(keys or ["mean", *(f"p{q:g}" for q in PERCENTILES), "feasible_fraction", "jain"])
+    lines = ["| policy | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
+    lines += [f"| {name} | " + " | ".join(f"{m[k]:.3f}" for k in keys) + " |" for name, m in metrics.items()]
+    return "\n".join(lines)
