@@ -45,6 +45,8 @@ def check_gains(gains: torch.Tensor, name: str = "gains") -> None:
         raise ValueError(f"{name} must be a floating-point tensor [..., N, N], got {type(gains).__name__}")
     if gains.dim() < 2 or gains.shape[-1] != gains.shape[-2] or gains.shape[-1] < 2:
         raise ValueError(f"{name} must have shape [..., N, N] with N >= 2, got {tuple(gains.shape)}")
+    if gains.numel() == 0:
+        raise ValueError(f"{name} must hold at least one network, got shape {tuple(gains.shape)}")
     if not bool(torch.isfinite(gains).all()):
         raise ValueError(f"{name} must be finite, got {int((~torch.isfinite(gains)).sum())} NaN/inf entries")
     if bool((gains < 0).any()):
@@ -62,6 +64,8 @@ def check_allocations(
             f"{name} must have last dimension N = {num_pairs} (the networks' pairs), got shape "
             f"{tuple(power_w.shape)}"
         )
+    if power_w.numel() == 0:
+        raise ValueError(f"{name} must hold at least one allocation, got shape {tuple(power_w.shape)}")
     if not bool(torch.isfinite(power_w).all()):
         raise ValueError(f"{name} must be finite, got NaN/inf entries")
     low, high = power_w.min().item(), power_w.max().item()

@@ -46,7 +46,10 @@ def save_networks(path: str | Path, networks: Networks, **metadata: float) -> No
 
 def load_gains(path: str | Path, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """The ``gains`` [B, N, N] of any ``.npz`` that has that key (whoever made it), validated."""
-    with np.load(path) as data:
+    loaded = np.load(path)
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        raise ValueError(f"networks file {str(path)!r} must be an .npz with 'gains', got a .npy array")
+    with loaded as data:
         if "gains" not in data:
             raise ValueError(
                 f"networks file {str(path)!r} has no 'gains' array (keys: {sorted(data.keys())})"
@@ -65,4 +68,8 @@ def save_array(path: str | Path, array: torch.Tensor) -> None:
 
 def load_array(path: str | Path, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """A ``.npy`` file as a tensor."""
-    return torch.as_tensor(np.asarray(np.load(path), dtype=np.float64)).to(dtype)
+    loaded = np.load(path)
+    if not isinstance(loaded, np.ndarray):
+        loaded.close()
+        raise ValueError(f"array file {str(path)!r} must be a .npy array, got an .npz archive")
+    return torch.as_tensor(np.asarray(loaded, dtype=np.float64)).to(dtype)

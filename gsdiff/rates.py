@@ -54,8 +54,9 @@ def ergodic_rates_exact(
         E[ln(1 + S / (sigma + sum_j I_j))]
             = int_0^inf e^{-z sigma} / z * zS / (1 + zS) * prod_j 1 / (1 + z I_j) dz.
     With z = e^u / sigma (dz / z = du) the integrand is smooth in u; the trapezoid rule on u from
-    ln(tail * sigma / max(S, sigma)) (below it the integrand is < z S) to ln(40) (where e^{-z sigma} = e^{-40})
-    converges fast. Differentiable in ``power_w`` and ``gains``. Memory: [..., num_nodes, N, N].
+    ln(tail * sigma / max(S, sigma)) (below it the integrand is < z S) to ln(40) (where
+    e^{-z sigma} = e^{-40}) converges fast. Differentiable in ``power_w`` and ``gains`` (also at zero power).
+    Memory: [..., num_nodes, N, N].
     """
     signal, _ = received_powers(power_w, gains)
     n = gains.shape[-1]

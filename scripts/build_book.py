@@ -89,7 +89,11 @@ def execute_chapter(chapter: Path, parameters: dict[str, Any], root: Path = ROOT
     start = time.perf_counter()
     with book_environment():
         papermill.execute_notebook(
-            str(out), str(out), parameters=parameters, kernel_name="python3", cwd=str(out.parent),
+            str(out),
+            str(out),
+            parameters=parameters,
+            kernel_name="python3",
+            cwd=str(out.parent),
             progress_bar=False,
         )
     return time.perf_counter() - start
@@ -113,7 +117,10 @@ def stage_sources(root: Path = ROOT) -> Path:
         shutil.copy2(md, stage / "book" / md.name)
     # book/_static becomes the staged root _static/, which jupyter-book adds to html_static_path
     # and whose .css/.js files it loads on every page.
-    for src, dst in ((root / "book" / "_ext", stage / "book" / "_ext"), (root / "book" / "_static", stage / "_static")):
+    for src, dst in (
+        (root / "book" / "_ext", stage / "book" / "_ext"),
+        (root / "book" / "_static", stage / "_static"),
+    ):
         shutil.rmtree(dst, ignore_errors=True)
         if src.is_dir():
             shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", "plotly.min.js"))
@@ -126,19 +133,41 @@ def build_html(root: Path = ROOT) -> int:
     """Build ``_build/html`` from the staged tree; warnings are errors. Return the exit code."""
     stage = stage_sources(root)
     jb = Path(sys.executable).with_name("jupyter-book")
-    cmd = [str(jb) if jb.exists() else "jupyter-book", "build", str(stage), "--path-output", str(root),
-           "--all", "--warningiserror", "--keep-going"]
+    cmd = [
+        str(jb) if jb.exists() else "jupyter-book",
+        "build",
+        str(stage),
+        "--path-output",
+        str(root),
+        "--all",
+        "--warningiserror",
+        "--keep-going",
+    ]
     print("+", " ".join(cmd), flush=True)
     return subprocess.run(cmd, cwd=root).returncode
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    """Command-line entry point; returns the process exit code."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--profile", default="book", help="value of the chapters' `profile` parameter")
-    parser.add_argument("-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
-                        help="extra papermill parameter (value parsed as a Python literal, else a string)")
-    parser.add_argument("--only", action="append", metavar="CHAPTER",
-                        help="execute only this chapter (name like `problem`; repeatable)")
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="extra papermill parameter (value parsed as a Python literal, else a string)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="CHAPTER",
+        help="execute only this chapter (name like `problem`; repeatable)",
+    )
     parser.add_argument("--no-html", action="store_true", help="execute chapters but do not build HTML")
     args = parser.parse_args(argv)
 
@@ -152,7 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         todo = [c for c in todo if c.stem in wanted]
 
     timings_path = ROOT / STAGE / "timings.json"
-    timings = json.loads(timings_path.read_text()) if timings_path.is_file() else {}
+    # A partial run (--only) keeps the other chapters' earlier timings.
+    timings = json.loads(timings_path.read_text()) if args.only and timings_path.is_file() else {}
     failed: list[str] = []
     print(f"executing {len(todo)} chapter(s) with parameters {parameters}", flush=True)
     for i, chapter in enumerate(todo, 1):
@@ -161,8 +191,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             seconds = execute_chapter(chapter, parameters)
         except papermill.PapermillExecutionError as err:
             failed.append(str(chapter))
-            print(f"[{i}/{len(todo)}] {chapter} FAILED in cell {err.exec_count}: {err.ename}: {err.evalue}",
-                  flush=True)
+            print(
+                f"[{i}/{len(todo)}] {chapter} FAILED in cell {err.exec_count}: {err.ename}: {err.evalue}",
+                flush=True,
+            )
             continue
         timings[str(chapter)] = round(seconds, 2)
         print(f"[{i}/{len(todo)}] {chapter} done in {seconds:.1f} s", flush=True)

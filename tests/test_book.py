@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,16 +21,24 @@ from urllib.parse import urlsplit
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, ConsoleMessage, Response, Route
+    from playwright.sync_api import BrowserContext, ConsoleMessage, Request, Response, Route
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 EXECUTED = ROOT / "_build" / "executed"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 # Schemes that never reach the network.
 LOCAL_SCHEMES = {"data", "blob", "about"}
+QUIET_S, PAGE_TIMEOUT_S = 0.5, 30.0
 
 pytestmark = pytest.mark.book
 
@@ -59,6 +68,8 @@ def test_chapters_execute_and_book_builds(built_book: Path) -> None:
     for chapter in chapters:
         assert chapter in timings, f"{chapter} has no execution time"
         assert (built_book / Path(chapter).with_suffix(".html")).is_file(), f"{chapter} has no HTML page"
+        executed = json.loads((EXECUTED / Path(chapter).with_suffix(".ipynb")).read_text())
+        assert executed["metadata"]["papermill"]["parameters"]["profile"] == "ci"
     assert (built_book / "_static" / "plotly.min.js").is_file()
     assert (built_book / "_static" / "mathjax" / "tex-chtml.js").is_file()
 
@@ -117,13 +128,31 @@ def _check_page(context: BrowserContext, url: str) -> tuple[list[str], int]:
         if resp.status >= 400:
             problems.append(f"HTTP {resp.status} {resp.url}")
 
+    pending: set[Request] = set()
+
+    def failed(req: Request) -> None:
+        pending.discard(req)
+        problems.append(f"request failed {req.url}: {req.failure}")
+
     page = context.new_page()
     page.route("**/*", route)
     page.on("console", console)
     page.on("pageerror", lambda err: problems.append(f"uncaught exception: {err}"))
-    page.on("requestfailed", lambda req: problems.append(f"request failed {req.url}: {req.failure}"))
+    page.on("request", lambda req: pending.add(req))
+    page.on("requestfinished", lambda req: pending.discard(req))
+    page.on("requestfailed", failed)
     page.on("response", response)
-    page.goto(url, wait_until="networkidle")
+    page.goto(url, wait_until="load")
+    # Wait for the network to stay quiet for QUIET_S (fonts, MathJax components, lazy scripts).
+    # Playwright's own "networkidle" proved unreliable here: it can resolve before the page is parsed.
+    deadline, quiet_since = time.monotonic() + PAGE_TIMEOUT_S, time.monotonic()
+    while time.monotonic() - quiet_since < QUIET_S:
+        if time.monotonic() > deadline:
+            problems.append(f"requests still pending after {PAGE_TIMEOUT_S} s: {[r.url for r in pending]}")
+            break
+        page.wait_for_timeout(100)
+        if pending:
+            quiet_since = time.monotonic()
     empty = page.evaluate(
         "() => [...document.querySelectorAll('.plotly-graph-div')]"
         ".filter(d => !d.querySelector('.main-svg')).map(d => d.id)"

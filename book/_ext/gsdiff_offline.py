@@ -1,9 +1,10 @@
 """Sphinx extension keeping the HTML book offline and its browser console clean.
 
-- Inline scripts added by extensions in ``env-before-read-docs`` (sphinx-thebe's
-  ``const THEBE_JS_URL = ...``, sphinx-togglebutton's selector) reach each page twice, once with
-  filename ``None`` and once with ``""``; the repeated ``const`` is a console SyntaxError. Drop the
-  repeats from every page.
+- An inline (body-only) script that an extension adds after the HTML builder's init
+  (sphinx-thebe's ``const THEBE_JS_URL = ...`` in env-before-read-docs, sphinx-togglebutton's
+  selector in builder-inited) reaches the builder with filename ``None``, and Sphinx 7.4's
+  prepare_writing adds it again from the registry with filename ``""``; its de-duplication treats the
+  two as different, so each page declares the ``const`` twice (a console SyntaxError). Drop repeats.
 - After the build, warn (an error under ``-W``) about any page that loads a script, stylesheet,
   image or frame from another host, so a CDN dependency cannot slip in unnoticed.
 """

@@ -1,0 +1,30 @@
+# Developer and CI entry points. Every target installs what it needs into .venv first.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Reinstall only when requirements.txt changes (or the venv is new).
+STAMP := $(VENV)/.requirements.stamp
+BOOK_ARGS ?=
+
+.PHONY: venv book test lint
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	# torch first, alone, so that resolving the rest never pulls another (CUDA) build.
+	$(PY) -m pip install torch==2.13.0
+	$(PY) -m pip install -r requirements.txt
+	$(PY) -m pip install -e . --no-deps
+	touch $(STAMP)
+
+# Extra build options, e.g. make book BOOK_ARGS="--only problem -p seed 3"
+book: venv
+	$(PY) scripts/build_book.py --profile book $(BOOK_ARGS)
+
+test: venv
+	$(PY) -m pytest -q
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .

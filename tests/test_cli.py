@@ -1,0 +1,321 @@
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from gsdiff.cli import main
+from gsdiff.config import RadioConfig
+
+RADIO = RadioConfig()
+P = RADIO.max_power_w
+METRIC_KEYS = {"mean", "min", "p0.1", "p1", "p5", "p10", "feasible_fraction", "jain"}
+
+
+def run(capsys, *argv: str) -> tuple[int, dict | None, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    return status, (json.loads(out) if status == 0 else None), err
+
+
+@pytest.fixture
+def nets(tmp_path, capsys):
+    path = tmp_path / "nets.npz"
+    status, out, _ = run(
+        capsys,
+        "drop",
+        "--num-networks",
+        "2",
+        "--num-pairs",
+        "6",
+        "--density",
+        "10.1",
+        "--seed",
+        "3",
+        "--out",
+        str(path),
+    )
+    assert status == 0
+    assert out == {"out": str(path), "num_networks": 2, "num_pairs": 6}
+    return path
+
+
+def test_drop_writes_gains(nets):
+    with np.load(nets) as data:
+        gains = data["gains"]
+    assert gains.shape == (2, 6, 6)
+    assert np.issubdtype(gains.dtype, np.floating)
+    assert (gains > 0).all()
+    assert sorted(p.name for p in nets.parent.iterdir()) == ["nets.npz"]
+
+
+def test_drop_seeded(nets, tmp_path, capsys):
+    again = tmp_path / "again.npz"
+    other = tmp_path / "other.npz"
+    for path, seed in ((again, "3"), (other, "4")):
+        assert (
+            main(
+                [
+                    "drop",
+                    "--num-networks",
+                    "2",
+                    "--num-pairs",
+                    "6",
+                    "--density",
+                    "10.1",
+                    "--seed",
+                    seed,
+                    "--out",
+                    str(path),
+                ]
+            )
+            == 0
+        )
+    capsys.readouterr()
+    with np.load(nets) as a, np.load(again) as b, np.load(other) as c:
+        np.testing.assert_array_equal(a["gains"], b["gains"])
+        assert not np.array_equal(a["gains"], c["gains"])
+
+
+@pytest.mark.parametrize("samples_shape", [(2, 3, 6), (2, 6)])
+def test_evaluate_prints_metrics(nets, tmp_path, capsys, samples_shape):
+    samples = tmp_path / "s.npy"
+    np.save(samples, np.full(samples_shape, P / 2))
+    status, out, _ = run(
+        capsys,
+        "evaluate",
+        "--networks",
+        str(nets),
+        "--samples",
+        str(samples),
+        "--f-min",
+        "0.5",
+        "--slots",
+        "30",
+        "--window",
+        "2",
+    )
+    assert status == 0
+    assert METRIC_KEYS <= set(out)
+    assert (
+        out["num_networks"] == 2 and out["num_pairs"] == 6 and out["num_slots"] == 30 and out["f_min"] == 0.5
+    )
+    assert out["num_samples"] == (3 if len(samples_shape) == 3 else 1)
+    assert 0 <= out["min"] <= out["p0.1"] <= out["p1"] <= out["p5"] <= out["p10"] <= out["mean"]
+    assert 0 <= out["feasible_fraction"] <= 1 and 0 < out["jain"] <= 1
+
+
+def test_evaluate_exact_closed_form(tmp_path, capsys, single_user_rate):
+    """Any npz with 'gains' (made by NumPy alone); isolated links, so the exact rates have a closed form."""
+    snr = np.array([[3.0, 30.0], [300.0, 3000.0]])
+    gains = np.zeros((2, 2, 2))
+    gains[:, [0, 1], [0, 1]] = snr * RADIO.noise_w / P
+    np.savez(tmp_path / "g.npz", gains=gains)
+    np.save(tmp_path / "s.npy", np.full((2, 2), P))
+    status, out, _ = run(
+        capsys,
+        "evaluate",
+        "--networks",
+        str(tmp_path / "g.npz"),
+        "--samples",
+        str(tmp_path / "s.npy"),
+        "--f-min",
+        "2.0",
+        "--exact",
+    )
+    assert status == 0
+    rates = np.array([single_user_rate(s) for s in snr.ravel()])
+    assert out["mean"] == pytest.approx(rates.mean(), rel=1e-6)
+    assert out["min"] == pytest.approx(rates.min(), rel=1e-6)
+    assert out["feasible_fraction"] == pytest.approx((rates >= 2.0).mean())
+    assert out["num_slots"] is None
+
+
+def test_evaluate_jakes_and_all_off(nets, tmp_path, capsys):
+    np.save(tmp_path / "zero.npy", np.zeros((2, 6)))
+    status, out, _ = run(
+        capsys,
+        "evaluate",
+        "--networks",
+        str(nets),
+        "--samples",
+        str(tmp_path / "zero.npy"),
+        "--f-min",
+        "0.5",
+        "--slots",
+        "10",
+        "--fading",
+        "jakes",
+    )
+    assert status == 0
+    assert out["mean"] == 0.0 and out["feasible_fraction"] == 0.0
+    assert out["jain"] == 1.0  # finite, so the output is strict JSON
+
+
+def test_module_subprocess(nets, tmp_path):
+    np.save(tmp_path / "s.npy", np.full((2, 6), P))
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gsdiff",
+            "evaluate",
+            "--networks",
+            str(nets),
+            "--samples",
+            str(tmp_path / "s.npy"),
+            "--f-min",
+            "0.6",
+            "--slots",
+            "20",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("\n") == 1
+    assert METRIC_KEYS <= set(json.loads(proc.stdout, parse_constant=lambda c: pytest.fail(f"not JSON: {c}")))
+    bad = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gsdiff",
+            "drop",
+            "--num-networks",
+            "1",
+            "--num-pairs",
+            "1",
+            "--density",
+            "10",
+            "--out",
+            str(tmp_path / "x.npz"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert bad.returncode == 2
+    assert "num_pairs must be an integer >= 2, got 1" in bad.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--density", "-5"], "density_per_km2 must be a finite number > 0, got -5.0"),
+        (["--density", "0"], "density_per_km2 must be a finite number > 0, got 0.0"),
+        (["--num-pairs", "1"], "num_pairs must be an integer >= 2, got 1"),
+        (["--num-networks", "0"], "num_networks must be an integer >= 1, got 0"),
+        (["--density", "1000"], "density_per_km2 = 1000.0 is too high"),
+    ],
+)
+def test_drop_bad_input(tmp_path, capsys, args, message):
+    argv = {"--num-networks": "1", "--num-pairs": "4", "--density": "10", "--out": str(tmp_path / "x.npz")}
+    argv.update(dict(zip(args[::2], args[1::2], strict=True)))
+    status, _, err = run(capsys, "drop", *[t for kv in argv.items() for t in kv])
+    assert status == 2
+    assert err.startswith("gsdiff drop: error: ") and message in err
+    assert not (tmp_path / "x.npz").exists()
+
+
+def bad_gains_file(tmp_path, kind):
+    path = tmp_path / f"{kind}.npz"
+    gains = np.full((2, 6, 6), 1e-9)
+    if kind == "nan":
+        gains[0, 1, 2] = np.nan
+    elif kind == "negative":
+        gains[1, 0, 0] = -1e-9
+    if kind == "nogains":
+        np.savez(path, g=gains)
+    elif kind == "npy":
+        path = tmp_path / "gains.npy"
+        np.save(path, gains)
+    else:
+        np.savez(path, gains=gains)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("gains_kind", "samples", "extra", "message"),
+    [
+        (
+            "ok",
+            np.full((2, 6), 0.01),
+            ["--f-min", "-0.5"],
+            "f_min must be finite and >= 0 bits/s/Hz, got -0.5",
+        ),
+        (
+            "ok",
+            np.full((2, 6), 0.02),
+            [],
+            "power_w must lie in [0, P_max = 0.01 W], got values in [0.02, 0.02] W",
+        ),
+        (
+            "ok",
+            np.full((2, 6), -0.01),
+            [],
+            "power_w must lie in [0, P_max = 0.01 W], got values in [-0.01, -0.01]",
+        ),
+        ("ok", np.full((2, 6), np.nan), [], "power_w must be finite"),
+        ("ok", np.full((3, 6), 0.01), [], "power_w must have shape [B, S, N] or [B, N] with B = 2 networks"),
+        ("ok", np.full((2, 5), 0.01), [], "power_w must have last dimension N = 6"),
+        ("ok", np.full((2, 0, 6), 0.01), [], "power_w must hold at least one allocation"),
+        ("nan", np.full((2, 6), 0.01), [], "must be finite, got 1 NaN/inf entries"),
+        ("negative", np.full((2, 6), 0.01), [], "must be >= 0 (powers in W), got minimum -1e-09"),
+        ("nogains", np.full((2, 6), 0.01), [], "has no 'gains' array (keys: ['g'])"),
+        ("npy", np.full((2, 6), 0.01), [], "must be an .npz with 'gains', got a .npy array"),
+        ("ok", np.full((2, 6), 0.01), ["--slots", "0"], "num_slots must be an integer >= 1, got 0"),
+    ],
+)
+def test_evaluate_bad_input(tmp_path, capsys, gains_kind, samples, extra, message):
+    np.save(tmp_path / "s.npy", samples)
+    argv = [
+        "evaluate",
+        "--networks",
+        str(bad_gains_file(tmp_path, gains_kind)),
+        "--samples",
+        str(tmp_path / "s.npy"),
+        "--f-min",
+        "0.5",
+        "--slots",
+        "5",
+        *extra,
+    ]
+    status, _, err = run(capsys, *argv)
+    assert status == 2
+    assert err.startswith("gsdiff evaluate: error: ")
+    assert message in err, err
+
+
+def test_evaluate_missing_file(nets, tmp_path, capsys):
+    status, _, err = run(
+        capsys, "evaluate", "--networks", str(nets), "--samples", str(tmp_path / "nope.npy"), "--f-min", "0.5"
+    )
+    assert status == 2 and "nope.npy" in err
+
+
+def test_argparse_errors_exit_2(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["evaluate", "--networks", "x.npz"])
+    assert info.value.code == 2
+    assert "required" in capsys.readouterr().err
+
+
+def test_nan_density_rejected(tmp_path, capsys):
+    status, _, err = run(
+        capsys,
+        "drop",
+        "--num-networks",
+        "1",
+        "--num-pairs",
+        "4",
+        "--density",
+        "nan",
+        "--out",
+        str(tmp_path / "x.npz"),
+    )
+    assert status == 2 and f"got {math.nan}" in err
