@@ -35,10 +35,11 @@ import torch
 from IPython.display import Markdown, display
 
 from gsdiff.config import EvaluationConfig, get_profile
-from gsdiff.display import show
+from gsdiff.display import show, show_widget
 from gsdiff.evaluation import asymptotic_rates, evaluate_time_sharing
 from gsdiff.figures import rate_region_figure
 from gsdiff.two_user import best_deterministic, best_time_sharing, rate_region
+from gsdiff.widgets import two_user_panel
 
 # %% tags=["parameters"]
 profile = "book"  # experiment size: "ci" (tiny), "book" (default), "paper" (GPU scale)
@@ -147,6 +148,18 @@ display(
         f"({mc[0]:.2f}, {mc[1]:.2f}) bits/s/Hz by Monte-Carlo, ({exact[0]:.2f}, {exact[1]:.2f}) exactly; both at "
         f"full power all the time: ({full[0]:.2f}, {full[1]:.2f})."
     )
+)
+
+# %% [markdown]
+# ## Try it
+#
+# In a live kernel (Jupyter, Colab) the panel below recomputes the region for any direct gain, cross gain and
+# $f_{\min}$.
+
+# %%
+show_widget(
+    two_user_panel(radio),
+    "Run this chapter in Jupyter or Colab for sliders over the direct gain, the cross gain and f_min.",
 )
 
 # %% [markdown]

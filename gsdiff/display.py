@@ -14,15 +14,27 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from plotly.graph_objects import Figure
 
-__all__ = ["show"]
+__all__ = ["in_book", "show", "show_widget"]
+
+
+def in_book() -> bool:
+    """True while the book build executes the chapters (it sets ``GSDIFF_BOOK=1``)."""
+    return os.environ.get("GSDIFF_BOOK") == "1"
 
 
 def show(fig: Figure) -> None:
     """Display a plotly figure: self-contained ``<div>`` for the book, ``fig.show()`` otherwise."""
-    if os.environ.get("GSDIFF_BOOK") == "1":
+    if in_book():
         from IPython.display import HTML, display
 
         html = fig.to_html(include_plotlyjs=False, include_mathjax=False, full_html=False, auto_play=False)
         display(HTML(html))
     else:
         fig.show()
+
+
+def show_widget(widget: object, note: str) -> None:
+    """Display an ipywidgets panel in a live kernel; in the static book (no kernel), show ``note``."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(f"*{note}*") if in_book() else widget)

@@ -1,7 +1,7 @@
 """Time-sharing evaluation: play a sequence of allocation samples over fading slots (eq. (15)).
 
 A stochastic policy is evaluated as the papers do: in every slot the network uses one of its allocation
-samples (held for ``window_slots`` consecutive slots, cycling through the samples in their order) under a
+samples (held for ``window_slots`` consecutive slots; see ``sample_schedule``) under a
 fresh fading draw; a user's ergodic rate is its average rate over the slots.
 """
 
@@ -19,7 +19,7 @@ from .metrics import percentiles, rate_metrics
 from .random import make_generator
 from .rates import ergodic_rates_exact, instantaneous_rates
 
-__all__ = ["TimeSharingResult", "as_samples", "evaluate_time_sharing", "asymptotic_rates"]
+__all__ = ["TimeSharingResult", "as_samples", "sample_schedule", "evaluate_time_sharing", "asymptotic_rates"]
 
 
 def as_samples(power_w: torch.Tensor, gains: torch.Tensor, radio: RadioConfig) -> torch.Tensor:
@@ -39,6 +39,15 @@ def as_samples(power_w: torch.Tensor, gains: torch.Tensor, radio: RadioConfig) -
             f"power_w must have shape [B, S, N] or [B, N] with B = {b} networks, got {tuple(power_w.shape)}"
         )
     return power_w.to(gains.dtype)
+
+
+def sample_schedule(window: torch.Tensor, num_windows: int, num_samples: int) -> torch.Tensor:
+    """Which sample each window plays: cycle through them in order when there are at least as many windows
+    as samples (each played equally often), else evenly spaced samples, so that a thinned chain of samples is
+    represented over its whole length."""
+    if num_windows >= num_samples:
+        return window % num_samples
+    return (window * num_samples) // num_windows
 
 
 @dataclass(frozen=True)
@@ -91,10 +100,11 @@ def evaluate_time_sharing(
     fading = RayleighFading(gains.shape, evaluation, gen, gains.device, gains.dtype)
     total = torch.zeros(gains.shape[0], gains.shape[-1], dtype=torch.float64, device=gains.device)
     cumulative = []
+    num_windows = -(-evaluation.num_slots // evaluation.window_slots)
     slots = range(0, evaluation.num_slots, chunk_slots)
     for start in tqdm(slots, desc="time-sharing slots", disable=not progress):
         t = torch.arange(start, min(start + chunk_slots, evaluation.num_slots), device=gains.device)
-        which = (t // evaluation.window_slots) % num_samples  # [T_c] sample played in each slot
+        which = sample_schedule(t // evaluation.window_slots, num_windows, num_samples)  # [T_c]
         x = samples[:, which].transpose(0, 1)  # [T_c, B, N]
         rates = instantaneous_rates(x, gains, radio.noise_w, fading.draw(len(t)))  # [T_c, B, N]
         running = total + rates.double().cumsum(0)
@@ -113,5 +123,13 @@ def asymptotic_rates(
     """
     radio = radio or RadioConfig()
     samples = as_samples(power_w, gains, radio)  # [B, S, N]
-    rates = ergodic_rates_exact(samples, gains[:, None], radio.noise_w, num_nodes=num_nodes)
-    return rates.mean(1)
+    b, s, n = samples.shape
+    # The quadrature holds [B, chunk, Q, N, N]: take as many samples at once as fit in ~256 MB.
+    chunk = max(1, int(2**28 // (b * num_nodes * n * n * samples.element_size())))
+    total = sum(
+        ergodic_rates_exact(
+            samples[:, k : k + chunk], gains[:, None], radio.noise_w, num_nodes=num_nodes
+        ).sum(1)
+        for k in range(0, s, chunk)
+    )
+    return total / s

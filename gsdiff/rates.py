@@ -10,7 +10,7 @@ import math
 
 import torch
 
-__all__ = ["received_powers", "sinr", "instantaneous_rates", "ergodic_rates_exact"]
+__all__ = ["received_powers", "sinr", "instantaneous_rates", "ergodic_rates_exact", "quadrature_nodes"]
 
 
 def received_powers(power_w: torch.Tensor, gains: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -62,14 +62,7 @@ def ergodic_rates_exact(
     n = gains.shape[-1]
     off_diagonal = ~torch.eye(n, dtype=torch.bool, device=gains.device)
     interference = power_w[..., :, None] * gains * off_diagonal  # [..., N, N] (j, i) mean interference powers
-    # The lower limit uses max(S, sigma): below the noise the integrand's mass sits near z = 1 / sigma, so
-    # weak (even zero) signals keep the whole range, the rate at S = 0 is exactly 0 and its gradient in S
-    # stays finite and correct (a switched-off user can be switched back on by gradient ascent).
-    upper = math.log(40.0)
-    lower = torch.log(tail * noise_w / signal.clamp_min(noise_w)).clamp(max=upper - 1.0)  # [..., N]
-    steps = torch.linspace(0.0, 1.0, num_nodes, device=gains.device, dtype=gains.dtype)
-    u = lower[..., None] + (upper - lower)[..., None] * steps  # [..., N, Q] nodes per receiver
-    z = torch.exp(u) / noise_w
+    z, weights = quadrature_nodes(signal, noise_w, num_nodes, tail)  # [..., N, Q]
     zs = z * signal[..., None]
     # [..., Q, N(j), N(i)] -> sum over interferers j: log prod_j 1 / (1 + z I_j)
     z_q = z.transpose(-1, -2)[..., :, None, :]
@@ -77,6 +70,31 @@ def ergodic_rates_exact(
         torch.log1p(z_q * interference[..., None, :, :]).sum(-2).transpose(-1, -2)
     )  # [..., N, Q]
     integrand = torch.exp(-z * noise_w - log_interference) * zs / (1 + zs)  # [..., N, Q]
-    step = (upper - lower) / (num_nodes - 1)
-    nats = step * (integrand.sum(-1) - 0.5 * (integrand[..., 0] + integrand[..., -1]))
-    return nats / math.log(2.0)
+    return (weights * integrand).sum(-1)
+
+
+def quadrature_nodes(
+    signal_w: torch.Tensor, noise_w: float, num_nodes: int = 48, tail: float = 1e-6
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Nodes z and trapezoid weights (in bits, i.e. divided by ln 2) of the ergodic-rate quadrature.
+
+    The nodes are z = e^u / sigma for u evenly spaced from ln(tail * sigma / max(S, sigma)) to ln(40), per
+    receiver; any signal power up to ``signal_w`` is integrated accurately on them. Using max(S, sigma): below
+    the noise the integrand's mass sits near z = 1 / sigma, so weak (even zero) signals keep the whole range,
+    the rate at S = 0 is exactly 0 and its gradient in S stays finite and correct.
+
+    Args:
+        signal_w: [..., N] the (largest) desired signal power of each receiver.
+    Returns:
+        z and weights, both [..., N, num_nodes].
+    """
+    if num_nodes < 2:
+        raise ValueError(f"num_nodes must be >= 2, got {num_nodes}")
+    upper = math.log(40.0)
+    lower = torch.log(tail * noise_w / signal_w.clamp_min(noise_w)).clamp(max=upper - 1.0)  # [..., N]
+    steps = torch.linspace(0.0, 1.0, num_nodes, device=signal_w.device, dtype=signal_w.dtype)
+    u = lower[..., None] + (upper - lower)[..., None] * steps  # [..., N, Q]
+    trapezoid = torch.ones(num_nodes, device=signal_w.device, dtype=signal_w.dtype)
+    trapezoid[[0, -1]] = 0.5
+    weights = ((upper - lower) / (num_nodes - 1) / math.log(2.0))[..., None] * trapezoid
+    return torch.exp(u) / noise_w, weights

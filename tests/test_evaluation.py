@@ -6,7 +6,7 @@ import torch
 
 from gsdiff.channel import drop_networks
 from gsdiff.config import DropConfig, EvaluationConfig, RadioConfig
-from gsdiff.evaluation import as_samples, asymptotic_rates, evaluate_time_sharing
+from gsdiff.evaluation import as_samples, asymptotic_rates, evaluate_time_sharing, sample_schedule
 from gsdiff.fading import RayleighFading
 
 RADIO = RadioConfig()
@@ -173,3 +173,10 @@ def test_bad_allocations(networks, value, pattern):
         evaluate_time_sharing(networks.gains, samples, RADIO)
     with pytest.raises(ValueError, match=pattern):
         asymptotic_rates(networks.gains, samples, RADIO)
+
+
+def test_sample_schedule_spreads_when_samples_outnumber_windows():
+    """With 200 samples and 100 windows every other sample is played, spanning the whole chain."""
+    window = torch.arange(100)
+    assert torch.equal(sample_schedule(window, 100, 200), 2 * window)
+    assert torch.equal(sample_schedule(torch.arange(7), 7, 3), torch.tensor([0, 1, 2, 0, 1, 2, 0]))
