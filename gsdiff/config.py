@@ -8,6 +8,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+import torch
+
 from .checks import check_f_min, check_int_at_least, check_positive
 from .units import dbm_to_w
 
@@ -17,6 +19,7 @@ __all__ = [
     "DropConfig",
     "EvaluationConfig",
     "GraphConfig",
+    "ExpertConfig",
     "Profile",
     "PROFILES",
     "get_profile",
@@ -125,23 +128,82 @@ class GraphConfig:
 
 
 @dataclass(frozen=True)
+class ExpertConfig:
+    """Primal-dual iterations and sampling of the expert."""
+
+    num_iterations: int = 1500  # primal-dual iterations per network
+    burn_in: int = 500  # iterations discarded before sampling
+    num_samples: int = 200  # iterates kept, evenly spaced over the last num_iterations - burn_in
+    dual_step: float = 2.0  # eta on mu = N lambda, per bit/s/Hz of constraint violation
+    margin: float = 0.05  # bits/s/Hz: the dual step targets f_min + margin
+    num_levels: int = 5  # power levels evenly spaced in [0, P_max] for the primal moves
+    move_probability: float = 0.5  # chance that a user with an improving move proposes it (breaks ties)
+    swap_moves: bool = True  # also propose "i on, its strongest interferer off" (LevelLagrangian.swap_values)
+    coupling_db: float | None = -20.0  # of coupled proposers (cross gain within this of a direct gain), only
+    # the one with the best move moves: simultaneous moves of coupled users undo each other; None: all move
+    rate_averaging: float = 0.05  # beta: the dual step sees rbar <- rbar + beta (r - rbar); 1: the iterate's
+    dual_rates: str = "exact"  # "exact": ergodic rates of the iterate; "fading": one fresh fading draw
+    quadrature_nodes: int = 24  # nodes of the exact-rate quadrature (24: error < 1e-3 bits/s/Hz)
+    record_every: int = 10  # keep duals, rates and levels of every k-th iteration for plots
+    memory_mb: float = 512.0  # networks are processed in chunks whose level tables fit this budget
+
+    def __post_init__(self) -> None:
+        check_int_at_least("num_iterations", self.num_iterations, 2)
+        check_int_at_least("burn_in", self.burn_in, 0)
+        check_int_at_least("num_samples", self.num_samples, 1)
+        if self.num_iterations - self.burn_in < self.num_samples:
+            raise ValueError(
+                f"num_iterations - burn_in ({self.num_iterations} - {self.burn_in}) must be >= num_samples "
+                f"({self.num_samples}): the samples are distinct late iterates"
+            )
+        check_positive("dual_step", self.dual_step)
+        if not (math.isfinite(self.margin) and self.margin >= 0):
+            raise ValueError(f"margin must be finite and >= 0 bits/s/Hz, got {self.margin!r}")
+        check_int_at_least("num_levels", self.num_levels, 2)
+        if not 0 < self.move_probability <= 1:
+            raise ValueError(f"move_probability must lie in (0, 1], got {self.move_probability!r}")
+        if self.dual_rates not in ("exact", "fading"):
+            raise ValueError(f"dual_rates must be 'exact' or 'fading', got {self.dual_rates!r}")
+        check_int_at_least("quadrature_nodes", self.quadrature_nodes, 2)
+        check_int_at_least("record_every", self.record_every, 1)
+        check_positive("memory_mb", self.memory_mb)
+        if not 0 < self.rate_averaging <= 1:
+            raise ValueError(f"rate_averaging must lie in (0, 1], got {self.rate_averaging!r}")
+        if self.coupling_db is not None and not math.isfinite(self.coupling_db):
+            raise ValueError(f"coupling_db must be finite or None, got {self.coupling_db!r}")
+
+    @property
+    def sample_iterations(self) -> torch.Tensor:
+        """The iterations (0-based) whose iterates are kept as samples, [num_samples]."""
+        window = self.num_iterations - self.burn_in
+        return self.burn_in + (torch.arange(self.num_samples) * window) // self.num_samples
+
+
+@dataclass(frozen=True)
 class Profile:
     """A named size of every experiment: ``ci`` (tiny), ``book`` (default, a 2-core CPU), ``paper`` (GPU)."""
 
     name: str
     num_pairs: int  # N pairs per network
     densities_per_km2: tuple[float, ...] = DENSITIES_PER_KM2
-    f_min: float = 0.6  # minimum ergodic rate, bits/s/Hz
-    num_test_networks_per_density: int = 16
+    f_min: float = 0.6  # the reference minimum ergodic rate, bits/s/Hz
+    f_mins: tuple[float, ...] = (0.4, 0.5, 0.6, 0.7, 0.8)  # QoS levels of the expert dataset grid
+    num_networks_per_density: int = 128  # expert dataset networks per density, split 5:1:2 by network
+    num_test_networks_per_density: int = 16  # networks per density for the baseline comparisons
     seed: int = 0  # one seed per profile; every experiment derives its generators from it
     radio: RadioConfig = field(default_factory=RadioConfig)
     evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
     graph: GraphConfig = field(default_factory=GraphConfig)
+    expert: ExpertConfig = field(default_factory=ExpertConfig)
 
     def __post_init__(self) -> None:
         check_int_at_least("num_pairs", self.num_pairs, 2)
         check_int_at_least("num_test_networks_per_density", self.num_test_networks_per_density, 1)
+        check_int_at_least("num_networks_per_density", self.num_networks_per_density, 8)
         check_f_min(self.f_min)
+        if not self.f_mins:
+            raise ValueError("f_mins must name at least one QoS level")
+        check_f_min(torch.tensor(self.f_mins))
         if not self.densities_per_km2:
             raise ValueError("densities_per_km2 must name at least one density")
         for density in self.densities_per_km2:
@@ -152,16 +214,27 @@ class Profile:
         return DropConfig(num_pairs=self.num_pairs, density_per_km2=density_per_km2)
 
 
+# Sizes measured on a 2-core CPU: the book's expert grid (4 densities x 5 f_min x 128 networks of 20 pairs,
+# 1500 iterations) took 314 s; the expert's cost per network-iteration grows about as N^2.3
+# (0.1 ms at N = 20, 1.0 ms at N = 50, 6 ms at N = 100: `python benchmarks/expert_throughput.py`).
 PROFILES: dict[str, Profile] = {
     "ci": Profile(
         name="ci",
-        num_pairs=20,
+        num_pairs=10,
+        f_mins=(0.6,),
+        num_networks_per_density=8,
         num_test_networks_per_density=4,
         evaluation=EvaluationConfig(num_slots=100, window_slots=5),
+        expert=ExpertConfig(num_iterations=300, burn_in=100, num_samples=50),
     ),
-    "book": Profile(name="book", num_pairs=100, num_test_networks_per_density=16),
+    "book": Profile(name="book", num_pairs=20, num_test_networks_per_density=16),
     "paper": Profile(
-        name="paper", num_pairs=400, num_test_networks_per_density=64, graph=GraphConfig(top_k=10)
+        name="paper",
+        num_pairs=400,
+        num_networks_per_density=256,
+        num_test_networks_per_density=64,
+        graph=GraphConfig(top_k=10),
+        expert=ExpertConfig(num_iterations=3000, burn_in=1000),
     ),
 }
 

@@ -30,70 +30,17 @@ baseline.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import torch
 from tqdm.auto import tqdm
 
-from .checks import check_f_min, check_gains, check_int_at_least, check_positive
-from .config import RadioConfig
+from .checks import check_f_min, check_gains
+from .config import ExpertConfig, RadioConfig
 from .random import make_generator
 from .rates import instantaneous_rates, quadrature_nodes
 
-__all__ = ["ExpertConfig", "ExpertResult", "dual_step", "LevelLagrangian", "run_expert"]
-
-
-@dataclass(frozen=True)
-class ExpertConfig:
-    """Primal-dual iterations and sampling of the expert."""
-
-    num_iterations: int = 1500  # primal-dual iterations per network
-    burn_in: int = 500  # iterations discarded before sampling
-    num_samples: int = 200  # iterates kept, evenly spaced over the last num_iterations - burn_in
-    dual_step: float = 2.0  # eta on mu = N lambda, per bit/s/Hz of constraint violation
-    margin: float = 0.05  # bits/s/Hz: the dual step targets f_min + margin
-    num_levels: int = 5  # power levels evenly spaced in [0, P_max] for the primal moves
-    move_probability: float = 0.5  # chance that a user with an improving move proposes it (breaks ties)
-    swap_moves: bool = True  # also propose "i on, its strongest interferer off" (LevelLagrangian.swap_values)
-    coupling_db: float | None = -20.0  # of coupled proposers (cross gain within this of a direct gain), only
-    # the one with the best move moves: simultaneous moves of coupled users undo each other; None: all move
-    rate_averaging: float = 0.05  # beta: the dual step sees rbar <- rbar + beta (r - rbar); 1: the iterate's
-    dual_rates: str = "exact"  # "exact": ergodic rates of the iterate; "fading": one fresh fading draw
-    quadrature_nodes: int = 24  # nodes of the exact-rate quadrature (24: error < 1e-3 bits/s/Hz)
-    record_every: int = 10  # keep duals, rates and levels of every k-th iteration for plots
-    memory_mb: float = 512.0  # networks are processed in chunks whose level tables fit this budget
-
-    def __post_init__(self) -> None:
-        check_int_at_least("num_iterations", self.num_iterations, 2)
-        check_int_at_least("burn_in", self.burn_in, 0)
-        check_int_at_least("num_samples", self.num_samples, 1)
-        if self.num_iterations - self.burn_in < self.num_samples:
-            raise ValueError(
-                f"num_iterations - burn_in ({self.num_iterations} - {self.burn_in}) must be >= num_samples "
-                f"({self.num_samples}): the samples are distinct late iterates"
-            )
-        check_positive("dual_step", self.dual_step)
-        if not (math.isfinite(self.margin) and self.margin >= 0):
-            raise ValueError(f"margin must be finite and >= 0 bits/s/Hz, got {self.margin!r}")
-        check_int_at_least("num_levels", self.num_levels, 2)
-        if not 0 < self.move_probability <= 1:
-            raise ValueError(f"move_probability must lie in (0, 1], got {self.move_probability!r}")
-        if self.dual_rates not in ("exact", "fading"):
-            raise ValueError(f"dual_rates must be 'exact' or 'fading', got {self.dual_rates!r}")
-        check_int_at_least("quadrature_nodes", self.quadrature_nodes, 2)
-        check_int_at_least("record_every", self.record_every, 1)
-        check_positive("memory_mb", self.memory_mb)
-        if not 0 < self.rate_averaging <= 1:
-            raise ValueError(f"rate_averaging must lie in (0, 1], got {self.rate_averaging!r}")
-        if self.coupling_db is not None and not math.isfinite(self.coupling_db):
-            raise ValueError(f"coupling_db must be finite or None, got {self.coupling_db!r}")
-
-    @property
-    def sample_iterations(self) -> torch.Tensor:
-        """The iterations (0-based) whose iterates are kept as samples, [num_samples]."""
-        window = self.num_iterations - self.burn_in
-        return self.burn_in + (torch.arange(self.num_samples) * window) // self.num_samples
+__all__ = ["ExpertConfig", "ExpertResult", "dual_step", "LevelState", "LevelLagrangian", "run_expert"]
 
 
 def dual_step(
@@ -103,13 +50,23 @@ def dual_step(
     return (mu - step * (rates - f_min - margin)).clamp_min(0.0)
 
 
+@dataclass(frozen=True)
+class LevelState:
+    """Quadrature pieces of the current allocation, shared by the rates and every move value."""
+
+    log_factor: torch.Tensor  # [B, j, k, Q] log F of interferer j's current level at receiver k
+    integrand: torch.Tensor  # [B, k, Q] weight * e^{-z sigma} * prod_j F: everything but the own term
+    own: torch.Tensor  # [B, k, Q] own term zS / (1 + zS) at the current level
+    rates: torch.Tensor  # [B, k] exact ergodic rates
+
+
 class LevelLagrangian:
     """Exact ergodic rates and exact move values on a power-level grid, for a batch of networks.
 
     With every power on the grid x_j = l_j P_max / (L - 1), the quadrature factors
     F[l]_{jkq} = 1 / (1 + z_kq x_l g_jk) of every interferer and level are computed once; a user's move then
     changes one factor per receiver, so the rates after every possible single-user move cost one
-    [B, N, N, Q, L] contraction (Q quadrature nodes), no loop over users.
+    [L, B, N, N, Q] product and sum over Q (Q quadrature nodes), no loop over users.
 
     Args:
         gains: [B, N, N] large-scale gains (j -> i).
@@ -119,78 +76,76 @@ class LevelLagrangian:
     """
 
     def __init__(self, gains: torch.Tensor, radio: RadioConfig, num_levels: int, num_nodes: int) -> None:
-        n = gains.shape[-1]
-        self.noise_w = radio.noise_w
+        b, n = gains.shape[0], gains.shape[-1]
         self.levels_w = torch.linspace(
             0, radio.max_power_w, num_levels, dtype=gains.dtype, device=gains.device
         )
         direct = torch.diagonal(gains, dim1=-2, dim2=-1)  # [B, N]
-        self.z, self.weights = quadrature_nodes(
-            radio.max_power_w * direct, radio.noise_w, num_nodes
-        )  # [B, N, Q]
-        off = ~torch.eye(n, dtype=torch.bool, device=gains.device)
-        cross = gains * off  # [B, N(j), N(k)] interference gains; 0 on the diagonal, so F = 1 there
-        # [B, j, k, Q, L] factor of interferer j at receiver k, node q, if j transmits at level l
-        self.factors = 1.0 / (1.0 + (self.z[:, None] * cross[..., None])[..., None] * self.levels_w)
-        zs = self.z * direct[..., None]  # [B, N, Q] at 1 W
-        self.own = zs[..., None] * self.levels_w / (1 + zs[..., None] * self.levels_w)  # [B, N, Q, L]
-        self.base = self.weights * torch.exp(-self.z * self.noise_w)  # [B, N, Q]
-        self.off = off
-        self.cross = cross
+        z, weights = quadrature_nodes(radio.max_power_w * direct, radio.noise_w, num_nodes)  # [B, N, Q]
+        self.off = ~torch.eye(n, dtype=torch.bool, device=gains.device)
+        self.cross = gains * self.off  # [B, j, k] interference gains; 0 on the diagonal, so F = 1 there
+        level_w = self.levels_w[:, None, None, None, None]
+        # [L, B, j, k, Q] log F[l]_{jkq} of interferer j at receiver k if j transmits at level l
+        self.log_factors = -torch.log1p(level_w * (z[:, None] * self.cross[..., None]))
+        self.factors = torch.exp(self.log_factors)
+        zs = level_w[..., 0] * z * direct[..., None]  # [L, B, N, Q]
+        self.own = zs / (1 + zs)
+        self.base = weights * torch.exp(-z * radio.noise_w)  # [B, N, Q]
+        self.index = (
+            torch.arange(b, device=gains.device)[:, None],
+            torch.arange(n, device=gains.device)[None],
+        )
 
-    def _pieces(self, level: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Log-factors of the current levels [B, j, k, Q], the integrand without its own term and the own
-        term, both [B, k, Q]."""
-        index = level[:, :, None, None, None].expand(*self.factors.shape[:-1], 1)
-        log_factor = torch.log(self.factors.gather(-1, index)[..., 0])  # [B, j, k, Q]
-        interference = torch.exp(log_factor.sum(1))  # [B, k, Q] prod_j F
-        own = self.own.gather(-1, level[..., None, None].expand(*self.own.shape[:-1], 1))[..., 0]
-        return log_factor, self.base * interference, own
+    def state(self, level: torch.Tensor) -> LevelState:
+        """The quadrature pieces of the allocation given by level indices [B, N]."""
+        log_factor = self.log_factors[(level, *self.index)]  # [B, j, k, Q]
+        integrand = self.base * torch.exp(log_factor.sum(1))
+        own = self.own[(level, *self.index)]  # [B, k, Q]
+        return LevelState(log_factor, integrand, own, (integrand * own).sum(-1))
 
     def rates(self, level: torch.Tensor) -> torch.Tensor:
         """Exact ergodic rates [B, N] of the allocations given by level indices [B, N]."""
-        _, integrand, own = self._pieces(level)
-        return (integrand * own).sum(-1)
+        return self.state(level).rates
 
-    def move_values(self, level: torch.Tensor, weight: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def _moved_rates(self, without: torch.Tensor) -> torch.Tensor:
+        """[B, j, k, L]: rates of receivers k after mover j goes to each level, from integrands [B, j, k, Q]
+        with the mover's factor divided out."""
+        return torch.stack([(f * without).sum(-1) for f in self.factors], -1)
+
+    def move_values(
+        self, level: torch.Tensor, weight: torch.Tensor, state: LevelState | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """Change of sum_k weight_k r_k if user j alone moved to level l [B, j, L], and the rates [B, N]."""
-        log_factor, integrand, own = self._pieces(level)
-        rates = (integrand * own).sum(-1)  # [B, N]
-        # [B, j, k, Q]: receiver k's integrand with j's current factor divided out
-        without_j = (integrand * own)[:, None] * torch.exp(-log_factor)
-        moved = torch.einsum("bjkq,bjkql->bjkl", without_j, self.factors)  # [B, j, k, L] rates of k
-        others = (moved - rates[:, None, :, None]) * weight[:, None, :, None]
-        others = (others * self.off[None, :, :, None]).sum(2)  # [B, j, L] sum over k != j
-        own_moved = torch.einsum("bjq,bjql->bjl", integrand, self.own)  # [B, j, L] rate of j itself
-        return others + weight[..., None] * (own_moved - rates[..., None]), rates
+        s = state or self.state(level)
+        without_j = (s.integrand * s.own)[:, None] * torch.exp(-s.log_factor)  # [B, j, k, Q]
+        moved = self._moved_rates(without_j)  # [B, j, k, L]
+        others = ((moved - s.rates[:, None, :, None]) * (weight[:, None] * self.off)[..., None]).sum(2)
+        own_moved = (s.integrand * self.own).sum(-1).permute(1, 2, 0)  # [B, j, L] rate of j itself
+        return others + weight[..., None] * (own_moved - s.rates[..., None]), s.rates
 
     def strongest_interferer(self, level: torch.Tensor) -> torch.Tensor:
         """[B, N] j*(i): the transmitter whose mean interference x_j g_ji at receiver i is largest now."""
         return (self.levels_w[level][..., None] * self.cross).argmax(1)
 
-    def swap_values(self, level: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+    def swap_values(
+        self, level: torch.Tensor, weight: torch.Tensor, state: LevelState | None = None
+    ) -> torch.Tensor:
         """Change of sum_k weight_k r_k if user i moved to level l and its strongest interferer j*(i) switched
         off, [B, i, L]: the move that lets a starved receiver take its turn, which no single move can reach
         when the interferer drowns it."""
-        log_factor, integrand, own = self._pieces(level)
-        rates = (integrand * own).sum(-1)  # [B, N]
-        strongest = self.strongest_interferer(level)
-        b, n = strongest.shape
-        # [B, i, k, Q] log-factor of j*(i) at every receiver k
-        partner = log_factor.gather(1, strongest[:, :, None, None].expand(b, n, *log_factor.shape[2:]))
-        without = (integrand * own)[:, None] * torch.exp(-log_factor - partner)  # both factors divided out
-        moved = torch.einsum("bikq,bikql->bikl", without, self.factors)  # [B, i, k, L]
-        eye = torch.eye(n, dtype=torch.bool, device=level.device)
-        is_partner = torch.zeros_like(log_factor[..., 0], dtype=torch.bool)  # [B, i, k]: k == j*(i)
+        s = state or self.state(level)
+        strongest = self.strongest_interferer(level)  # [B, i]
+        partner = s.log_factor[self.index[0], strongest]  # [B, i, k, Q] log F of j*(i) at every receiver k
+        without = (s.integrand * s.own)[:, None] * torch.exp(-s.log_factor - partner)  # both divided out
+        moved = self._moved_rates(without)  # [B, i, k, L]
+        is_partner = torch.zeros_like(moved[..., 0], dtype=torch.bool)  # [B, i, k]: k == j*(i)
         is_partner.scatter_(2, strongest[..., None], True)
-        others_mask = ~(eye | is_partner)
-        others = ((moved - rates[:, None, :, None]) * weight[:, None, :, None] * others_mask[..., None]).sum(
-            2
-        )
-        freed = integrand * torch.exp(-torch.diagonal(partner, dim1=1, dim2=2).transpose(1, 2))  # [B, i, Q]
-        own_moved = torch.einsum("biq,biql->bil", freed, self.own)  # [B, i, L]
-        partner_loss = (weight * rates).gather(1, strongest)  # [B, i] the partner's rate, lost
-        return others + weight[..., None] * (own_moved - rates[..., None]) - partner_loss[..., None]
+        mask = (weight[:, None] * (self.off & ~is_partner))[..., None]
+        others = ((moved - s.rates[:, None, :, None]) * mask).sum(2)  # [B, i, L]
+        freed = s.integrand * torch.exp(-torch.diagonal(partner, dim1=1, dim2=2).transpose(1, 2))  # [B, i, Q]
+        own_moved = (freed * self.own).sum(-1).permute(1, 2, 0)  # [B, i, L]
+        partner_loss = (weight * s.rates).gather(1, strongest)  # [B, i] the partner's rate, lost
+        return others + weight[..., None] * (own_moved - s.rates[..., None]) - partner_loss[..., None]
 
 
 @dataclass(frozen=True)
@@ -228,10 +183,11 @@ def _expert_chunk(
     samples, recorded = [], {"duals": [], "rates": [], "power_w": [], "iterations": []}
     for it in range(config.num_iterations):
         # Primal step (9): each user with an improving level takes its best move with some probability.
-        values, _ = lagrangian.move_values(level, 1.0 + mu)
+        state = lagrangian.state(level)
+        values, _ = lagrangian.move_values(level, 1.0 + mu, state)
         if config.swap_moves:
             partner = lagrangian.strongest_interferer(level)
-            values = torch.cat([values, lagrangian.swap_values(level, 1.0 + mu)], -1)
+            values = torch.cat([values, lagrangian.swap_values(level, 1.0 + mu, state)], -1)
         best_value, best = values.max(-1)  # [B, N] over L (or 2L) candidate moves
         move = (best_value > 1e-9) & (
             torch.rand(b, n, generator=generator, device=gains.device) < config.move_probability
@@ -301,7 +257,7 @@ def run_expert(
         )
     f = f.expand(b)
     gen = make_generator(generator, seed, gains.device)
-    bytes_per_network = n * n * config.quadrature_nodes * (config.num_levels + 3) * gains.element_size()
+    bytes_per_network = n * n * config.quadrature_nodes * (2 * config.num_levels + 4) * gains.element_size()
     chunk = max(1, int(config.memory_mb * 2**20 // bytes_per_network))
     bar = tqdm(total=b * config.num_iterations, desc="expert (network-iterations)", disable=not progress)
     parts = [
