@@ -1,4 +1,4 @@
-"""Command line: ``python -m gsdiff drop|evaluate ...`` (also installed as ``gsdiff``).
+"""Command line: ``python -m gsdiff drop|evaluate|expert|average-power ...`` (also installed as ``gsdiff``).
 
 Files are plain NumPy arrays: networks are an ``.npz`` with ``gains`` [B, N, N] in W/W, allocations a
 ``.npy`` [B, S, N] (S time-shared samples) or [B, N] in W.
@@ -13,10 +13,12 @@ from collections.abc import Sequence
 
 import torch
 
+from .baselines import average_power
 from .channel import drop_networks
-from .config import DropConfig, EvaluationConfig, RadioConfig
+from .config import DropConfig, EvaluationConfig, ExpertConfig, RadioConfig
 from .evaluation import asymptotic_rates, evaluate_time_sharing
-from .io import load_array, load_gains, save_networks
+from .expert import run_expert
+from .io import load_array, load_gains, save_array, save_networks
 from .metrics import rate_metrics
 
 __all__ = ["main"]
@@ -49,6 +51,23 @@ def _evaluate(args: argparse.Namespace) -> dict:
     return out
 
 
+def _expert(args: argparse.Namespace) -> dict:
+    gains = load_gains(args.networks)
+    defaults = ExpertConfig()
+    iterations = args.iterations or defaults.num_iterations
+    burn_in = defaults.burn_in if args.burn_in is None else args.burn_in
+    config = ExpertConfig(num_iterations=iterations, burn_in=burn_in, num_samples=args.num_samples)
+    result = run_expert(gains, args.f_min, RadioConfig(), config, seed=args.seed, progress=not args.quiet)
+    save_array(args.out, result.samples_w)
+    return {"out": str(args.out), "shape": list(result.samples_w.shape), "f_min": args.f_min}
+
+
+def _average_power(args: argparse.Namespace) -> dict:
+    samples = load_array(args.samples)
+    save_array(args.out, average_power(samples))
+    return {"out": str(args.out), "shape": [samples.shape[0], samples.shape[-1]]}
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gsdiff", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -73,6 +92,22 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--seed", type=int, default=0, help="fading seed")
     ev.add_argument("--exact", action="store_true", help="infinitely many slots, by exact quadrature")
     ev.set_defaults(run=_evaluate)
+
+    ex = sub.add_parser("expert", help="run the primal-dual expert; write its samples [B, S, N] in W")
+    ex.add_argument("--networks", required=True, help=".npz with 'gains' [B, N, N]")
+    ex.add_argument("--f-min", type=float, required=True, help="minimum rate, bits/s/Hz")
+    ex.add_argument("--num-samples", type=int, default=200, help="samples S per network (default 200)")
+    ex.add_argument("--iterations", type=int, default=None, help="primal-dual iterations (default 1500)")
+    ex.add_argument("--burn-in", type=int, default=None, help="iterations before sampling (default 500)")
+    ex.add_argument("--seed", type=int, default=0)
+    ex.add_argument("--quiet", action="store_true", help="no progress bar")
+    ex.add_argument("--out", required=True, help="output .npy, [B, S, N] in W")
+    ex.set_defaults(run=_expert)
+
+    ap = sub.add_parser("average-power", help="the per-network mean of samples [B, S, N] -> [B, N]")
+    ap.add_argument("--samples", required=True, help=".npy samples [B, S, N] in W")
+    ap.add_argument("--out", required=True, help="output .npy, [B, N] in W")
+    ap.set_defaults(run=_average_power)
     return parser
 
 

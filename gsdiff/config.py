@@ -135,7 +135,7 @@ class ExpertConfig:
     burn_in: int = 500  # iterations discarded before sampling
     num_samples: int = 200  # iterates kept, evenly spaced over the last num_iterations - burn_in
     dual_step: float = 2.0  # eta on mu = N lambda, per bit/s/Hz of constraint violation
-    margin: float = 0.05  # bits/s/Hz: the dual step targets f_min + margin
+    margin: float = 0.1  # bits/s/Hz: the dual step targets f_min + margin (absorbs 500-slot noise)
     num_levels: int = 5  # power levels evenly spaced in [0, P_max] for the primal moves
     move_probability: float = 0.5  # chance that a user with an improving move proposes it (breaks ties)
     swap_moves: bool = True  # also propose "i on, its strongest interferer off" (LevelLagrangian.swap_values)

@@ -319,3 +319,31 @@ def test_nan_density_rejected(tmp_path, capsys):
         str(tmp_path / "x.npz"),
     )
     assert status == 2 and f"got {math.nan}" in err
+
+
+def test_expert_and_average_power_round_trip(tmp_path, capsys):
+    """drop -> expert -> average-power -> evaluate, all through files."""
+    nets, samples, ap = tmp_path / "nets.npz", tmp_path / "samples.npy", tmp_path / "ap.npy"
+    assert (
+        main(["drop", "--num-networks", "2", "--num-pairs", "4", "--density", "10", "--out", str(nets)]) == 0
+    )
+    argv = ["expert", "--networks", str(nets), "--f-min", "0.5", "--num-samples", "7", "--iterations", "40"]
+    assert main([*argv, "--burn-in", "10", "--quiet", "--out", str(samples)]) == 0
+    drawn = np.load(samples)
+    assert drawn.shape == (2, 7, 4) and drawn.min() >= 0 and drawn.max() <= 0.01 + 1e-9
+    assert main(["average-power", "--samples", str(samples), "--out", str(ap)]) == 0
+    assert np.allclose(np.load(ap), drawn.mean(1))
+    capsys.readouterr()
+    assert main(["evaluate", "--networks", str(nets), "--samples", str(ap), "--f-min", "0.5", "--exact"]) == 0
+    assert "p5" in json.loads(capsys.readouterr().out)
+
+
+def test_expert_bad_input(tmp_path, capsys):
+    nets = tmp_path / "nets.npz"
+    main(["drop", "--num-networks", "1", "--num-pairs", "3", "--density", "10", "--out", str(nets)])
+    out = str(tmp_path / "s.npy")
+    assert main(["expert", "--networks", str(nets), "--f-min", "-1", "--quiet", "--out", out]) == 2
+    assert "f_min" in capsys.readouterr().err
+    argv = ["expert", "--networks", str(nets), "--f-min", "0.5", "--num-samples", "50", "--iterations", "20"]
+    assert main([*argv, "--quiet", "--out", out]) == 2
+    assert "num_samples" in capsys.readouterr().err

@@ -1,0 +1,72 @@
+"""Figure builders: each returns a plotly Figure whose controls switch between consistent trace groups."""
+
+import plotly.graph_objects as go
+import torch
+
+from gsdiff.baselines import full_power
+from gsdiff.channel import drop_networks
+from gsdiff.config import DropConfig, EvaluationConfig, ExpertConfig, RadioConfig
+from gsdiff.evaluation import evaluate_time_sharing
+from gsdiff.expert import run_expert
+from gsdiff.figures import (
+    channel_graph_figure,
+    expert_trajectory_figure,
+    grid_heatmap_figure,
+    metrics_table,
+    network_map,
+    path_loss_figure,
+    percentile_curves_figure,
+    policy_slices_figure,
+    rate_cdf_figure,
+    rate_region_figure,
+)
+from gsdiff.two_user import rate_region
+
+
+def _nets(n=6, b=3, density=10.0):
+    return drop_networks(b, DropConfig(num_pairs=n, density_per_km2=density), seed=0)
+
+
+def test_network_map_dropdown_shows_one_network_at_a_time():
+    fig = network_map({"a": _nets(density=6.6), "b": _nets(density=11.9)})
+    masks = [b.args[0]["visible"] for b in fig.layout.updatemenus[0].buttons]
+    assert len(masks) == 2 and all(len(m) == len(fig.data) for m in masks)
+    assert not any(a and b for a, b in zip(*masks, strict=True))  # disjoint groups
+    assert [t.visible for t in fig.data] == masks[0]
+
+
+def test_policy_slices_slider_and_point_shares():
+    nets = _nets(n=5, b=2)
+    samples = torch.zeros(2, 4, 5)
+    samples[:, :2, 0] = 0.01  # user 0 on in half the samples
+    fig = policy_slices_figure(samples, nets.gains, num_networks=2, pairs_per_network=2)
+    steps = fig.layout.sliders[0].steps
+    assert len(steps) == 2 and len(fig.data) == 4
+    shares = [t.text for t in fig.data]
+    assert all(abs(sum(float(s.split("%")[0]) for s in text) - 100) < 1.5 for text in shares)
+
+
+def test_rate_region_slider_and_other_builders():
+    radio = RadioConfig()
+    regions = {
+        f"{c}": rate_region(torch.tensor([[1e-7, c * 1e-7], [c * 1e-7, 1e-7]]), radio, 5) for c in (0.1, 1)
+    }
+    fig = rate_region_figure(regions, 0.6)
+    assert len(fig.layout.sliders[0].steps) == 2
+    nets = _nets()
+    res = evaluate_time_sharing(
+        nets.gains, full_power(nets.gains), radio, EvaluationConfig(num_slots=10), seed=0
+    )
+    figures = [
+        path_loss_figure(nets),
+        channel_graph_figure(nets.gains[0], 0.6),
+        rate_cdf_figure({"FP": res.ergodic_rates}, 0.6),
+        percentile_curves_figure({"FP": res}, 0.6),
+        grid_heatmap_figure(torch.rand(2, 3).numpy(), (1, 2), (0.4, 0.5, 0.6), "x"),
+    ]
+    expert = run_expert(nets.gains, 0.6, radio, ExpertConfig(num_iterations=20, burn_in=5, num_samples=3))
+    figures.append(expert_trajectory_figure(expert, 0, 0.6))
+    assert all(isinstance(f, go.Figure) and len(f.data) > 0 for f in figures)
+    assert len(figures[-1].data) == 3 * nets.num_pairs  # three panels per user
+    table = metrics_table({"FP": res.metrics(0.6)})
+    assert table.splitlines()[0].startswith("| policy | mean") and "| FP |" in table
