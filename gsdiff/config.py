@@ -20,6 +20,7 @@ __all__ = [
     "EvaluationConfig",
     "GraphConfig",
     "ExpertConfig",
+    "GNNExpertConfig",
     "Profile",
     "PROFILES",
     "get_profile",
@@ -180,6 +181,41 @@ class ExpertConfig:
 
 
 @dataclass(frozen=True)
+class GNNExpertConfig:
+    """The GNN-parametrized (state-augmented) expert: x = P_max sigmoid(GNN(graph, u, mu)), all networks."""
+
+    hidden: int = 64  # channels of the hidden TAGConv layers
+    num_layers: int = 3  # TAGConv layers
+    hops: int = 2  # K: each layer is a polynomial of degree K in the shift operator
+    num_iterations: int = 1500  # primal-dual iterations
+    burn_in: int = 500  # iterations discarded before sampling
+    num_samples: int = 200  # late iterates kept, evenly spaced
+    primal_steps: int = 2  # Adam steps on the GNN's weights per iteration (the approximate primal step)
+    learning_rate: float = 1e-3
+    dual_step: float = 2.0  # eta on mu = N lambda
+    margin: float = 0.1  # bits/s/Hz: the dual step targets f_min + margin
+    rate_averaging: float = 0.05  # beta of the dual step's moving average of rates
+    quadrature_nodes: int = 24  # nodes of the exact-rate quadrature
+
+    def __post_init__(self) -> None:
+        for name in ("hidden", "num_layers", "hops", "num_samples", "primal_steps", "quadrature_nodes"):
+            check_int_at_least(name, getattr(self, name), 1)
+        check_int_at_least("num_iterations", self.num_iterations, 2)
+        check_int_at_least("burn_in", self.burn_in, 0)
+        if self.num_iterations - self.burn_in < self.num_samples:
+            raise ValueError(
+                f"num_iterations - burn_in ({self.num_iterations} - {self.burn_in}) must be >= num_samples "
+                f"({self.num_samples})"
+            )
+        check_positive("learning_rate", self.learning_rate)
+        check_positive("dual_step", self.dual_step)
+        if not (math.isfinite(self.margin) and self.margin >= 0):
+            raise ValueError(f"margin must be finite and >= 0 bits/s/Hz, got {self.margin!r}")
+        if not 0 < self.rate_averaging <= 1:
+            raise ValueError(f"rate_averaging must lie in (0, 1], got {self.rate_averaging!r}")
+
+
+@dataclass(frozen=True)
 class Profile:
     """A named size of every experiment: ``ci`` (tiny), ``book`` (default, a 2-core CPU), ``paper`` (GPU)."""
 
@@ -195,6 +231,7 @@ class Profile:
     evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
     graph: GraphConfig = field(default_factory=GraphConfig)
     expert: ExpertConfig = field(default_factory=ExpertConfig)
+    gnn_expert: GNNExpertConfig = field(default_factory=GNNExpertConfig)
 
     def __post_init__(self) -> None:
         check_int_at_least("num_pairs", self.num_pairs, 2)
@@ -226,6 +263,7 @@ PROFILES: dict[str, Profile] = {
         num_test_networks_per_density=4,
         evaluation=EvaluationConfig(num_slots=100, window_slots=5),
         expert=ExpertConfig(num_iterations=300, burn_in=100, num_samples=50),
+        gnn_expert=GNNExpertConfig(hidden=16, num_iterations=300, burn_in=100, num_samples=50),
     ),
     "book": Profile(name="book", num_pairs=20, num_test_networks_per_density=16),
     "paper": Profile(
