@@ -21,6 +21,7 @@ __all__ = [
     "GraphConfig",
     "ExpertConfig",
     "GNNExpertConfig",
+    "DenoiserConfig",
     "Profile",
     "PROFILES",
     "get_profile",
@@ -213,6 +214,33 @@ class GNNExpertConfig:
             raise ValueError(f"margin must be finite and >= 0 bits/s/Hz, got {self.margin!r}")
         if not 0 < self.rate_averaging <= 1:
             raise ValueError(f"rate_averaging must lie in (0, 1], got {self.rate_averaging!r}")
+
+
+@dataclass(frozen=True)
+class DenoiserConfig:
+    """The noise-prediction network eps_theta(x_k, k, graph, u): the CAMSAP GNN or the U-GNN."""
+
+    kind: str = "ugnn"  # "ugnn" (encoder-decoder levels with skips) or "gnn" (a cascade of graph filters)
+    hidden: int = 64  # channels of every block (and of the step and condition embeddings)
+    hops: int = 2  # K: each graph filter is a polynomial of degree K in the shift operator S
+    num_layers: int = 5  # "gnn": filter blocks in the cascade
+    depth: int = 3  # "ugnn": levels, the finest included
+    pooling: str = "topk"  # "ugnn": "topk" (learned scores, permutation-equivariant) or "stride" (every
+    # pool_factor-th node by index, which depends on the node order)
+    pool_factor: int = 2  # gamma: each level keeps 1 / gamma of the previous level's nodes
+    hop_stride: int = 2  # level l filters with powers of S^(hop_stride^l): coarser levels reach further
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("gnn", "ugnn"):
+            raise ValueError(f"kind must be 'gnn' or 'ugnn', got {self.kind!r}")
+        if self.pooling not in ("topk", "stride"):
+            raise ValueError(f"pooling must be 'topk' or 'stride', got {self.pooling!r}")
+        check_int_at_least("hidden", self.hidden, 2)
+        if self.hidden % 2:
+            raise ValueError(f"hidden must be even (sinusoidal embedding), got {self.hidden}")
+        for name in ("hops", "num_layers", "depth", "hop_stride"):
+            check_int_at_least(name, getattr(self, name), 1)
+        check_int_at_least("pool_factor", self.pool_factor, 2)
 
 
 @dataclass(frozen=True)

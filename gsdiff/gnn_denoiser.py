@@ -1,0 +1,56 @@
+"""The CAMSAP denoiser: a cascade of K-hop graph filters sum_m S^m Z Theta_m with normalization and
+residual connections, a read-in that adds a sinusoidal step embedding, and a read-out MLP."""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch_geometric.nn import TAGConv
+
+from .config import DenoiserConfig
+from .embeddings import StepEmbedding
+
+__all__ = ["GNNDenoiser"]
+
+
+class GNNDenoiser(nn.Module):
+    """eps_theta(x_k, k; graph, u) for PyG-batched graphs: one noisy allocation value per node.
+
+    Args:
+        config: hidden channels, hops K and number of filter blocks.
+        cond_channels: node-condition features (u: 3).
+    """
+
+    def __init__(self, config: DenoiserConfig, cond_channels: int = 3) -> None:
+        super().__init__()
+        c = config.hidden
+        self.config = config
+        self.read_in = nn.Linear(1 + cond_channels, c)
+        self.step = StepEmbedding(c)
+        self.convs = nn.ModuleList(TAGConv(c, c, K=config.hops) for _ in range(config.num_layers))
+        self.norms = nn.ModuleList(nn.LayerNorm(c) for _ in range(config.num_layers))
+        self.read_out = nn.Sequential(nn.Linear(c, c), nn.SiLU(), nn.Linear(c, 1))
+
+    def reset_parameters(self) -> None:
+        for module in self.modules():
+            if module is not self and hasattr(module, "reset_parameters"):
+                module.reset_parameters()
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        t: torch.Tensor,
+        u: torch.Tensor,
+        edge_index: torch.Tensor,
+        edge_weight: torch.Tensor | None,
+        batch: torch.Tensor,
+    ) -> torch.Tensor:
+        """Noisy values x [V], steps t [B] (one per graph), conditions u [V, C] -> predicted noise [V]."""
+        h = self.read_in(torch.cat([x[:, None], u], dim=1)) + self.step(t)[batch]  # [V, hidden]
+        for conv, norm in zip(self.convs, self.norms, strict=True):
+            h = h + nn.functional.silu(norm(conv(h, edge_index, edge_weight)))
+        return self.read_out(h)[:, 0]
+
+    def __repr__(self) -> str:
+        c = self.config
+        return f"{type(self).__name__}(hidden={c.hidden}, layers={c.num_layers}, K={c.hops})"
