@@ -1,4 +1,4 @@
-"""Command line: ``python -m gsdiff drop|evaluate|expert|average-power ...`` (also installed as ``gsdiff``).
+"""Command line: ``python -m gsdiff drop|evaluate|expert|average-power|train|sample ...`` (also ``gsdiff``).
 
 Files are plain NumPy arrays: networks are an ``.npz`` with ``gains`` [B, N, N] in W/W, allocations a
 ``.npy`` [B, S, N] (S time-shared samples) or [B, N] in W.
@@ -10,12 +10,13 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import torch
 
 from .baselines import average_power
 from .channel import drop_networks
-from .config import DropConfig, EvaluationConfig, ExpertConfig, RadioConfig
+from .config import DropConfig, EvaluationConfig, ExpertConfig, RadioConfig, get_profile
 from .evaluation import asymptotic_rates, evaluate_time_sharing
 from .expert import run_expert
 from .io import load_array, load_gains, save_array, save_networks
@@ -68,6 +69,29 @@ def _average_power(args: argparse.Namespace) -> dict:
     return {"out": str(args.out), "shape": [samples.shape[0], samples.shape[-1]]}
 
 
+def _train(args: argparse.Namespace) -> dict:
+    from .datasets import load_or_build_dataset
+    from .train import train_policy
+
+    profile = get_profile(args.profile)
+    dataset = load_or_build_dataset(profile, args.cache_dir, progress=not args.quiet)
+    work = Path(args.work_dir or f"{args.out}.work")
+    result = train_policy(profile, dataset, work, progress=not args.quiet)
+    result.policy.save(args.out, history=result.history, best_step=result.best_step, profile=profile.name)
+    return {"out": str(args.out), "best_step": result.best_step, "seconds": round(result.seconds, 1)}
+
+
+def _sample(args: argparse.Namespace) -> dict:
+    from .policy import DiffusionPolicy
+
+    policy = DiffusionPolicy.load(args.checkpoint)
+    gains = load_gains(args.networks)
+    generator = torch.Generator().manual_seed(args.seed)
+    samples = policy.sample(gains, args.f_min, args.num_samples, args.steps, args.eta, generator)
+    save_array(args.out, samples)
+    return {"out": str(args.out), "shape": list(samples.shape), "f_min": args.f_min}
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gsdiff", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -108,6 +132,25 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--samples", required=True, help=".npy samples [B, S, N] in W")
     ap.add_argument("--out", required=True, help="output .npy, [B, N] in W")
     ap.set_defaults(run=_average_power)
+
+    tr = sub.add_parser("train", help="train the diffusion policy of a profile on its expert dataset")
+    tr.add_argument("--profile", default="book", help="ci, book or paper (default book)")
+    tr.add_argument("--out", required=True, help="the best checkpoint (.pt)")
+    tr.add_argument("--work-dir", default=None, help="resumable checkpoints (default OUT.work)")
+    tr.add_argument("--cache-dir", default=None, help="expert dataset cache (default $GSDIFF_CACHE)")
+    tr.add_argument("--quiet", action="store_true", help="no progress bars")
+    tr.set_defaults(run=_train)
+
+    sa = sub.add_parser("sample", help="draw allocations [B, S, N] in W from a trained policy")
+    sa.add_argument("--checkpoint", required=True, help="a checkpoint written by 'gsdiff train'")
+    sa.add_argument("--networks", required=True, help=".npz with 'gains' [B, N, N] (any N)")
+    sa.add_argument("--f-min", type=float, required=True, help="minimum rate, bits/s/Hz")
+    sa.add_argument("--num-samples", type=int, default=200, help="samples S per network (default 200)")
+    sa.add_argument("--steps", type=int, default=None, help="sampler steps (default: the policy's)")
+    sa.add_argument("--eta", type=float, default=None, help="DDIM eta (default: the policy's)")
+    sa.add_argument("--seed", type=int, default=0)
+    sa.add_argument("--out", required=True, help="output .npy, [B, S, N] in W")
+    sa.set_defaults(run=_sample)
     return parser
 
 

@@ -22,6 +22,8 @@ __all__ = [
     "ExpertConfig",
     "GNNExpertConfig",
     "DenoiserConfig",
+    "DiffusionConfig",
+    "TrainConfig",
     "Profile",
     "PROFILES",
     "get_profile",
@@ -244,6 +246,66 @@ class DenoiserConfig:
 
 
 @dataclass(frozen=True)
+class DiffusionConfig:
+    """The diffusion process and its default sampler (SETUP.md: K = 500, linear beta, DDIM)."""
+
+    num_train_steps: int = 500  # K noising steps
+    schedule: str = "linear"  # "linear" (beta from beta_start to beta_end) or "cosine"
+    beta_start: float = 1e-4
+    beta_end: float = 0.02
+    sampler: str = "ddim"  # "ddim" or "ddpm"
+    sample_steps: int = 20  # inference steps (a subsequence of the K training steps)
+    eta: float = 0.0  # DDIM stochasticity: 0 deterministic, 1 DDPM-like
+
+    def __post_init__(self) -> None:
+        check_int_at_least("num_train_steps", self.num_train_steps, 2)
+        if self.schedule not in ("linear", "cosine"):
+            raise ValueError(f"schedule must be 'linear' or 'cosine', got {self.schedule!r}")
+        if self.sampler not in ("ddim", "ddpm"):
+            raise ValueError(f"sampler must be 'ddim' or 'ddpm', got {self.sampler!r}")
+        if not 0 < self.beta_start <= self.beta_end < 1:
+            raise ValueError(
+                f"need 0 < beta_start <= beta_end < 1, got {self.beta_start!r}, {self.beta_end!r}"
+            )
+        if not 1 <= self.sample_steps <= self.num_train_steps:
+            raise ValueError(
+                f"sample_steps must lie in [1, {self.num_train_steps}], got {self.sample_steps!r}"
+            )
+        if not (math.isfinite(self.eta) and self.eta >= 0):
+            raise ValueError(f"eta must be finite and >= 0, got {self.eta!r}")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Training of the diffusion policy on the expert dataset."""
+
+    num_steps: int = 3000  # optimizer steps
+    batch_problems: int = 32  # (network, f_min) problems per mini-batch
+    samples_per_problem: int = 8  # expert samples of each problem per mini-batch
+    learning_rate: float = 1e-3  # AdamW peak rate, cosine decay to 0
+    weight_decay: float = 1e-4
+    eval_every: int = 250  # steps between validations (and best-checkpoint updates)
+    eval_problems: int = 64  # validation problems per evaluation (at every f_min, spread over densities)
+    eval_samples: int = 32  # policy samples per validation problem
+    checkpoint_every: int = 100  # steps between resumable checkpoints
+
+    def __post_init__(self) -> None:
+        for name in (
+            "num_steps",
+            "batch_problems",
+            "samples_per_problem",
+            "eval_every",
+            "eval_problems",
+            "eval_samples",
+            "checkpoint_every",
+        ):
+            check_int_at_least(name, getattr(self, name), 1)
+        check_positive("learning_rate", self.learning_rate)
+        if not (math.isfinite(self.weight_decay) and self.weight_decay >= 0):
+            raise ValueError(f"weight_decay must be finite and >= 0, got {self.weight_decay!r}")
+
+
+@dataclass(frozen=True)
 class Profile:
     """A named size of every experiment: ``ci`` (tiny), ``book`` (default, a 2-core CPU), ``paper`` (GPU)."""
 
@@ -260,6 +322,9 @@ class Profile:
     graph: GraphConfig = field(default_factory=GraphConfig)
     expert: ExpertConfig = field(default_factory=ExpertConfig)
     gnn_expert: GNNExpertConfig = field(default_factory=GNNExpertConfig)
+    denoiser: DenoiserConfig = field(default_factory=DenoiserConfig)
+    diffusion: DiffusionConfig = field(default_factory=DiffusionConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
 
     def __post_init__(self) -> None:
         check_int_at_least("num_pairs", self.num_pairs, 2)
@@ -292,6 +357,16 @@ PROFILES: dict[str, Profile] = {
         evaluation=EvaluationConfig(num_slots=100, window_slots=5),
         expert=ExpertConfig(num_iterations=300, burn_in=100, num_samples=50),
         gnn_expert=GNNExpertConfig(hidden=16, num_iterations=300, burn_in=100, num_samples=50),
+        denoiser=DenoiserConfig(hidden=16, depth=2),
+        diffusion=DiffusionConfig(num_train_steps=100, sample_steps=10),
+        train=TrainConfig(
+            num_steps=60,
+            batch_problems=8,
+            eval_every=30,
+            eval_problems=8,
+            eval_samples=8,
+            checkpoint_every=20,
+        ),
     ),
     "book": Profile(name="book", num_pairs=20, num_test_networks_per_density=16),
     "paper": Profile(

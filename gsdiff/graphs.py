@@ -14,13 +14,15 @@ sum_{j != i} P_max g_ji, f_min].
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import torch
 from torch_geometric.data import Batch, Data
 
 from .checks import check_f_min, check_gains
 from .config import GraphConfig, RadioConfig
 
-__all__ = ["log_snr_weight", "node_conditions", "graph_batch"]
+__all__ = ["log_snr_weight", "node_conditions", "GraphTensors", "graph_tensors", "graph_batch"]
 
 
 def log_snr_weight(gains: torch.Tensor, radio: RadioConfig, graph: GraphConfig) -> torch.Tensor:
@@ -61,6 +63,35 @@ def _edge_mask(weights: torch.Tensor, top_k: int | None) -> torch.Tensor:
     return mask | eye
 
 
+class GraphTensors(NamedTuple):
+    """B disjoint graphs as flat tensors (what a PyG ``Batch`` holds), built without per-graph objects."""
+
+    x: torch.Tensor  # [B N, 3] node conditions u
+    edge_index: torch.Tensor  # [2, E] global node indices, j -> i
+    edge_weight: torch.Tensor  # [E] normalized log-SNR
+    batch: torch.Tensor  # [B N] graph of each node
+
+
+def graph_tensors(
+    gains: torch.Tensor,
+    f_min: float | torch.Tensor,
+    radio: RadioConfig | None = None,
+    graph: GraphConfig | None = None,
+) -> GraphTensors:
+    """B networks [B, N, N] as one disjoint union of graphs, vectorized over networks (see module doc)."""
+    check_gains(gains)
+    if gains.dim() != 3:
+        raise ValueError(f"gains must have shape [B, N, N], got {tuple(gains.shape)}")
+    radio, graph = radio or RadioConfig(), graph or GraphConfig()
+    b, n = gains.shape[0], gains.shape[-1]
+    weights = log_snr_weight(gains, radio, graph)  # [B, N, N]
+    net, src, dst = _edge_mask(weights, graph.top_k).nonzero(as_tuple=True)  # sorted by network, then source
+    u = node_conditions(gains, f_min, radio, graph)
+    edge_index = torch.stack([src, dst]) + net * n  # global node ids of the disjoint union
+    batch = torch.arange(b, device=gains.device).repeat_interleave(n)
+    return GraphTensors(u.reshape(b * n, -1), edge_index, weights[net, src, dst], batch)
+
+
 def graph_batch(
     gains: torch.Tensor,
     f_min: float | torch.Tensor,
@@ -70,19 +101,13 @@ def graph_batch(
     """B networks [B, N, N] as one PyG ``Batch`` of graphs.
 
     Each graph has ``x`` = u [N, 3] (node conditions), ``edge_index`` [2, E] (j -> i), ``edge_weight`` [E]
-    (normalized log-SNR), ``num_nodes`` = N. Built for the whole batch at once; the graphs are disjoint.
+    (normalized log-SNR), ``num_nodes`` = N.
     """
-    check_gains(gains)
-    if gains.dim() != 3:
-        raise ValueError(f"gains must have shape [B, N, N], got {tuple(gains.shape)}")
-    radio, graph = radio or RadioConfig(), graph or GraphConfig()
+    g = graph_tensors(gains, f_min, radio, graph)
     b, n = gains.shape[0], gains.shape[-1]
-    weights = log_snr_weight(gains, radio, graph)  # [B, N, N]
-    mask = _edge_mask(weights, graph.top_k)
-    net, src, dst = mask.nonzero(as_tuple=True)  # sorted by network, then source
-    u = node_conditions(gains, f_min, radio, graph)
-    edges_per_net = mask.flatten(1).sum(-1).tolist()
-    edge_index = torch.stack([src, dst]).split(edges_per_net, dim=1)
-    edge_weight = weights[net, src, dst].split(edges_per_net)
+    per_net = torch.bincount(g.batch[g.edge_index[1]], minlength=b).tolist()
+    edge_index = (g.edge_index - g.batch[g.edge_index[0]] * n).split(per_net, dim=1)
+    edge_weight = g.edge_weight.split(per_net)
+    u = g.x.reshape(b, n, -1)
     data = [Data(x=u[k], edge_index=edge_index[k], edge_weight=edge_weight[k], num_nodes=n) for k in range(b)]
     return Batch.from_data_list(data)

@@ -142,3 +142,17 @@ def test_permutation_consistency(gains, rng, top_k):
         for edge, w in mapped.items():
             assert w == pytest.approx(ea[edge], rel=1e-12)
         np.testing.assert_allclose(b.get_example(k).x.numpy(), a.get_example(k).x.numpy()[perm], rtol=1e-12)
+
+
+def test_graph_tensors_match_the_batch():
+    from gsdiff.channel import drop_networks
+    from gsdiff.config import DropConfig
+    from gsdiff.graphs import graph_tensors
+
+    gains = drop_networks(3, DropConfig(num_pairs=6, density_per_km2=10.0), seed=0).gains
+    g, b = (
+        graph_tensors(gains, 0.5, graph=GraphConfig(top_k=2)),
+        graph_batch(gains, 0.5, graph=GraphConfig(top_k=2)),
+    )
+    assert torch.equal(g.edge_index, b.edge_index) and torch.equal(g.edge_weight, b.edge_weight)
+    assert torch.equal(g.x, b.x) and torch.equal(g.batch, b.batch)

@@ -1,0 +1,172 @@
+"""``DiffusionPolicy``: a trained denoiser, its noise schedule and graph construction, as a policy that draws
+power allocations for any network (eqs. (3)-(5) of the extended paper)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from .checks import check_f_min, check_gains, check_int_at_least
+from .config import DenoiserConfig, DiffusionConfig, GraphConfig, RadioConfig
+from .gnn_denoiser import GNNDenoiser
+from .graphs import graph_tensors
+from .io import atomic_write
+from .schedule import (
+    DDIMSampler,
+    DDPMSampler,
+    NoiseSchedule,
+    cosine_betas,
+    ddpm_loss,
+    from_diffusion_space,
+    linear_betas,
+    to_diffusion_space,
+)
+from .ugnn import UGNN
+
+__all__ = ["DiffusionPolicy", "build_denoiser"]
+
+_FORMAT = 1  # checkpoint layout version
+
+
+def build_denoiser(config: DenoiserConfig) -> nn.Module:
+    """The U-GNN or the CAMSAP GNN, as the config says."""
+    return UGNN(config) if config.kind == "ugnn" else GNNDenoiser(config)
+
+
+class DiffusionPolicy(nn.Module):
+    """A conditional DDPM over allocation vectors viewed as graph signals.
+
+    Args:
+        denoiser, diffusion, radio, graph: the configs that define the policy; a checkpoint stores them and
+            refuses to load into a policy built from others.
+    """
+
+    def __init__(
+        self,
+        denoiser: DenoiserConfig | None = None,
+        diffusion: DiffusionConfig | None = None,
+        radio: RadioConfig | None = None,
+        graph: GraphConfig | None = None,
+    ) -> None:
+        super().__init__()
+        self.configs = {
+            "denoiser": denoiser or DenoiserConfig(),
+            "diffusion": diffusion or DiffusionConfig(),
+            "radio": radio or RadioConfig(),
+            "graph": graph or GraphConfig(),
+        }
+        self.denoiser = build_denoiser(self.configs["denoiser"])
+        d = self.configs["diffusion"]
+        betas = (
+            linear_betas(d.num_train_steps, d.beta_start, d.beta_end)
+            if d.schedule == "linear"
+            else cosine_betas(d.num_train_steps)
+        )
+        self.schedule = NoiseSchedule(betas)
+
+    @property
+    def max_power_w(self) -> float:
+        return self.configs["radio"].max_power_w
+
+    def _graphs(self, gains: torch.Tensor, f_min: torch.Tensor):
+        return graph_tensors(gains, f_min, self.configs["radio"], self.configs["graph"])
+
+    def loss(
+        self, gains: torch.Tensor, f_min: torch.Tensor, samples_w: torch.Tensor, generator: torch.Generator
+    ) -> torch.Tensor:
+        """The eps-prediction loss (4) on expert samples [P, S, N] (gains [P, N, N], f_min [P])."""
+        p, s, n = samples_w.shape
+        g = self._graphs(gains.repeat_interleave(s, 0), f_min.repeat_interleave(s, 0))
+        x0 = to_diffusion_space(samples_w, self.max_power_w).reshape(-1)  # [P S N]
+        t = torch.randint(0, self.schedule.num_train_steps, (p * s,), generator=generator, device=x0.device)
+        noise = torch.randn(x0.shape, generator=generator, device=x0.device, dtype=x0.dtype)
+        x_t = self.schedule.add_noise(x0, noise, t[g.batch])
+        eps = self.denoiser(x_t, t, g.x, g.edge_index, g.edge_weight, g.batch)
+        return ddpm_loss(eps.reshape(p * s, n), noise.reshape(p * s, n), t)
+
+    @torch.no_grad()
+    def sample(
+        self,
+        gains: torch.Tensor,
+        f_min: float | torch.Tensor,
+        num_samples: int,
+        steps: int | None = None,
+        eta: float | None = None,
+        generator: torch.Generator | None = None,
+        chunk_graphs: int = 4096,
+    ) -> torch.Tensor:
+        """Draw allocations in W, [B, S, N], for networks [B, N, N] (any N) at f_min (scalar or [B]).
+
+        Runs the configured sampler (DDIM by default) for ``steps`` inference steps, in chunks of at most
+        ``chunk_graphs`` graphs; samples are mapped back from the diffusion space and projected on [0, P_max].
+        """
+        check_gains(gains)
+        if gains.dim() != 3:
+            raise ValueError(f"gains must have shape [B, N, N], got {tuple(gains.shape)}")
+        check_f_min(f_min)
+        check_int_at_least("num_samples", num_samples, 1)
+        b, n = gains.shape[0], gains.shape[-1]
+        f = torch.as_tensor(f_min, dtype=gains.dtype, device=gains.device).reshape(-1)
+        if f.numel() not in (1, b):
+            raise ValueError(f"f_min must be a scalar or one value per network (B = {b}), got {f.numel()}")
+        d = self.configs["diffusion"]
+        sampler = (DDIMSampler if d.sampler == "ddim" else DDPMSampler)(self.schedule)
+        sampler.set_timesteps(steps or d.sample_steps)
+        eta = d.eta if eta is None else eta
+        gains_rep = gains.repeat_interleave(num_samples, 0)  # [B S, N, N]
+        f_rep = f.expand(b).repeat_interleave(num_samples, 0)
+        out = []
+        for start in range(0, b * num_samples, chunk_graphs):
+            part = slice(start, start + chunk_graphs)
+            g = self._graphs(gains_rep[part], f_rep[part])
+            num_graphs = int(g.batch[-1]) + 1
+            x = torch.randn(num_graphs * n, generator=generator, device=gains.device, dtype=g.x.dtype)
+            for t in sampler.timesteps.tolist():
+                steps_t = torch.full((num_graphs,), t, device=gains.device)
+                eps = self.denoiser(x, steps_t, g.x, g.edge_index, g.edge_weight, g.batch)
+                if d.sampler == "ddim":
+                    x, _ = sampler.step(eps, t, x, eta=eta, generator=generator)
+                else:
+                    x, _ = sampler.step(eps, t, x, generator=generator)
+            out.append(from_diffusion_space(x, self.max_power_w).reshape(num_graphs, n))
+        return torch.cat(out).reshape(b, num_samples, n)
+
+    def config_dict(self) -> dict:
+        """The defining configs as plain data (what a checkpoint stores)."""
+        return {name: asdict(config) for name, config in self.configs.items()}
+
+    def save(self, path: str | Path, **extra) -> None:
+        """Write weights and configs atomically; ``extra`` (plain data or tensors) is stored beside them."""
+        payload = {"format": _FORMAT, "config": self.config_dict(), "state_dict": self.state_dict(), **extra}
+        atomic_write(path, lambda f: torch.save(payload, f))
+
+    @classmethod
+    def load(cls, path: str | Path, expected: DiffusionPolicy | None = None) -> DiffusionPolicy:
+        """Load a checkpoint (``weights_only=True``); with ``expected``, refuse one from other configs."""
+        payload = torch.load(path, weights_only=True, map_location="cpu")
+        if payload.get("format") != _FORMAT:
+            raise ValueError(
+                f"checkpoint {str(path)!r} has format {payload.get('format')!r}, expected {_FORMAT}"
+            )
+        stored = payload["config"]
+        if expected is not None and stored != expected.config_dict():
+            differing = sorted(
+                f"{section}.{key}: checkpoint {stored[section].get(key)!r} vs expected {value!r}"
+                for section, fields in expected.config_dict().items()
+                for key, value in fields.items()
+                if stored.get(section, {}).get(key) != value
+            )
+            raise ValueError(
+                f"checkpoint {str(path)!r} was trained with another config: " + "; ".join(differing)
+            )
+        policy = cls(
+            DenoiserConfig(**stored["denoiser"]),
+            DiffusionConfig(**stored["diffusion"]),
+            RadioConfig(**stored["radio"]),
+            GraphConfig(**stored["graph"]),
+        )
+        policy.load_state_dict(payload["state_dict"])
+        return policy

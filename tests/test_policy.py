@@ -1,0 +1,135 @@
+"""DiffusionPolicy and training: sampling format, checkpoints (weights_only, config check), resume, CLI."""
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+
+from gsdiff.cli import main
+from gsdiff.config import DenoiserConfig, DiffusionConfig, ExpertConfig, TrainConfig, get_profile
+from gsdiff.datasets import load_or_build_dataset
+from gsdiff.policy import DiffusionPolicy
+from gsdiff.train import train_policy
+
+
+@pytest.fixture
+def profile():
+    return replace(
+        get_profile("ci"),
+        num_pairs=5,
+        densities_per_km2=(8.2, 11.9),
+        f_mins=(0.5, 0.7),
+        num_networks_per_density=8,
+        expert=ExpertConfig(num_iterations=40, burn_in=10, num_samples=6),
+        denoiser=DenoiserConfig(hidden=8, depth=2),
+        diffusion=DiffusionConfig(num_train_steps=50, sample_steps=5),
+        train=TrainConfig(
+            num_steps=12,
+            batch_problems=4,
+            samples_per_problem=3,
+            eval_every=4,
+            eval_problems=4,
+            eval_samples=3,
+            checkpoint_every=4,
+        ),
+    )
+
+
+def test_sample_shapes_any_n_and_range():
+    torch.manual_seed(0)
+    policy = DiffusionPolicy(
+        DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=20, sample_steps=4)
+    )
+    for n in (4, 11):
+        gains = torch.rand(3, n, n) * 1e-9 + torch.eye(n) * 1e-7
+        out = policy.sample(
+            gains, torch.tensor([0.4, 0.5, 0.6]), 7, generator=torch.Generator().manual_seed(1)
+        )
+        assert out.shape == (3, 7, n) and out.min() >= 0 and out.max() <= policy.max_power_w
+    again = policy.sample(gains, torch.tensor([0.4, 0.5, 0.6]), 7, generator=torch.Generator().manual_seed(1))
+    assert torch.equal(out, again)
+    chunked = policy.sample(
+        gains, torch.tensor([0.4, 0.5, 0.6]), 7, generator=torch.Generator().manual_seed(1), chunk_graphs=100
+    )
+    assert torch.equal(out, chunked)
+    with pytest.raises(ValueError, match="f_min"):
+        policy.sample(gains, -0.1, 2)
+    with pytest.raises(ValueError, match="num_samples"):
+        policy.sample(gains, 0.5, 0)
+
+
+def test_checkpoint_round_trip_and_config_mismatch(tmp_path):
+    torch.manual_seed(0)
+    policy = DiffusionPolicy(
+        DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=20, sample_steps=4)
+    )
+    path = tmp_path / "model.pt"
+    policy.save(path, note="hello")
+    payload = torch.load(path, weights_only=True)  # plain data and tensors only
+    assert payload["note"] == "hello"
+    loaded = DiffusionPolicy.load(path, expected=policy)
+    for a, b in zip(policy.state_dict().values(), loaded.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+    other = DiffusionPolicy(
+        DenoiserConfig(hidden=16, depth=2), DiffusionConfig(num_train_steps=20, sample_steps=4)
+    )
+    with pytest.raises(ValueError, match=r"another config: denoiser.hidden: checkpoint 8 vs expected 16"):
+        DiffusionPolicy.load(path, expected=other)
+
+
+def test_training_resumes_after_a_crash_and_keeps_the_best(profile, tmp_path, monkeypatch):
+    dataset = load_or_build_dataset(profile, tmp_path / "cache", progress=False)
+    full = train_policy(profile, dataset, tmp_path / "a", progress=False)
+    assert full.history["step"] == [4, 8, 12]
+    assert full.best_step == full.history["step"][int(np.argmax(full.history["val_p5_margin"]))]
+
+    import gsdiff.train as train_module
+
+    calls = {"n": 0}
+    clip = torch.nn.utils.clip_grad_norm_
+
+    def crash_at_step_10(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 10:
+            raise RuntimeError("simulated crash")
+        return clip(*args, **kwargs)
+
+    monkeypatch.setattr(train_module.torch.nn.utils, "clip_grad_norm_", crash_at_step_10)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        train_policy(profile, dataset, tmp_path / "b", progress=False)
+    assert torch.load(tmp_path / "b" / "last.pt", weights_only=True)["step"] == 8  # the last checkpoint
+    monkeypatch.setattr(train_module.torch.nn.utils, "clip_grad_norm_", clip)
+    resumed = train_policy(profile, dataset, tmp_path / "b", progress=False)
+    for key in ("step", "loss", "val_p5_margin"):
+        assert resumed.history[key] == pytest.approx(full.history[key], rel=1e-6)
+    for a, b in zip(full.policy.state_dict().values(), resumed.policy.state_dict().values(), strict=True):
+        assert torch.allclose(a, b, atol=1e-6)
+
+
+def test_cli_train_and_sample(profile, tmp_path, capsys, monkeypatch):
+    import gsdiff.cli as cli
+
+    monkeypatch.setattr(cli, "get_profile", lambda name: profile)
+    model = tmp_path / "model.pt"
+    assert (
+        main(["train", "--profile", "ci", "--out", str(model), "--cache-dir", str(tmp_path / "c"), "--quiet"])
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["out"] == str(model)
+    nets, out = tmp_path / "nets.npz", tmp_path / "s.npy"
+    main(["drop", "--num-networks", "2", "--num-pairs", "7", "--density", "10", "--out", str(nets)])
+    argv = [
+        "sample",
+        "--checkpoint",
+        str(model),
+        "--networks",
+        str(nets),
+        "--f-min",
+        "0.6",
+        "--num-samples",
+        "3",
+    ]
+    assert main([*argv, "--out", str(out)]) == 0
+    assert np.load(out).shape == (2, 3, 7)
