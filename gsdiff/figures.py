@@ -34,6 +34,9 @@ __all__ = [
     "expert_trajectory_figure",
     "policy_slices_figure",
     "grid_heatmap_figure",
+    "signal_steps_figure",
+    "ugnn_levels_figure",
+    "training_curves_figure",
 ]
 
 _PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
@@ -484,4 +487,91 @@ def grid_heatmap_figure(
     fig.update_layout(
         xaxis={"title": "f_min (bits/s/Hz)"}, yaxis={"title": "density (pairs/km²)"}, height=380
     )
+    return fig
+
+
+def signal_steps_figure(values: np.ndarray, labels: Sequence[str], title: str) -> go.Figure:
+    """An allocation-like signal over the nodes at several steps [T, N] as bars, with a slider over steps."""
+    fig = go.Figure()
+    n = values.shape[1]
+    for k, row in enumerate(values):
+        fig.add_trace(go.Bar(x=np.arange(n), y=row, visible=k == 0, marker_color=_PALETTE[0], name=labels[k]))
+    steps = [
+        {"label": label, "method": "update", "args": [{"visible": [j == k for j in range(len(values))]}]}
+        for k, label in enumerate(labels)
+    ]
+    lo, hi = float(values.min()), float(values.max())
+    fig.update_layout(
+        sliders=[{"steps": steps, "currentvalue": {"prefix": f"{title}: "}, "pad": {"t": 40}}],
+        xaxis={"title": "user (tx-rx pair)"},
+        yaxis={"title": "value", "range": [min(lo, -0.6), max(hi, 0.6)]},
+        height=420,
+        showlegend=False,
+    )
+    return fig
+
+
+def ugnn_levels_figure(net: Networks, index: int, masks: Sequence[torch.Tensor]) -> go.Figure:
+    """Which pairs each U-GNN level keeps, on the network map: marker size and colour by the deepest level."""
+    tx, rx = net.tx_pos_m[index].cpu().numpy(), net.rx_pos_m[index].cpu().numpy()
+    depth = torch.stack([m.cpu() for m in masks]).sum(0).numpy() - 1  # deepest level that keeps each pair
+    fig = go.Figure()
+    x, y = _segments(tx, rx)
+    fig.add_trace(
+        go.Scatter(
+            x=x, y=y, mode="lines", line={"color": "gray", "width": 1}, showlegend=False, hoverinfo="skip"
+        )
+    )
+    colors = sample_colorscale("Plasma", list(np.linspace(0.1, 0.9, len(masks))))
+    for level in range(len(masks)):
+        sel = depth == level
+        fig.add_trace(
+            go.Scatter(
+                x=rx[sel, 0],
+                y=rx[sel, 1],
+                mode="markers",
+                name=f"kept down to level {level}",
+                marker={
+                    "size": 8 + 5 * level,
+                    "color": colors[level],
+                    "line": {"width": 1, "color": "black"},
+                },
+                text=[f"pair {i}" for i in np.nonzero(sel)[0]],
+                hoverinfo="text",
+            )
+        )
+    fig.update_layout(xaxis={"title": "x (m)"}, yaxis={"title": "y (m)", "scaleanchor": "x"}, height=560)
+    return fig
+
+
+def training_curves_figure(histories: Mapping[str, Mapping[str, Sequence[float]]]) -> go.Figure:
+    """Training loss and validation p5 margin (p5 of rate - f_min) over steps, one colour per model."""
+    fig = make_subplots(
+        rows=1, cols=2, subplot_titles=("training loss (eps-prediction)", "validation: p5 of (rate − f_min)")
+    )
+    for k, (name, h) in enumerate(histories.items()):
+        color = {"color": _PALETTE[k % len(_PALETTE)]}
+        fig.add_trace(
+            go.Scatter(
+                x=h["step"], y=h["loss"], mode="lines+markers", name=name, line=color, legendgroup=name
+            ),
+            1,
+            1,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=h["step"],
+                y=h["val_p5_margin"],
+                mode="lines+markers",
+                name=name,
+                line=color,
+                legendgroup=name,
+                showlegend=False,
+            ),
+            1,
+            2,
+        )
+    fig.add_hline(y=0, line_dash="dash", row=1, col=2)
+    fig.update_xaxes(title_text="optimizer step")
+    fig.update_layout(height=400)
     return fig

@@ -66,6 +66,7 @@ class DiffusionPolicy(nn.Module):
             else cosine_betas(d.num_train_steps)
         )
         self.schedule = NoiseSchedule(betas)
+        self.checkpoint_info: dict = {}  # what a loaded checkpoint stored beside the weights (history, ...)
 
     @property
     def max_power_w(self) -> float:
@@ -134,6 +135,31 @@ class DiffusionPolicy(nn.Module):
             out.append(from_diffusion_space(x, self.max_power_w).reshape(num_graphs, n))
         return torch.cat(out).reshape(b, num_samples, n)
 
+    @torch.no_grad()
+    def trajectory(
+        self,
+        gains: torch.Tensor,
+        f_min: float,
+        steps: int | None = None,
+        generator: torch.Generator | None = None,
+    ) -> tuple[list[int], torch.Tensor, torch.Tensor]:
+        """One reverse process on one network [N, N] with DDIM (eta = 0).
+
+        Returns the timesteps, the samples x_t [T + 1, N] from pure noise to the result and the predicted
+        clean samples [T, N], in the diffusion space.
+        """
+        sampler = DDIMSampler(self.schedule)
+        sampler.set_timesteps(steps or self.configs["diffusion"].sample_steps)
+        g = self._graphs(gains[None], torch.tensor([f_min], dtype=gains.dtype))
+        x = torch.randn(gains.shape[-1], generator=generator, dtype=g.x.dtype)
+        xs, x0s = [x], []
+        for t in sampler.timesteps.tolist():
+            eps = self.denoiser(x, torch.tensor([t]), g.x, g.edge_index, g.edge_weight, g.batch)
+            x, x0 = sampler.step(eps, t, x)
+            xs.append(x)
+            x0s.append(x0)
+        return sampler.timesteps.tolist(), torch.stack(xs), torch.stack(x0s)
+
     def config_dict(self) -> dict:
         """The defining configs as plain data (what a checkpoint stores)."""
         return {name: asdict(config) for name, config in self.configs.items()}
@@ -169,4 +195,7 @@ class DiffusionPolicy(nn.Module):
             GraphConfig(**stored["graph"]),
         )
         policy.load_state_dict(payload["state_dict"])
+        policy.checkpoint_info = {
+            k: v for k, v in payload.items() if k not in ("format", "config", "state_dict")
+        }
         return policy

@@ -70,3 +70,18 @@ def test_rate_region_slider_and_other_builders():
     assert len(figures[-1].data) == 3 * nets.num_pairs  # three panels per user
     table = metrics_table({"FP": res.metrics(0.6)})
     assert table.splitlines()[0].startswith("| policy | mean") and "| FP |" in table
+
+
+def test_diffusion_figures():
+    import numpy as np
+
+    from gsdiff.figures import signal_steps_figure, training_curves_figure, ugnn_levels_figure
+
+    fig = signal_steps_figure(np.zeros((3, 5)), ["a", "b", "c"], "step")
+    assert len(fig.data) == 3 and len(fig.layout.sliders[0].steps) == 3
+    nets = _nets(n=6, b=1)
+    masks = [torch.ones(6, dtype=torch.bool), torch.tensor([1, 0, 1, 0, 1, 0], dtype=torch.bool)]
+    fig = ugnn_levels_figure(nets, 0, masks)
+    assert [len(t.x) for t in fig.data[1:]] == [3, 3]  # three pairs stop at level 0, three reach level 1
+    history = {"step": [1, 2], "loss": [1.0, 0.5], "val_p5_margin": [-0.2, 0.1], "seconds": [1.0, 2.0]}
+    assert len(training_curves_figure({"UGNN": history}).data) == 2
