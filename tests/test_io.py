@@ -92,3 +92,16 @@ def test_atomic_write_replaces(tmp_path):
     atomic_write(target, lambda f: f.write(b"two"))
     assert target.read_bytes() == b"two"
     assert list(target.parent.iterdir()) == [target]
+
+
+def test_atomic_write_gives_the_usual_permissions(tmp_path):
+    import os
+
+    from gsdiff.io import atomic_write
+
+    umask = os.umask(0o022)
+    try:
+        atomic_write(tmp_path / "x.bin", lambda f: f.write(b"1"))
+        assert (tmp_path / "x.bin").stat().st_mode & 0o777 == 0o644
+    finally:
+        os.umask(umask)
