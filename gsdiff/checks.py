@@ -16,6 +16,8 @@ __all__ = [
     "check_f_min",
     "check_gains",
     "check_allocations",
+    "check_networks",
+    "per_network_f_min",
 ]
 
 
@@ -73,3 +75,22 @@ def check_allocations(
         raise ValueError(
             f"{name} must lie in [0, P_max = {max_power_w:.4g} W], got values in [{low:.4g}, {high:.4g}] W"
         )
+
+
+def check_networks(gains: torch.Tensor) -> None:
+    """Gains of a batch of networks: [B, N, N], see ``check_gains``."""
+    check_gains(gains)
+    if gains.dim() != 3:
+        raise ValueError(f"gains must have shape [B, N, N], got {tuple(gains.shape)}")
+
+
+def per_network_f_min(f_min: float | torch.Tensor, gains: torch.Tensor) -> torch.Tensor:
+    """f_min as one value per network [B], from a scalar or [B], in the gains' dtype and device."""
+    check_f_min(f_min)
+    b = gains.shape[0]
+    f = torch.as_tensor(f_min, dtype=gains.dtype, device=gains.device).reshape(-1)
+    if f.numel() not in (1, b):
+        raise ValueError(
+            f"f_min must be a scalar or have one value per network (B = {b}), got {f.numel()} values"
+        )
+    return f.expand(b)

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import torch
 from tqdm.auto import tqdm
 
-from .checks import check_f_min, check_gains
+from .checks import check_networks, per_network_f_min
 from .config import ExpertConfig, RadioConfig
 from .random import make_generator
 from .rates import instantaneous_rates, quadrature_nodes
@@ -245,17 +245,9 @@ def run_expert(
         progress: show a tqdm bar over network-iterations.
     """
     radio, config = radio or RadioConfig(), config or ExpertConfig()
-    check_gains(gains)
-    if gains.dim() != 3:
-        raise ValueError(f"gains must have shape [B, N, N], got {tuple(gains.shape)}")
-    check_f_min(f_min)
+    check_networks(gains)
+    f = per_network_f_min(f_min, gains)
     b, n = gains.shape[0], gains.shape[-1]
-    f = torch.as_tensor(f_min, dtype=gains.dtype, device=gains.device).reshape(-1)
-    if f.numel() not in (1, b):
-        raise ValueError(
-            f"f_min must be a scalar or have one value per network (B = {b}), got {f.numel()} values"
-        )
-    f = f.expand(b)
     gen = make_generator(generator, seed, gains.device)
     bytes_per_network = n * n * config.quadrature_nodes * (2 * config.num_levels + 4) * gains.element_size()
     chunk = max(1, int(config.memory_mb * 2**20 // bytes_per_network))

@@ -15,7 +15,7 @@ from torch import nn
 from torch_geometric.nn import TAGConv
 from tqdm.auto import tqdm
 
-from .checks import check_f_min, check_gains
+from .checks import check_networks, per_network_f_min
 from .config import GNNExpertConfig, GraphConfig, RadioConfig
 from .expert import ExpertResult, dual_step
 from .graphs import graph_batch
@@ -71,17 +71,9 @@ def run_gnn_expert(
     every 10 iterations.
     """
     radio, config, graph = radio or RadioConfig(), config or GNNExpertConfig(), graph or GraphConfig()
-    check_gains(gains)
-    if gains.dim() != 3:
-        raise ValueError(f"gains must have shape [B, N, N], got {tuple(gains.shape)}")
-    check_f_min(f_min)
+    check_networks(gains)
+    f = per_network_f_min(f_min, gains)
     b, n = gains.shape[0], gains.shape[-1]
-    f = torch.as_tensor(f_min, dtype=gains.dtype, device=gains.device).reshape(-1)
-    if f.numel() not in (1, b):
-        raise ValueError(
-            f"f_min must be a scalar or have one value per network (B = {b}), got {f.numel()} values"
-        )
-    f = f.expand(b)
     torch.manual_seed(seed)  # the GNN's initial weights
     batch = graph_batch(gains, f, radio, graph)
     model = PowerGNN(4, config.hidden, config.num_layers, config.hops, radio.max_power_w)

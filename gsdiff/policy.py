@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from .checks import check_f_min, check_gains, check_int_at_least
+from .checks import check_int_at_least, check_networks, per_network_f_min
 from .config import DenoiserConfig, DiffusionConfig, GraphConfig, RadioConfig
 from .gnn_denoiser import GNNDenoiser
 from .graphs import graph_tensors
@@ -104,21 +104,16 @@ class DiffusionPolicy(nn.Module):
         Runs the configured sampler (DDIM by default) for ``steps`` inference steps, in chunks of at most
         ``chunk_graphs`` graphs; samples are mapped back from the diffusion space and projected on [0, P_max].
         """
-        check_gains(gains)
-        if gains.dim() != 3:
-            raise ValueError(f"gains must have shape [B, N, N], got {tuple(gains.shape)}")
-        check_f_min(f_min)
+        check_networks(gains)
+        f = per_network_f_min(f_min, gains)
         check_int_at_least("num_samples", num_samples, 1)
         b, n = gains.shape[0], gains.shape[-1]
-        f = torch.as_tensor(f_min, dtype=gains.dtype, device=gains.device).reshape(-1)
-        if f.numel() not in (1, b):
-            raise ValueError(f"f_min must be a scalar or one value per network (B = {b}), got {f.numel()}")
         d = self.configs["diffusion"]
         sampler = (DDIMSampler if d.sampler == "ddim" else DDPMSampler)(self.schedule)
         sampler.set_timesteps(steps or d.sample_steps)
         eta = d.eta if eta is None else eta
         gains_rep = gains.repeat_interleave(num_samples, 0)  # [B S, N, N]
-        f_rep = f.expand(b).repeat_interleave(num_samples, 0)
+        f_rep = f.repeat_interleave(num_samples, 0)
         out = []
         for start in range(0, b * num_samples, chunk_graphs):
             part = slice(start, start + chunk_graphs)
