@@ -290,8 +290,7 @@ display(
     Markdown(
         f"At N = {paper.num_pairs} one network-iteration takes {paper_ms:.0f} ms here, so the paper profile's "
         f"grid ({paper_cells} network-cells × {paper.expert.num_iterations} iterations) would take about "
-        f"{paper_hours:.0f} hours on this CPU — a job for a GPU (the code is device-agnostic) or for the "
-        f"GNN-parametrized expert, which amortizes the primal step over networks. This chapter ran in "
-        f"{time.perf_counter() - started:.0f} s."
+        f"{paper_hours:.0f} hours on this CPU — a job for a GPU (the code is device-agnostic). This chapter "
+        f"ran in {time.perf_counter() - started:.0f} s."
     )
 )

@@ -40,7 +40,15 @@ from .config import ExpertConfig, RadioConfig
 from .random import make_generator
 from .rates import instantaneous_rates, quadrature_nodes
 
-__all__ = ["ExpertConfig", "ExpertResult", "dual_step", "LevelState", "LevelLagrangian", "run_expert"]
+__all__ = [
+    "ExpertConfig",
+    "ExpertResult",
+    "Recorder",
+    "dual_step",
+    "LevelState",
+    "LevelLagrangian",
+    "run_expert",
+]
 
 
 def dual_step(
@@ -159,6 +167,33 @@ class ExpertResult:
     iterations: torch.Tensor  # [T_rec] which iterations were recorded
 
 
+class Recorder:
+    """Keeps the iterates of the sampling iterations and, every ``every`` iterations (and the last), the
+    multipliers, rates and powers; ``result()`` stacks them into an ``ExpertResult``."""
+
+    def __init__(self, sample_iterations: torch.Tensor, every: int, num_iterations: int) -> None:
+        self.keep, self.every, self.last = set(sample_iterations.tolist()), every, num_iterations - 1
+        self.samples: list[torch.Tensor] = []
+        self.trajectory: dict[str, list] = {"duals": [], "rates": [], "power_w": [], "iterations": []}
+
+    def __call__(self, it: int, power_w: torch.Tensor, duals: torch.Tensor, rates: torch.Tensor) -> None:
+        if it in self.keep:
+            self.samples.append(power_w)
+        if it % self.every == 0 or it == self.last:
+            for key, value in (("duals", duals), ("rates", rates), ("power_w", power_w), ("iterations", it)):
+                self.trajectory[key].append(value)
+
+    def result(self) -> ExpertResult:
+        t = self.trajectory
+        return ExpertResult(
+            samples_w=torch.stack(self.samples, 1),
+            duals=torch.stack(t["duals"]),
+            rates=torch.stack(t["rates"]),
+            power_w=torch.stack(t["power_w"]),
+            iterations=torch.tensor(t["iterations"]),
+        )
+
+
 def _expert_chunk(
     gains: torch.Tensor,
     f_min: torch.Tensor,
@@ -172,7 +207,7 @@ def _expert_chunk(
     level = torch.full((b, n), config.num_levels - 1, dtype=torch.long, device=gains.device)  # full power
     mu = torch.zeros(b, n, dtype=gains.dtype, device=gains.device)
     average = lagrangian.rates(level)  # the dual step's moving average of rates, from full power
-    keep = set(config.sample_iterations.tolist())
+    record = Recorder(config.sample_iterations, config.record_every, config.num_iterations)
     coupled = None
     if config.coupling_db is not None:
         direct = torch.diagonal(gains, dim1=-2, dim2=-1)
@@ -180,7 +215,6 @@ def _expert_chunk(
         coupled = (torch.maximum(ratio, ratio.transpose(1, 2)) > 10 ** (config.coupling_db / 10)).transpose(
             1, 2
         )
-    samples, recorded = [], {"duals": [], "rates": [], "power_w": [], "iterations": []}
     for it in range(config.num_iterations):
         # Primal step (9): each user with an improving level takes its best move with some probability.
         state = lagrangian.state(level)
@@ -209,21 +243,10 @@ def _expert_chunk(
             step_rates = rates
         average += config.rate_averaging * (step_rates - average)
         mu = dual_step(mu, average, f_min[:, None], config.dual_step, config.margin)
-        if it in keep:
-            samples.append(power)
-        if it % config.record_every == 0 or it == config.num_iterations - 1:
-            for key, v in (("duals", mu / n), ("rates", rates), ("power_w", power)):
-                recorded[key].append(v)
-            recorded["iterations"].append(it)
+        record(it, power, mu / n, rates)
         if progress is not None:
             progress.update(b)
-    return ExpertResult(
-        samples_w=torch.stack(samples, 1),
-        duals=torch.stack(recorded["duals"]),
-        rates=torch.stack(recorded["rates"]),
-        power_w=torch.stack(recorded["power_w"]),
-        iterations=torch.tensor(recorded["iterations"]),
-    )
+    return record.result()
 
 
 def run_expert(

@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from .checks import check_networks, per_network_f_min
 from .config import GNNExpertConfig, GraphConfig, RadioConfig
-from .expert import ExpertResult, dual_step
+from .expert import ExpertResult, Recorder, dual_step
 from .graphs import graph_batch
 from .rates import ergodic_rates_exact
 
@@ -91,8 +91,8 @@ def run_gnn_expert(
     with torch.no_grad():
         average = rates(powers(mu))
     window = config.num_iterations - config.burn_in
-    keep = set((config.burn_in + torch.arange(config.num_samples) * window // config.num_samples).tolist())
-    samples, record = [], {"duals": [], "rates": [], "power_w": [], "iterations": []}
+    sample_iterations = config.burn_in + torch.arange(config.num_samples) * window // config.num_samples
+    record = Recorder(sample_iterations, 10, config.num_iterations)
     for it in tqdm(range(config.num_iterations), desc="GNN expert", disable=not progress):
         for _ in range(config.primal_steps):  # primal step (9): ascend the Lagrangian in the GNN's weights
             optimizer.zero_grad()
@@ -104,16 +104,5 @@ def run_gnn_expert(
             r = rates(x)
             average += config.rate_averaging * (r - average)
             mu = dual_step(mu, average, f[:, None], config.dual_step, config.margin)  # dual step (10)
-        if it in keep:
-            samples.append(x)
-        if it % 10 == 0 or it == config.num_iterations - 1:
-            for key, v in (("duals", mu / n), ("rates", r), ("power_w", x)):
-                record[key].append(v)
-            record["iterations"].append(it)
-    return ExpertResult(
-        samples_w=torch.stack(samples, 1),
-        duals=torch.stack(record["duals"]),
-        rates=torch.stack(record["rates"]),
-        power_w=torch.stack(record["power_w"]),
-        iterations=torch.tensor(record["iterations"]),
-    )
+        record(it, x, mu / n, r)
+    return record.result()
