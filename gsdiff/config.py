@@ -131,6 +131,29 @@ class GraphConfig:
         check_positive("snr_scale_db", self.snr_scale_db)
 
 
+def _check_primal_dual(config) -> None:
+    """Checks shared by both experts: the sampling window and the dual step."""
+    check_int_at_least("num_iterations", config.num_iterations, 2)
+    check_int_at_least("burn_in", config.burn_in, 0)
+    check_int_at_least("num_samples", config.num_samples, 1)
+    if config.num_iterations - config.burn_in < config.num_samples:
+        raise ValueError(
+            f"num_iterations - burn_in ({config.num_iterations} - {config.burn_in}) must be >= num_samples "
+            f"({config.num_samples}): the samples are distinct late iterates"
+        )
+    check_positive("dual_step", config.dual_step)
+    if not (math.isfinite(config.margin) and config.margin >= 0):
+        raise ValueError(f"margin must be finite and >= 0 bits/s/Hz, got {config.margin!r}")
+    if not 0 < config.rate_averaging <= 1:
+        raise ValueError(f"rate_averaging must lie in (0, 1], got {config.rate_averaging!r}")
+
+
+def _sample_iterations(config) -> torch.Tensor:
+    """The iterations (0-based) whose iterates are kept as samples: evenly spaced after the burn-in."""
+    window = config.num_iterations - config.burn_in
+    return config.burn_in + (torch.arange(config.num_samples) * window) // config.num_samples
+
+
 @dataclass(frozen=True)
 class ExpertConfig:
     """Primal-dual iterations and sampling of the expert."""
@@ -152,17 +175,7 @@ class ExpertConfig:
     memory_mb: float = 512.0  # networks are processed in chunks whose level tables fit this budget
 
     def __post_init__(self) -> None:
-        check_int_at_least("num_iterations", self.num_iterations, 2)
-        check_int_at_least("burn_in", self.burn_in, 0)
-        check_int_at_least("num_samples", self.num_samples, 1)
-        if self.num_iterations - self.burn_in < self.num_samples:
-            raise ValueError(
-                f"num_iterations - burn_in ({self.num_iterations} - {self.burn_in}) must be >= num_samples "
-                f"({self.num_samples}): the samples are distinct late iterates"
-            )
-        check_positive("dual_step", self.dual_step)
-        if not (math.isfinite(self.margin) and self.margin >= 0):
-            raise ValueError(f"margin must be finite and >= 0 bits/s/Hz, got {self.margin!r}")
+        _check_primal_dual(self)
         check_int_at_least("num_levels", self.num_levels, 2)
         if not 0 < self.move_probability <= 1:
             raise ValueError(f"move_probability must lie in (0, 1], got {self.move_probability!r}")
@@ -171,16 +184,13 @@ class ExpertConfig:
         check_int_at_least("quadrature_nodes", self.quadrature_nodes, 2)
         check_int_at_least("record_every", self.record_every, 1)
         check_positive("memory_mb", self.memory_mb)
-        if not 0 < self.rate_averaging <= 1:
-            raise ValueError(f"rate_averaging must lie in (0, 1], got {self.rate_averaging!r}")
         if self.coupling_db is not None and not math.isfinite(self.coupling_db):
             raise ValueError(f"coupling_db must be finite or None, got {self.coupling_db!r}")
 
     @property
     def sample_iterations(self) -> torch.Tensor:
         """The iterations (0-based) whose iterates are kept as samples, [num_samples]."""
-        window = self.num_iterations - self.burn_in
-        return self.burn_in + (torch.arange(self.num_samples) * window) // self.num_samples
+        return _sample_iterations(self)
 
 
 @dataclass(frozen=True)
@@ -201,21 +211,15 @@ class GNNExpertConfig:
     quadrature_nodes: int = 24  # nodes of the exact-rate quadrature
 
     def __post_init__(self) -> None:
-        for name in ("hidden", "num_layers", "hops", "num_samples", "primal_steps", "quadrature_nodes"):
+        for name in ("hidden", "num_layers", "hops", "primal_steps", "quadrature_nodes"):
             check_int_at_least(name, getattr(self, name), 1)
-        check_int_at_least("num_iterations", self.num_iterations, 2)
-        check_int_at_least("burn_in", self.burn_in, 0)
-        if self.num_iterations - self.burn_in < self.num_samples:
-            raise ValueError(
-                f"num_iterations - burn_in ({self.num_iterations} - {self.burn_in}) must be >= num_samples "
-                f"({self.num_samples})"
-            )
+        _check_primal_dual(self)
         check_positive("learning_rate", self.learning_rate)
-        check_positive("dual_step", self.dual_step)
-        if not (math.isfinite(self.margin) and self.margin >= 0):
-            raise ValueError(f"margin must be finite and >= 0 bits/s/Hz, got {self.margin!r}")
-        if not 0 < self.rate_averaging <= 1:
-            raise ValueError(f"rate_averaging must lie in (0, 1], got {self.rate_averaging!r}")
+
+    @property
+    def sample_iterations(self) -> torch.Tensor:
+        """The iterations (0-based) whose iterates are kept as samples, [num_samples]."""
+        return _sample_iterations(self)
 
 
 @dataclass(frozen=True)

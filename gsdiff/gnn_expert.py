@@ -90,9 +90,7 @@ def run_gnn_expert(
     mu = torch.zeros(b, n, dtype=gains.dtype, device=gains.device)
     with torch.no_grad():
         average = rates(powers(mu))
-    window = config.num_iterations - config.burn_in
-    sample_iterations = config.burn_in + torch.arange(config.num_samples) * window // config.num_samples
-    record = Recorder(sample_iterations, 10, config.num_iterations)
+    record = Recorder(config.sample_iterations, 10, config.num_iterations)
     for it in tqdm(range(config.num_iterations), desc="GNN expert", disable=not progress):
         for _ in range(config.primal_steps):  # primal step (9): ascend the Lagrangian in the GNN's weights
             optimizer.zero_grad()
