@@ -71,9 +71,10 @@ def _average_power(args: argparse.Namespace) -> dict:
 
 def _train(args: argparse.Namespace) -> dict:
     from .datasets import load_or_build_dataset
+    from .pretrained import with_kind
     from .train import train_policy
 
-    profile = get_profile(args.profile)
+    profile = with_kind(get_profile(args.profile), args.kind)
     dataset = load_or_build_dataset(profile, args.cache_dir, progress=not args.quiet)
     work = Path(args.work_dir or f"{args.out}.work")
     result = train_policy(profile, dataset, work, progress=not args.quiet)
@@ -136,6 +137,7 @@ def _parser() -> argparse.ArgumentParser:
     tr = sub.add_parser("train", help="train the diffusion policy of a profile on its expert dataset")
     tr.add_argument("--profile", default="book", help="ci, book or paper (default book)")
     tr.add_argument("--out", required=True, help="the best checkpoint (.pt)")
+    tr.add_argument("--kind", choices=("ugnn", "gnn"), default=None, help="denoiser (default: the profile's)")
     tr.add_argument("--work-dir", default=None, help="resumable checkpoints (default OUT.work)")
     tr.add_argument("--cache-dir", default=None, help="expert dataset cache (default $GSDIFF_CACHE)")
     tr.add_argument("--quiet", action="store_true", help="no progress bars")

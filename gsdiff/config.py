@@ -229,6 +229,8 @@ class DenoiserConfig:
     kind: str = "ugnn"  # "ugnn" (encoder-decoder levels with skips) or "gnn" (a cascade of graph filters)
     hidden: int = 64  # channels of every block (and of the step and condition embeddings)
     hops: int = 2  # K: each graph filter is a polynomial of degree K in the shift operator S
+    directions: str = "in"  # "in": filters in S (interference a node receives); "both": also in S^T (the
+    # interference it causes), see gsdiff.graph_filter
     num_layers: int = 5  # "gnn": filter blocks in the cascade
     depth: int = 3  # "ugnn": levels, the finest included
     pooling: str = "topk"  # "ugnn": "topk" (learned scores, permutation-equivariant) or "stride" (every
@@ -239,6 +241,8 @@ class DenoiserConfig:
     def __post_init__(self) -> None:
         if self.kind not in ("gnn", "ugnn"):
             raise ValueError(f"kind must be 'gnn' or 'ugnn', got {self.kind!r}")
+        if self.directions not in ("in", "both"):
+            raise ValueError(f"directions must be 'in' or 'both', got {self.directions!r}")
         if self.pooling not in ("topk", "stride"):
             raise ValueError(f"pooling must be 'topk' or 'stride', got {self.pooling!r}")
         check_int_at_least("hidden", self.hidden, 2)
@@ -257,6 +261,8 @@ class DiffusionConfig:
     schedule: str = "linear"  # "linear" (beta from beta_start to beta_end) or "cosine"
     beta_start: float = 1e-4
     beta_end: float = 0.02
+    loss_weighting: str = "none"  # omega(k) of the loss: "none" (uniform), "log_snr" (CAMSAP, as
+    # log(1 + SNR(k))) or "v" (1 / alphabar_k, the v-prediction loss); see gsdiff.schedule.loss_weights
     sampler: str = "ddim"  # "ddim" or "ddpm"
     sample_steps: int = 20  # inference steps (a subsequence of the K training steps)
     eta: float = 0.0  # DDIM stochasticity: 0 deterministic, 1 DDPM-like
@@ -267,6 +273,10 @@ class DiffusionConfig:
             raise ValueError(f"schedule must be 'linear' or 'cosine', got {self.schedule!r}")
         if self.sampler not in ("ddim", "ddpm"):
             raise ValueError(f"sampler must be 'ddim' or 'ddpm', got {self.sampler!r}")
+        if self.loss_weighting not in ("none", "log_snr", "v"):
+            raise ValueError(
+                f"loss_weighting must be 'none', 'log_snr' or 'v', got {self.loss_weighting!r}"
+            )
         if not 0 < self.beta_start <= self.beta_end < 1:
             raise ValueError(
                 f"need 0 < beta_start <= beta_end < 1, got {self.beta_start!r}, {self.beta_end!r}"

@@ -20,6 +20,7 @@ from .evaluation import TimeSharingResult
 from .expert import ExpertResult
 from .graphs import log_snr_weight, node_conditions
 from .metrics import PERCENTILES
+from .schedule import NoiseSchedule, loss_weights
 from .two_user import RateRegion, best_deterministic, best_time_sharing, convex_hull
 from .units import linear_to_db
 
@@ -34,7 +35,10 @@ __all__ = [
     "expert_trajectory_figure",
     "policy_slices_figure",
     "grid_heatmap_figure",
+    "schedule_figure",
     "signal_steps_figure",
+    "allocation_map_figure",
+    "sampler_comparison_figure",
     "ugnn_levels_figure",
     "training_curves_figure",
 ]
@@ -366,10 +370,13 @@ def rate_region_figure(regions: Mapping[str, RateRegion], f_min: float) -> go.Fi
 
 
 def metrics_table(metrics: Mapping[str, Mapping[str, float]], keys: Sequence[str] | None = None) -> str:
-    """A Markdown table of policies (rows) by metrics (columns), for ``IPython.display.Markdown``."""
+    """A Markdown table of policies (rows) by metrics (columns; "–" where a row lacks one), for Markdown."""
     keys = list(keys or ["mean", *(f"p{q:g}" for q in PERCENTILES), "feasible_fraction", "jain"])
     lines = ["| policy | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
-    lines += [f"| {name} | " + " | ".join(f"{m[k]:.3f}" for k in keys) + " |" for name, m in metrics.items()]
+    lines += [
+        f"| {name} | " + " | ".join(f"{m[k]:.3f}" if k in m else "–" for k in keys) + " |"
+        for name, m in metrics.items()
+    ]
     return "\n".join(lines)
 
 
@@ -490,6 +497,34 @@ def grid_heatmap_figure(
     return fig
 
 
+def schedule_figure(schedules: Mapping[str, NoiseSchedule]) -> go.Figure:
+    """Noise schedules side by side: signal sqrt(alphabar_k), log SNR(k) and the log-SNR loss weights."""
+    fig = make_subplots(
+        rows=1, cols=3, subplot_titles=("signal sqrt(ᾱ_k)", "log SNR(k)", "loss weight ω(k), log_snr")
+    )
+    for k, (name, schedule) in enumerate(schedules.items()):
+        steps = np.arange(schedule.num_train_steps)
+        alphabar = schedule.alphas_cumprod.double()
+        curves = (alphabar.sqrt(), torch.log(alphabar / (1 - alphabar)), loss_weights(schedule, "log_snr"))
+        for col, curve in enumerate(curves, start=1):
+            fig.add_trace(
+                go.Scatter(
+                    x=steps,
+                    y=curve.numpy(),
+                    mode="lines",
+                    name=name,
+                    line={"color": _PALETTE[k % len(_PALETTE)]},
+                    legendgroup=name,
+                    showlegend=col == 1,
+                ),
+                1,
+                col,
+            )
+    fig.update_xaxes(title_text="diffusion step k")
+    fig.update_layout(height=360)
+    return fig
+
+
 def signal_steps_figure(values: np.ndarray, labels: Sequence[str], title: str) -> go.Figure:
     """An allocation-like signal over the nodes at several steps [T, N] as bars, with a slider over steps."""
     fig = go.Figure()
@@ -508,6 +543,108 @@ def signal_steps_figure(values: np.ndarray, labels: Sequence[str], title: str) -
         height=420,
         showlegend=False,
     )
+    return fig
+
+
+def allocation_map_figure(net: Networks, index: int, values: np.ndarray, labels: Sequence[str]) -> go.Figure:
+    """Diffusion-space signals [T, N] on the network map, one transmitter colour per value, slider over T.
+
+    Colours span the diffusion space [-1/2, 1/2] (off to full power); noisy values beyond it saturate the
+    colour scale, and the hover text gives the exact value and the power it maps to.
+    """
+    tx, rx = net.tx_pos_m[index].cpu().numpy(), net.rx_pos_m[index].cpu().numpy()
+    fig = go.Figure()
+    x, y = _segments(tx, rx)
+    fig.add_trace(
+        go.Scatter(
+            x=x, y=y, mode="lines", line={"color": "gray", "width": 1}, showlegend=False, hoverinfo="skip"
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=rx[:, 0],
+            y=rx[:, 1],
+            mode="markers",
+            marker={"symbol": "x", "size": 6, "color": "gray"},
+            name="receivers",
+            hoverinfo="skip",
+        )
+    )
+    for k, row in enumerate(values):
+        fraction = np.clip(row + 0.5, 0.0, 1.0)
+        fig.add_trace(
+            go.Scatter(
+                x=tx[:, 0],
+                y=tx[:, 1],
+                mode="markers",
+                visible=k == 0,
+                name="transmitters",
+                marker={
+                    "size": 9 + 9 * fraction,
+                    "color": row,
+                    "cmin": -0.5,
+                    "cmax": 0.5,
+                    "colorscale": "Viridis",
+                    "colorbar": {"title": "x (diffusion space)", "tickvals": [-0.5, 0, 0.5]},
+                    "line": {"width": 1, "color": "black"},
+                },
+                text=[
+                    f"pair {i}: x = {v:+.2f} (power {f:.0%} of P_max)"
+                    for i, (v, f) in enumerate(zip(row, fraction, strict=True))
+                ],
+                hoverinfo="text",
+            )
+        )
+    fixed = [True, True]
+    steps = [
+        {
+            "label": label,
+            "method": "update",
+            "args": [{"visible": fixed + [j == k for j in range(len(values))]}],
+        }
+        for k, label in enumerate(labels)
+    ]
+    fig.update_layout(
+        sliders=[{"steps": steps, "currentvalue": {"prefix": "step: "}, "pad": {"t": 40}}],
+        xaxis={"title": "x (m)"},
+        yaxis={"title": "y (m)", "scaleanchor": "x"},
+        height=560,
+        showlegend=False,
+    )
+    return fig
+
+
+def sampler_comparison_figure(rows: Sequence[Mapping], reference_p5: float | None = None) -> go.Figure:
+    """p5 rate and sampling time per network against the number of reverse steps, one line per sampler.
+
+    ``rows``: dicts with keys sampler, steps, p5, seconds_per_network (e.g. from a sweep over settings).
+    """
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("5th-percentile rate", "sampling time per network"))
+    for k, name in enumerate(dict.fromkeys(r["sampler"] for r in rows)):
+        sel = sorted((r for r in rows if r["sampler"] == name), key=lambda r: r["steps"])
+        color = {"color": _PALETTE[k % len(_PALETTE)]}
+        steps = [r["steps"] for r in sel]
+        fig.add_trace(
+            go.Scatter(x=steps, y=[r["p5"] for r in sel], mode="lines+markers", name=name, line=color), 1, 1
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=steps,
+                y=[r["seconds_per_network"] for r in sel],
+                mode="lines+markers",
+                name=name,
+                line=color,
+                showlegend=False,
+            ),
+            1,
+            2,
+        )
+    if reference_p5 is not None:
+        fig.add_hline(y=reference_p5, line_dash="dash", annotation_text="expert", row=1, col=1)
+    fig.update_xaxes(title_text="reverse steps", type="log")
+    fig.update_yaxes(title_text="bits/s/Hz", row=1, col=1)
+    fig.update_yaxes(title_text="s", type="log", row=1, col=2)
+    fig.update_layout(height=400)
     return fig
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import torch
 from torch import nn
-from torch_geometric.nn import TAGConv
 
 from .config import DenoiserConfig
 from .embeddings import StepEmbedding
+from .graph_filter import HopFilter, shift_operators
 
 __all__ = ["GNNDenoiser"]
 
@@ -27,7 +27,10 @@ class GNNDenoiser(nn.Module):
         self.config = config
         self.read_in = nn.Linear(1 + cond_channels, c)
         self.step = StepEmbedding(c)
-        self.convs = nn.ModuleList(TAGConv(c, c, K=config.hops) for _ in range(config.num_layers))
+        shifts = 1 if config.directions == "in" else 2
+        self.convs = nn.ModuleList(
+            HopFilter(c, c, config.hops, num_shifts=shifts) for _ in range(config.num_layers)
+        )
         self.norms = nn.ModuleList(nn.LayerNorm(c) for _ in range(config.num_layers))
         self.read_out = nn.Sequential(nn.Linear(c, c), nn.SiLU(), nn.Linear(c, 1))
 
@@ -46,11 +49,15 @@ class GNNDenoiser(nn.Module):
         batch: torch.Tensor,
     ) -> torch.Tensor:
         """Noisy values x [V], steps t [B] (one per graph), conditions u [V, C] -> predicted noise [V]."""
+        shifts = shift_operators(edge_index, edge_weight, len(x), self.config.directions)
         h = self.read_in(torch.cat([x[:, None], u], dim=1)) + self.step(t)[batch]  # [V, hidden]
         for conv, norm in zip(self.convs, self.norms, strict=True):
-            h = h + nn.functional.silu(norm(conv(h, edge_index, edge_weight)))
+            h = h + nn.functional.silu(norm(conv(h, shifts)))
         return self.read_out(h)[:, 0]
 
     def __repr__(self) -> str:
         c = self.config
-        return f"{type(self).__name__}(hidden={c.hidden}, layers={c.num_layers}, K={c.hops})"
+        return (
+            f"{type(self).__name__}(hidden={c.hidden}, layers={c.num_layers}, K={c.hops}, "
+            f"directions={c.directions})"
+        )

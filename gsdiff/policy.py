@@ -22,6 +22,7 @@ from .schedule import (
     ddpm_loss,
     from_diffusion_space,
     linear_betas,
+    loss_weights,
     to_diffusion_space,
 )
 from .ugnn import UGNN
@@ -66,6 +67,7 @@ class DiffusionPolicy(nn.Module):
             else cosine_betas(d.num_train_steps)
         )
         self.schedule = NoiseSchedule(betas)
+        self.loss_weights = loss_weights(self.schedule, d.loss_weighting)
         self.checkpoint_info: dict = {}  # what a loaded checkpoint stored beside the weights (history, ...)
 
     @property
@@ -86,7 +88,7 @@ class DiffusionPolicy(nn.Module):
         noise = torch.randn(x0.shape, generator=generator, device=x0.device, dtype=x0.dtype)
         x_t = self.schedule.add_noise(x0, noise, t[g.batch])
         eps = self.denoiser(x_t, t, g.x, g.edge_index, g.edge_weight, g.batch)
-        return ddpm_loss(eps.reshape(p * s, n), noise.reshape(p * s, n), t)
+        return ddpm_loss(eps.reshape(p * s, n), noise.reshape(p * s, n), t, self.loss_weights)
 
     @torch.no_grad()
     def sample(
@@ -98,19 +100,24 @@ class DiffusionPolicy(nn.Module):
         eta: float | None = None,
         generator: torch.Generator | None = None,
         chunk_graphs: int = 4096,
+        sampler: str | None = None,
     ) -> torch.Tensor:
         """Draw allocations in W, [B, S, N], for networks [B, N, N] (any N) at f_min (scalar or [B]).
 
-        Runs the configured sampler (DDIM by default) for ``steps`` inference steps, in chunks of at most
-        ``chunk_graphs`` graphs; samples are mapped back from the diffusion space and projected on [0, P_max].
+        Runs ``sampler`` ("ddim" or "ddpm"; default the configured one) for ``steps`` inference steps, in
+        chunks of at most ``chunk_graphs`` graphs; samples are mapped back from the diffusion space and
+        projected on [0, P_max].
         """
         check_networks(gains)
         f = per_network_f_min(f_min, gains)
         check_int_at_least("num_samples", num_samples, 1)
         b, n = gains.shape[0], gains.shape[-1]
         d = self.configs["diffusion"]
-        sampler = (DDIMSampler if d.sampler == "ddim" else DDPMSampler)(self.schedule)
-        sampler.set_timesteps(steps or d.sample_steps)
+        kind = d.sampler if sampler is None else sampler
+        if kind not in ("ddim", "ddpm"):
+            raise ValueError(f"sampler must be 'ddim' or 'ddpm', got {sampler!r}")
+        solver = (DDIMSampler if kind == "ddim" else DDPMSampler)(self.schedule)
+        solver.set_timesteps(steps or d.sample_steps)
         eta = d.eta if eta is None else eta
         gains_rep = gains.repeat_interleave(num_samples, 0)  # [B S, N, N]
         f_rep = f.repeat_interleave(num_samples, 0)
@@ -120,13 +127,13 @@ class DiffusionPolicy(nn.Module):
             g = self._graphs(gains_rep[part], f_rep[part])
             num_graphs = int(g.batch[-1]) + 1
             x = torch.randn(num_graphs * n, generator=generator, device=gains.device, dtype=g.x.dtype)
-            for t in sampler.timesteps.tolist():
+            for t in solver.timesteps.tolist():
                 steps_t = torch.full((num_graphs,), t, device=gains.device)
                 eps = self.denoiser(x, steps_t, g.x, g.edge_index, g.edge_weight, g.batch)
-                if d.sampler == "ddim":
-                    x, _ = sampler.step(eps, t, x, eta=eta, generator=generator)
+                if kind == "ddim":
+                    x, _ = solver.step(eps, t, x, eta=eta, generator=generator)
                 else:
-                    x, _ = sampler.step(eps, t, x, generator=generator)
+                    x, _ = solver.step(eps, t, x, generator=generator)
             out.append(from_diffusion_space(x, self.max_power_w).reshape(num_graphs, n))
         return torch.cat(out).reshape(b, num_samples, n)
 
@@ -159,6 +166,17 @@ class DiffusionPolicy(nn.Module):
         """The defining configs as plain data (what a checkpoint stores)."""
         return {name: asdict(config) for name, config in self.configs.items()}
 
+    def check_config(self, stored: dict, what: str) -> None:
+        """Raise ValueError naming every field where ``stored`` (a ``config_dict``) differs from ours."""
+        differing = sorted(
+            f"{section}.{key}: {stored.get(section, {}).get(key)!r} vs expected {value!r}"
+            for section, fields in self.config_dict().items()
+            for key, value in fields.items()
+            if stored.get(section, {}).get(key) != value
+        )
+        if differing:
+            raise ValueError(f"{what} was made with another config: " + "; ".join(differing))
+
     def save(self, path: str | Path, **extra) -> None:
         """Write weights and configs atomically; ``extra`` (plain data or tensors) is stored beside them."""
         payload = {"format": _FORMAT, "config": self.config_dict(), "state_dict": self.state_dict(), **extra}
@@ -173,16 +191,8 @@ class DiffusionPolicy(nn.Module):
                 f"checkpoint {str(path)!r} has format {payload.get('format')!r}, expected {_FORMAT}"
             )
         stored = payload["config"]
-        if expected is not None and stored != expected.config_dict():
-            differing = sorted(
-                f"{section}.{key}: checkpoint {stored[section].get(key)!r} vs expected {value!r}"
-                for section, fields in expected.config_dict().items()
-                for key, value in fields.items()
-                if stored.get(section, {}).get(key) != value
-            )
-            raise ValueError(
-                f"checkpoint {str(path)!r} was trained with another config: " + "; ".join(differing)
-            )
+        if expected is not None:
+            expected.check_config(stored, f"checkpoint {str(path)!r}")
         policy = cls(
             DenoiserConfig(**stored["denoiser"]),
             DiffusionConfig(**stored["diffusion"]),

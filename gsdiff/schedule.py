@@ -20,6 +20,8 @@ __all__ = [
     "NoiseSchedule",
     "DDPMSampler",
     "DDIMSampler",
+    "LOSS_WEIGHTINGS",
+    "loss_weights",
     "ddpm_loss",
     "to_diffusion_space",
     "from_diffusion_space",
@@ -89,6 +91,32 @@ class NoiseSchedule:
         """Signal-to-noise ratio alphabar_k / (1 - alphabar_k)."""
         alphabar = self.alphas_cumprod[torch.as_tensor(t)].double()
         return (alphabar / (1 - alphabar)).float()
+
+
+LOSS_WEIGHTINGS = ("none", "log_snr", "v")
+
+
+def loss_weights(schedule: NoiseSchedule, weighting: str) -> torch.Tensor | None:
+    """Per-step weights omega(k) [K] of the loss (8) of CAMSAP, normalized to mean 1; None for "none".
+
+    - "log_snr": CAMSAP's omega(k) = log SNR(k), made nonnegative as log(1 + SNR(k)) = -log(1 - alphabar_k):
+      the literal log SNR is negative at the noisy steps, where it would reward a larger error. It follows
+      log SNR where the signal dominates and fades to 0 where only noise is left.
+    - "v": omega(k) = 1 / alphabar_k, which makes the eps loss equal the v-prediction loss
+      ||v - v_theta||^2 = ||eps - eps_theta||^2 / alphabar_k (Salimans & Ho, 2022). It stresses the noisy
+      steps, where an eps error e becomes an x0 error e sqrt((1 - alphabar_k) / alphabar_k) and where the
+      first few DDIM steps decide which users transmit together.
+    """
+    if weighting not in LOSS_WEIGHTINGS:
+        raise ValueError(f"loss weighting must be one of {LOSS_WEIGHTINGS}, got {weighting!r}")
+    if weighting == "none":
+        return None
+    if weighting == "log_snr":
+        # -log(1 - alphabar) from the float64-derived sqrt(1 - alphabar), precise near k = 0
+        weights = -2 * torch.log(schedule.sqrt_one_minus_alphas_cumprod.double())
+    else:
+        weights = 1 / schedule.sqrt_alphas_cumprod.double() ** 2
+    return (weights / weights.mean()).float()
 
 
 def ddpm_loss(

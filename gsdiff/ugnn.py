@@ -14,57 +14,30 @@ import math
 
 import torch
 from torch import nn
-from torch_geometric.nn.conv.gcn_conv import gcn_norm
 
 from .config import DenoiserConfig
 from .embeddings import StepEmbedding
+from .graph_filter import HopFilter, shift_operators
 
-__all__ = ["HopFilter", "UGNNBlock", "UGNN", "shift_operator"]
-
-
-def shift_operator(
-    edge_index: torch.Tensor, edge_weight: torch.Tensor | None, num_nodes: int
-) -> torch.Tensor:
-    """The symmetrically normalized shift S [V, V] (sparse COO): (S z)_i = sum_j w_ji z_j / sqrt(d_i d_j)."""
-    index, weight = gcn_norm(edge_index, edge_weight, num_nodes, add_self_loops=False)
-    # Messages flow j -> i (edge_index[0] = j, edge_index[1] = i): row i, column j.
-    shift = torch.sparse_coo_tensor(index.flip(0), weight, (num_nodes, num_nodes), check_invariants=True)
-    return shift.coalesce()
-
-
-class HopFilter(nn.Module):
-    """sum_{m=0}^{K} (S^r)^m Z Theta_m: a K-tap polynomial filter in S^r."""
-
-    def __init__(self, in_channels: int, out_channels: int, hops: int, stride: int) -> None:
-        super().__init__()
-        self.stride = stride
-        self.taps = nn.ModuleList(nn.Linear(in_channels, out_channels, bias=m == 0) for m in range(hops + 1))
-
-    def forward(self, z: torch.Tensor, shift: torch.Tensor) -> torch.Tensor:
-        out = self.taps[0](z)
-        for tap in self.taps[1:]:
-            for _ in range(self.stride):
-                z = shift @ z
-            out = out + tap(z)
-        return out
+__all__ = ["UGNNBlock", "UGNN"]
 
 
 class UGNNBlock(nn.Module):
     """Two filters with layer norm and SiLU, the step/condition embedding added after the first; residual."""
 
-    def __init__(self, in_channels: int, out_channels: int, hops: int, stride: int) -> None:
+    def __init__(self, in_channels: int, out_channels: int, hops: int, stride: int, num_shifts: int) -> None:
         super().__init__()
-        self.filter1 = HopFilter(in_channels, out_channels, hops, stride)
-        self.filter2 = HopFilter(out_channels, out_channels, hops, stride)
+        self.filter1 = HopFilter(in_channels, out_channels, hops, stride, num_shifts)
+        self.filter2 = HopFilter(out_channels, out_channels, hops, stride, num_shifts)
         self.norm1, self.norm2 = nn.LayerNorm(out_channels), nn.LayerNorm(out_channels)
         self.embed = nn.Linear(out_channels, out_channels)
         self.skip = nn.Identity() if in_channels == out_channels else nn.Linear(in_channels, out_channels)
 
     def forward(
-        self, h: torch.Tensor, shift: torch.Tensor, emb: torch.Tensor, mask: torch.Tensor
+        self, h: torch.Tensor, shifts: tuple[torch.Tensor, ...], emb: torch.Tensor, mask: torch.Tensor
     ) -> torch.Tensor:
-        y = nn.functional.silu(self.norm1(self.filter1(h, shift) + self.embed(emb)))
-        y = nn.functional.silu(self.norm2(self.filter2(y, shift)))
+        y = nn.functional.silu(self.norm1(self.filter1(h, shifts) + self.embed(emb)))
+        y = nn.functional.silu(self.norm2(self.filter2(y, shifts)))
         return (self.skip(h) + y) * mask[:, None]
 
 
@@ -104,8 +77,9 @@ class UGNN(nn.Module):
         self.step = StepEmbedding(c)
         self.condition = nn.Sequential(nn.Linear(cond_channels, c), nn.SiLU(), nn.Linear(c, c))
         strides = [config.hop_stride**level for level in range(config.depth)]
-        self.encoder = nn.ModuleList(UGNNBlock(c, c, k, s) for s in strides)
-        self.decoder = nn.ModuleList(UGNNBlock(2 * c, c, k, s) for s in strides[:-1])
+        shifts = 1 if config.directions == "in" else 2
+        self.encoder = nn.ModuleList(UGNNBlock(c, c, k, s, shifts) for s in strides)
+        self.decoder = nn.ModuleList(UGNNBlock(2 * c, c, k, s, shifts) for s in strides[:-1])
         self.scores = nn.ModuleList(nn.Linear(c, 1) for _ in strides[:-1])  # learned top-k selection
         self.read_out = nn.Sequential(nn.Linear(c, c), nn.SiLU(), nn.Linear(c, 1))
 
@@ -130,13 +104,13 @@ class UGNN(nn.Module):
         return_masks: bool = False,
     ):
         """Noisy values x [V], steps t [B] (one per graph), conditions u [V, C] -> predicted noise [V]."""
-        shift = shift_operator(edge_index, edge_weight, len(x))
+        shifts = shift_operators(edge_index, edge_weight, len(x), self.config.directions)
         emb = self.step(t)[batch] + self.condition(u)  # [V, hidden] injected in every block
         h = self.read_in(x[:, None])
         mask = torch.ones_like(x, dtype=torch.bool)
         masks, skips = [mask], []
         for level, block in enumerate(self.encoder):
-            h = block(h, shift, emb, mask)
+            h = block(h, shifts, emb, mask)
             if level == len(self.encoder) - 1:
                 break
             skips.append(h)
@@ -149,7 +123,7 @@ class UGNN(nn.Module):
             h = h * mask[:, None]  # pooling: zero the dropped nodes (unpooling is this zero-fill)
             masks.append(mask)
         for level in reversed(range(len(self.decoder))):
-            h = self.decoder[level](torch.cat([h, skips[level]], dim=1), shift, emb, masks[level])
+            h = self.decoder[level](torch.cat([h, skips[level]], dim=1), shifts, emb, masks[level])
         out = self.read_out(h)[:, 0]
         return (out, masks) if return_masks else out
 
@@ -157,5 +131,5 @@ class UGNN(nn.Module):
         c = self.config
         return (
             f"{type(self).__name__}(hidden={c.hidden}, depth={c.depth}, K={c.hops}, pooling={c.pooling}, "
-            f"gamma={c.pool_factor}, hop_stride={c.hop_stride})"
+            f"gamma={c.pool_factor}, hop_stride={c.hop_stride}, directions={c.directions})"
         )

@@ -6,6 +6,8 @@ import pytest
 from gsdiff.config import (
     DENSITIES_PER_KM2,
     PROFILES,
+    DenoiserConfig,
+    DiffusionConfig,
     DropConfig,
     EvaluationConfig,
     GraphConfig,
@@ -97,6 +99,28 @@ def test_radio_config_errors():
         RadioConfig(bandwidth_hz=0.0)
     with pytest.raises(ValueError, match=r"max_power_dbm and noise_psd_dbm_per_hz must be finite, got nan"):
         RadioConfig(max_power_dbm=math.nan)
+
+
+@pytest.mark.parametrize(
+    ("make", "pattern"),
+    [
+        (lambda: DenoiserConfig(kind="mlp"), r"kind must be 'gnn' or 'ugnn', got 'mlp'"),
+        (lambda: DenoiserConfig(directions="out"), r"directions must be 'in' or 'both', got 'out'"),
+        (lambda: DenoiserConfig(pooling="max"), r"pooling must be 'topk' or 'stride', got 'max'"),
+        (lambda: DenoiserConfig(hidden=7), r"hidden must be even"),
+        (lambda: DenoiserConfig(pool_factor=1), r"pool_factor must be an integer >= 2, got 1"),
+        (
+            lambda: DiffusionConfig(loss_weighting="snr"),
+            r"loss_weighting must be 'none', 'log_snr' or 'v', got 'snr'",
+        ),
+        (lambda: DiffusionConfig(sampler="euler"), r"sampler must be 'ddim' or 'ddpm', got 'euler'"),
+        (lambda: DiffusionConfig(sample_steps=501), r"sample_steps must lie in \[1, 500\], got 501"),
+        (lambda: DiffusionConfig(eta=-0.1), r"eta must be finite and >= 0, got -0.1"),
+    ],
+)
+def test_denoiser_and_diffusion_config_errors(make, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        make()
 
 
 def test_profile_errors():

@@ -75,7 +75,7 @@ def test_checkpoint_round_trip_and_config_mismatch(tmp_path):
     other = DiffusionPolicy(
         DenoiserConfig(hidden=16, depth=2), DiffusionConfig(num_train_steps=20, sample_steps=4)
     )
-    with pytest.raises(ValueError, match=r"another config: denoiser.hidden: checkpoint 8 vs expected 16"):
+    with pytest.raises(ValueError, match=r"another config: denoiser.hidden: 8 vs expected 16"):
         DiffusionPolicy.load(path, expected=other)
 
 
@@ -106,6 +106,37 @@ def test_training_resumes_after_a_crash_and_keeps_the_best(profile, tmp_path, mo
         assert resumed.history[key] == pytest.approx(full.history[key], rel=1e-6)
     for a, b in zip(full.policy.state_dict().values(), resumed.policy.state_dict().values(), strict=True):
         assert torch.allclose(a, b, atol=1e-6)
+
+
+def test_training_refuses_to_resume_another_config(profile, tmp_path):
+    dataset = load_or_build_dataset(profile, tmp_path / "cache", progress=False)
+    short = replace(profile, train=replace(profile.train, num_steps=4))
+    train_policy(short, dataset, tmp_path / "a", progress=False)
+    wider = replace(short, denoiser=replace(short.denoiser, hidden=16))
+    with pytest.raises(
+        ValueError, match=r"resumable checkpoint .* another config: denoiser.hidden: 8 vs expected 16"
+    ):
+        train_policy(wider, dataset, tmp_path / "a", progress=False)
+    longer = replace(short, train=replace(short.train, num_steps=8))
+    with pytest.raises(ValueError, match=r"resumable checkpoint .* TrainConfig"):
+        train_policy(longer, dataset, tmp_path / "a", progress=False)
+
+
+def test_sampler_override_and_sweep(profile, tmp_path):
+    from gsdiff.train import sampler_sweep
+
+    torch.manual_seed(0)
+    policy = DiffusionPolicy(profile.denoiser, profile.diffusion, profile.radio, profile.graph)
+    gains = torch.rand(2, 5, 5) * 1e-9 + torch.eye(5) * 1e-7
+    f_min = torch.tensor([0.5, 0.7])
+    ddpm = policy.sample(gains, f_min, 3, steps=4, sampler="ddpm", generator=torch.Generator().manual_seed(1))
+    ddim = policy.sample(gains, f_min, 3, steps=4, sampler="ddim", generator=torch.Generator().manual_seed(1))
+    assert ddpm.shape == ddim.shape == (2, 3, 5) and not torch.equal(ddpm, ddim)
+    with pytest.raises(ValueError, match="sampler must be 'ddim' or 'ddpm', got 'euler'"):
+        policy.sample(gains, f_min, 3, sampler="euler")
+    rows = sampler_sweep(policy, gains, f_min, 3, [("ddim", 2), ("ddpm", 4)], seed=1)
+    assert [(r["sampler"], r["steps"]) for r in rows] == [("DDIM", 2), ("DDPM", 4)]
+    assert all(r["seconds_per_network"] > 0 and r["p5"] <= r["mean"] for r in rows)
 
 
 def test_cli_train_and_sample(profile, tmp_path, capsys, monkeypatch):

@@ -1,0 +1,67 @@
+"""K-hop graph filters sum_m S^m Z Theta_m on PyG-batched graphs, with a bank of shift operators.
+
+On the channel graph an edge j -> i carries the interference of transmitter j at receiver i, so S moves
+information along *incoming* interference: node i hears about the users that disturb it. Whether i should
+back off depends as much on the users *it* disturbs, which travel along the transpose S^T; ``directions =
+"both"`` filters with both operators, sum_m S^m Z Theta_m + sum_{m>=1} (S^T)^m Z Phi_m (a directed graph
+filter with two shift operators, still permutation-equivariant).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch_geometric.nn.conv.gcn_conv import gcn_norm
+
+__all__ = ["DIRECTIONS", "shift_operator", "shift_operators", "HopFilter"]
+
+DIRECTIONS = ("in", "both")
+
+
+def shift_operator(
+    edge_index: torch.Tensor, edge_weight: torch.Tensor | None, num_nodes: int
+) -> torch.Tensor:
+    """The symmetrically normalized shift S [V, V] (sparse COO): (S z)_i = sum_j w_ji z_j / sqrt(d_i d_j)."""
+    index, weight = gcn_norm(edge_index, edge_weight, num_nodes, add_self_loops=False)
+    # Messages flow j -> i (edge_index[0] = j, edge_index[1] = i): row i, column j.
+    shift = torch.sparse_coo_tensor(index.flip(0), weight, (num_nodes, num_nodes), check_invariants=True)
+    return shift.coalesce()
+
+
+def shift_operators(
+    edge_index: torch.Tensor, edge_weight: torch.Tensor | None, num_nodes: int, directions: str
+) -> tuple[torch.Tensor, ...]:
+    """(S,) for ``directions = "in"``, (S, S^T) for ``"both"`` (see the module docstring)."""
+    if directions not in DIRECTIONS:
+        raise ValueError(f"directions must be one of {DIRECTIONS}, got {directions!r}")
+    shift = shift_operator(edge_index, edge_weight, num_nodes)
+    return (shift,) if directions == "in" else (shift, shift.t().coalesce())
+
+
+class HopFilter(nn.Module):
+    """sum_s sum_{m=0}^{K} (S_s^r)^m Z Theta_{s,m}: K-tap polynomial filters in S_s^r, one per shift operator.
+
+    The m = 0 tap (Z Theta_0, with the only bias) is shared by the operators.
+    """
+
+    def __init__(
+        self, in_channels: int, out_channels: int, hops: int, stride: int = 1, num_shifts: int = 1
+    ) -> None:
+        super().__init__()
+        self.stride, self.num_shifts = stride, num_shifts
+        self.taps = nn.ModuleList(
+            nn.Linear(in_channels, out_channels, bias=m == 0) for m in range(1 + hops * num_shifts)
+        )
+
+    def forward(self, z: torch.Tensor, shifts: tuple[torch.Tensor, ...]) -> torch.Tensor:
+        if len(shifts) != self.num_shifts:
+            raise ValueError(f"this filter takes {self.num_shifts} shift operators, got {len(shifts)}")
+        out = self.taps[0](z)
+        hops = (len(self.taps) - 1) // self.num_shifts
+        for s, shift in enumerate(shifts):
+            y = z
+            for tap in self.taps[1 + s * hops : 1 + (s + 1) * hops]:
+                for _ in range(self.stride):
+                    y = shift @ y
+                out = out + tap(y)
+        return out
