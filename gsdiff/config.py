@@ -274,9 +274,7 @@ class DiffusionConfig:
         if self.sampler not in ("ddim", "ddpm"):
             raise ValueError(f"sampler must be 'ddim' or 'ddpm', got {self.sampler!r}")
         if self.loss_weighting not in ("none", "log_snr", "v"):
-            raise ValueError(
-                f"loss_weighting must be 'none', 'log_snr' or 'v', got {self.loss_weighting!r}"
-            )
+            raise ValueError(f"loss_weighting must be 'none', 'log_snr' or 'v', got {self.loss_weighting!r}")
         if not 0 < self.beta_start <= self.beta_end < 1:
             raise ValueError(
                 f"need 0 < beta_start <= beta_end < 1, got {self.beta_start!r}, {self.beta_end!r}"
