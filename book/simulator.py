@@ -114,9 +114,12 @@ show(path_loss_figure(densest))
 # ## The channel graph as a graph signal
 #
 # The diffusion policy sees a network as a graph: nodes are pairs, the edge $j \to i$ carries the
-# interference of transmitter $j$ at receiver $i$ and the self-loop the direct link, weighted by a normalized
-# log-SNR at full power. Each node carries the signal $u_i$ = (direct-link strength, aggregate interference
-# at full power, $f_{\min}$). For large $N$ each receiver keeps only its `top_k` strongest interferers.
+# interference of transmitter $j$ at receiver $i$ and the self-loop the direct link. The papers weight edges by
+# a normalized log-SNR at full power; gsdiff's default weighs the interference against the receiver's own
+# link, $w_{ji} = \log_{10}(1 + 10\, g_{ji}/g_{ii})$, so only couplings that matter to the receiver count
+# (`GraphConfig(edge_weight=...)`; {doc}`denoisers` explains why). Each node carries the signal $u_i$ =
+# (direct-link strength, aggregate interference at full power, $f_{\min}$), both as normalized log-SNRs. For
+# large $N$ each receiver keeps only its `top_k` strongest interferers.
 
 # %%
 gains = densest.gains[0]

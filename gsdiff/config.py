@@ -123,9 +123,13 @@ class GraphConfig:
     """How a network becomes a graph signal (our choice of normalization, documented in gsdiff.graphs)."""
 
     top_k: int | None = None  # keep each receiver's k strongest interferers; None keeps all N - 1
-    snr_scale_db: float = 60.0  # edge weight = log10(1 + P_max g / noise) / (snr_scale_db / 10)
+    snr_scale_db: float = 60.0  # log-SNR weight = log10(1 + P_max g / noise) / (snr_scale_db / 10)
+    edge_weight: str = "coupling"  # "coupling": log10(1 + 10 g_ji / g_ii), interference relative to the
+    # receiver's own direct link (our measured choice); "log_snr": the papers' log-SNR (see gsdiff.graphs)
 
     def __post_init__(self) -> None:
+        if self.edge_weight not in ("log_snr", "coupling"):
+            raise ValueError(f"edge_weight must be 'log_snr' or 'coupling', got {self.edge_weight!r}")
         if self.top_k is not None:
             check_int_at_least("top_k", self.top_k, 1)
         check_positive("snr_scale_db", self.snr_scale_db)
@@ -229,8 +233,8 @@ class DenoiserConfig:
     kind: str = "ugnn"  # "ugnn" (encoder-decoder levels with skips) or "gnn" (a cascade of graph filters)
     hidden: int = 64  # channels of every block (and of the step and condition embeddings)
     hops: int = 2  # K: each graph filter is a polynomial of degree K in the shift operator S
-    directions: str = "in"  # "in": filters in S (interference a node receives); "both": also in S^T (the
-    # interference it causes), see gsdiff.graph_filter
+    directions: str = "both"  # "both": filters in S (interference a node receives) and S^T (interference
+    # it causes); "in": S only, as in the papers (see gsdiff.graph_filter)
     num_layers: int = 5  # "gnn": filter blocks in the cascade
     depth: int = 3  # "ugnn": levels, the finest included
     pooling: str = "topk"  # "ugnn": "topk" (learned scores, permutation-equivariant) or "stride" (every
@@ -292,16 +296,19 @@ class TrainConfig:
     """Training of the diffusion policy on the expert dataset."""
 
     num_steps: int = 3000  # optimizer steps
-    batch_problems: int = 32  # (network, f_min) problems per mini-batch
-    samples_per_problem: int = 8  # expert samples of each problem per mini-batch
+    batch_problems: int = 64  # (network, f_min) problems per mini-batch
+    samples_per_problem: int = 4  # expert samples of each problem per mini-batch
     learning_rate: float = 1e-3  # AdamW peak rate, cosine decay to 0
     weight_decay: float = 1e-4
     eval_every: int = 250  # steps between validations (and best-checkpoint updates)
     eval_problems: int = 64  # validation problems per evaluation (at every f_min, spread over densities)
     eval_samples: int = 32  # policy samples per validation problem
     checkpoint_every: int = 100  # steps between resumable checkpoints
+    ema_decay: float = 0.0  # > 0: validate and keep an exponential moving average of the weights
 
     def __post_init__(self) -> None:
+        if not 0 <= self.ema_decay < 1:
+            raise ValueError(f"ema_decay must lie in [0, 1), got {self.ema_decay!r}")
         for name in (
             "num_steps",
             "batch_problems",

@@ -49,7 +49,7 @@ class GNNDenoiser(nn.Module):
         batch: torch.Tensor,
     ) -> torch.Tensor:
         """Noisy values x [V], steps t [B] (one per graph), conditions u [V, C] -> predicted noise [V]."""
-        shifts = shift_operators(edge_index, edge_weight, len(x), self.config.directions)
+        shifts = shift_operators(edge_index, edge_weight, len(x), self.config.directions, batch)
         h = self.read_in(torch.cat([x[:, None], u], dim=1)) + self.step(t)[batch]  # [V, hidden]
         for conv, norm in zip(self.convs, self.norms, strict=True):
             h = h + nn.functional.silu(norm(conv(h, shifts)))

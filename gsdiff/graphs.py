@@ -7,7 +7,13 @@ density and size share one range):
 
     w_ji = log10(1 + P_max g_ji / noise) / (snr_scale_db / 10),
 
-so a link at ``snr_scale_db`` has weight 1 and a link far below the noise has weight ~0. Node conditions
+so a link at ``snr_scale_db`` has weight 1 and a link far below the noise has weight ~0. With
+``GraphConfig(edge_weight="coupling")`` the weights measure interference against the receiver's own link,
+
+    w_ji = log10(1 + 10 g_ji / g_ii),
+
+so the self-loop weighs log10(11) ~ 1.04, an interferer 10 dB below the direct link 0.30 and one 20 dB below
+0.04: only couplings that matter to the receiver carry weight, whatever the absolute SNR. Node conditions
 (SETUP.md): u_i = [w_ii (direct-link strength), the same transform of the aggregate full-power interference
 sum_{j != i} P_max g_ji, f_min].
 """
@@ -22,13 +28,34 @@ from torch_geometric.data import Batch, Data
 from .checks import check_f_min, check_gains
 from .config import GraphConfig, RadioConfig
 
-__all__ = ["log_snr_weight", "node_conditions", "GraphTensors", "graph_tensors", "graph_batch"]
+__all__ = [
+    "log_snr_weight",
+    "coupling_weight",
+    "edge_weights",
+    "node_conditions",
+    "GraphTensors",
+    "graph_tensors",
+    "graph_batch",
+]
 
 
 def log_snr_weight(gains: torch.Tensor, radio: RadioConfig, graph: GraphConfig) -> torch.Tensor:
     """Normalized log-SNR of links at full power, same shape as ``gains``."""
     snr = radio.max_power_w * gains / radio.noise_w
     return torch.log10(1 + snr) / (graph.snr_scale_db / 10.0)
+
+
+def coupling_weight(gains: torch.Tensor) -> torch.Tensor:
+    """log10(1 + 10 g_ji / g_ii) [..., N, N]: interference relative to the receiver's direct link."""
+    direct = torch.diagonal(gains, dim1=-2, dim2=-1)  # [..., N] g_ii of each receiver i
+    return torch.log10(1 + 10 * gains / direct[..., None, :])
+
+
+def edge_weights(gains: torch.Tensor, radio: RadioConfig, graph: GraphConfig) -> torch.Tensor:
+    """The edge weights [..., N, N] that ``graph.edge_weight`` names (see the module docstring)."""
+    if graph.edge_weight == "coupling":
+        return coupling_weight(gains)
+    return log_snr_weight(gains, radio, graph)
 
 
 def node_conditions(
@@ -68,7 +95,7 @@ class GraphTensors(NamedTuple):
 
     x: torch.Tensor  # [B N, 3] node conditions u
     edge_index: torch.Tensor  # [2, E] global node indices, j -> i
-    edge_weight: torch.Tensor  # [E] normalized log-SNR
+    edge_weight: torch.Tensor  # [E] edge weights (``edge_weights``)
     batch: torch.Tensor  # [B N] graph of each node
 
 
@@ -84,7 +111,7 @@ def graph_tensors(
         raise ValueError(f"gains must have shape [B, N, N], got {tuple(gains.shape)}")
     radio, graph = radio or RadioConfig(), graph or GraphConfig()
     b, n = gains.shape[0], gains.shape[-1]
-    weights = log_snr_weight(gains, radio, graph)  # [B, N, N]
+    weights = edge_weights(gains, radio, graph)  # [B, N, N]
     net, src, dst = _edge_mask(weights, graph.top_k).nonzero(as_tuple=True)  # sorted by network, then source
     u = node_conditions(gains, f_min, radio, graph)
     edge_index = torch.stack([src, dst]) + net * n  # global node ids of the disjoint union

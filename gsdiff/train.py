@@ -3,6 +3,7 @@ time-sharing value of sampled allocations, best-checkpoint keeping and resumable
 
 from __future__ import annotations
 
+import copy
 import math
 import time
 from dataclasses import asdict, dataclass
@@ -100,7 +101,8 @@ def train_policy(
     """Train the profile's denoiser on the dataset's train split; resume from ``out_dir/last.pt`` if present.
 
     Writes ``last.pt`` every ``checkpoint_every`` steps and ``best.pt`` whenever the validation p5 margin
-    improves (both atomically, loadable with ``weights_only=True``).
+    improves (both atomically, loadable with ``weights_only=True``). With ``ema_decay > 0`` the validated and
+    kept weights are an exponential moving average of the trained ones (Polyak averaging).
     """
     cfg = profile.train
     seed = profile.seed if seed is None else seed
@@ -108,6 +110,8 @@ def train_policy(
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
     policy = DiffusionPolicy(profile.denoiser, profile.diffusion, profile.radio, profile.graph)
+    # The policy that is validated and kept: the trained one, or a moving average of its weights.
+    kept = copy.deepcopy(policy) if cfg.ema_decay > 0 else policy
     optimizer = torch.optim.AdamW(policy.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: _cosine(s, cfg.num_steps))
     generator = torch.Generator().manual_seed(seed)
@@ -123,6 +127,7 @@ def train_policy(
                 f"not {asdict(cfg)}"
             )
         policy.load_state_dict(state["state_dict"])
+        kept.load_state_dict(state["kept_state_dict"])
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         generator.set_state(state["generator"])
@@ -144,11 +149,14 @@ def train_policy(
         torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0)
         optimizer.step()
         scheduler.step()
+        if kept is not policy:
+            with torch.no_grad():
+                torch._foreach_lerp_(list(kept.parameters()), list(policy.parameters()), 1 - cfg.ema_decay)
         step += 1
         losses.append(loss.item())
         bar.update(1)
         if step % cfg.eval_every == 0 or step == cfg.num_steps:
-            margin = validate(policy, *val[:2], cfg.eval_samples, seed)["p5"]
+            margin = validate(kept, *val[:2], cfg.eval_samples, seed)["p5"]
             for key, value in (
                 ("step", step),
                 ("loss", sum(losses) / len(losses)),
@@ -160,12 +168,13 @@ def train_policy(
             bar.set_postfix(loss=f"{history['loss'][-1]:.4f}", val_p5=f"{margin:+.3f}")
             if margin > best:
                 best, best_step = margin, step
-                policy.save(out / "best.pt", history=history, step=step)
+                kept.save(out / "best.pt", history=history, step=step)
         if step % cfg.checkpoint_every == 0 or step == cfg.num_steps:
             state = {
                 "config": policy.config_dict(),
                 "train": asdict(cfg),
                 "state_dict": policy.state_dict(),
+                "kept_state_dict": kept.state_dict(),
                 "optimizer": optimizer.state_dict(),
                 "scheduler": scheduler.state_dict(),
                 "generator": generator.get_state(),

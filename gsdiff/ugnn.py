@@ -104,7 +104,7 @@ class UGNN(nn.Module):
         return_masks: bool = False,
     ):
         """Noisy values x [V], steps t [B] (one per graph), conditions u [V, C] -> predicted noise [V]."""
-        shifts = shift_operators(edge_index, edge_weight, len(x), self.config.directions)
+        shifts = shift_operators(edge_index, edge_weight, len(x), self.config.directions, batch)
         emb = self.step(t)[batch] + self.condition(u)  # [V, hidden] injected in every block
         h = self.read_in(x[:, None])
         mask = torch.ones_like(x, dtype=torch.bool)

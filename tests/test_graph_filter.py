@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 import torch
 
+from gsdiff.channel import drop_networks
+from gsdiff.config import DenoiserConfig, DropConfig
+from gsdiff.gnn_denoiser import GNNDenoiser
 from gsdiff.graph_filter import HopFilter, shift_operator, shift_operators
+from gsdiff.graphs import graph_tensors
+from gsdiff.ugnn import UGNN
 
 
 def test_hop_filter_reaches_stride_times_hops():
@@ -67,3 +72,49 @@ def test_filter_matches_the_polynomial_and_sees_both_directions():
         assert not torch.allclose(f(z, shifts)[0], f(bumped, shifts)[0])  # ... unless along S^T
     with pytest.raises(ValueError, match="takes 2 shift operators, got 1"):
         f(z, (s_only,))
+
+
+def test_dense_blocks_equal_the_sparse_operator():
+    """Graphs of one size get block-dense operators; filtering with them equals the sparse path."""
+    torch.manual_seed(0)
+    gains = drop_networks(3, DropConfig(num_pairs=6, density_per_km2=10.0), seed=2).gains
+    g = graph_tensors(gains, 0.6)
+    dense = shift_operators(g.edge_index, g.edge_weight, len(g.x), "both", g.batch)
+    sparse = shift_operators(g.edge_index, g.edge_weight, len(g.x), "both")
+    assert dense[0].shape == (3, 6, 6) and sparse[0].is_sparse
+    assert torch.allclose(torch.block_diag(*dense[0]), sparse[0].to_dense(), atol=1e-7)
+    f = HopFilter(3, 4, hops=2, stride=2, num_shifts=2)
+    with torch.no_grad():
+        assert torch.allclose(f(g.x, dense), f(g.x, sparse), atol=1e-6)
+    mixed = torch.tensor([0, 0, 1, 1, 1, 2])  # graphs of different sizes stay sparse
+    (s,) = shift_operators(torch.tensor([[0, 1], [1, 0]]), None, 6, "in", mixed)
+    assert s.is_sparse
+
+
+def test_denoisers_agree_on_mixed_and_uniform_batches():
+    """A batch mixing network sizes (sparse path) gives each network the output of its own batch (dense)."""
+    torch.manual_seed(0)
+    small = drop_networks(1, DropConfig(num_pairs=5, density_per_km2=10.0), seed=3).gains
+    large = drop_networks(1, DropConfig(num_pairs=8, density_per_km2=10.0), seed=4).gains
+    for model in (
+        UGNN(DenoiserConfig(hidden=8, depth=2)),
+        GNNDenoiser(DenoiserConfig(kind="gnn", hidden=8, num_layers=2)),
+    ):
+        parts = [graph_tensors(gains, 0.6) for gains in (small, large)]
+        x = torch.randn(13)
+        t = torch.tensor([40, 40])
+        with torch.no_grad():
+            alone = [
+                model(xp, t[:1], p.x, p.edge_index, p.edge_weight, p.batch)
+                for xp, p in zip((x[:5], x[5:]), parts, strict=True)
+            ]
+            edge_index = torch.cat([parts[0].edge_index, parts[1].edge_index + 5], dim=1)
+            together = model(
+                x,
+                t,
+                torch.cat([p.x for p in parts]),
+                edge_index,
+                torch.cat([p.edge_weight for p in parts]),
+                torch.cat([parts[0].batch, parts[1].batch + 1]),
+            )
+        assert torch.allclose(together, torch.cat(alone), atol=1e-5)

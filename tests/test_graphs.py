@@ -4,7 +4,7 @@ import torch
 
 from gsdiff.channel import drop_networks
 from gsdiff.config import DropConfig, GraphConfig, RadioConfig
-from gsdiff.graphs import graph_batch, log_snr_weight, node_conditions
+from gsdiff.graphs import coupling_weight, graph_batch, graph_tensors, log_snr_weight, node_conditions
 
 RADIO = RadioConfig()
 
@@ -156,3 +156,16 @@ def test_graph_tensors_match_the_batch():
     )
     assert torch.equal(g.edge_index, b.edge_index) and torch.equal(g.edge_weight, b.edge_weight)
     assert torch.equal(g.x, b.x) and torch.equal(g.batch, b.batch)
+
+
+def test_coupling_weights_hand_worked():
+    """w_ji = log10(1 + 10 g_ji / g_ii): tx 0 is 10 dB below rx 1's link, tx 1 is 20 dB below rx 0's."""
+    gains = torch.tensor([[[1e-6, 1e-7], [1e-8, 1e-6]]], dtype=torch.float64)  # [B, j, i]
+    expected = torch.log10(torch.tensor([[11.0, 2.0], [1.1, 11.0]], dtype=torch.float64))
+    assert torch.allclose(coupling_weight(gains)[0], expected)
+    g = graph_tensors(gains, 0.6, graph=GraphConfig(edge_weight="coupling"))
+    as_matrix = torch.zeros(2, 2, dtype=torch.float64)
+    as_matrix[g.edge_index[0], g.edge_index[1]] = g.edge_weight
+    assert torch.allclose(as_matrix, expected)
+    with pytest.raises(ValueError, match="edge_weight must be 'log_snr' or 'coupling', got 'gain'"):
+        GraphConfig(edge_weight="gain")

@@ -79,7 +79,9 @@ def test_checkpoint_round_trip_and_config_mismatch(tmp_path):
         DiffusionPolicy.load(path, expected=other)
 
 
-def test_training_resumes_after_a_crash_and_keeps_the_best(profile, tmp_path, monkeypatch):
+@pytest.mark.parametrize("ema_decay", [0.0, 0.5])
+def test_training_resumes_after_a_crash_and_keeps_the_best(profile, tmp_path, monkeypatch, ema_decay):
+    profile = replace(profile, train=replace(profile.train, ema_decay=ema_decay))
     dataset = load_or_build_dataset(profile, tmp_path / "cache", progress=False)
     full = train_policy(profile, dataset, tmp_path / "a", progress=False)
     assert full.history["step"] == [4, 8, 12]
@@ -106,6 +108,21 @@ def test_training_resumes_after_a_crash_and_keeps_the_best(profile, tmp_path, mo
         assert resumed.history[key] == pytest.approx(full.history[key], rel=1e-6)
     for a, b in zip(full.policy.state_dict().values(), resumed.policy.state_dict().values(), strict=True):
         assert torch.allclose(a, b, atol=1e-6)
+
+
+def test_weight_average_is_polyak(profile, tmp_path):
+    """With ema_decay d, after one step the kept weights are d theta_0 + (1 - d) theta_1."""
+    dataset = load_or_build_dataset(profile, tmp_path / "cache", progress=False)
+    one = replace(profile, train=replace(profile.train, num_steps=1, ema_decay=0.9))
+    train_policy(one, dataset, tmp_path / "a", progress=False)
+    torch.manual_seed(one.seed)
+    initial = DiffusionPolicy(one.denoiser, one.diffusion, one.radio, one.graph).state_dict()
+    state = torch.load(tmp_path / "a" / "last.pt", weights_only=True)
+    for name, theta0 in initial.items():
+        expected = 0.9 * theta0 + 0.1 * state["state_dict"][name]
+        assert torch.allclose(state["kept_state_dict"][name], expected, atol=1e-7), name
+    best = DiffusionPolicy.load(tmp_path / "a" / "best.pt")
+    assert all(torch.equal(v, state["kept_state_dict"][k]) for k, v in best.state_dict().items())
 
 
 def test_training_refuses_to_resume_another_config(profile, tmp_path):
