@@ -20,7 +20,7 @@ from .expert import run_expert
 from .metrics import rate_metrics
 from .policy import DiffusionPolicy
 
-__all__ = ["compare_to_expert"]
+__all__ = ["compare_to_expert", "interferers_when_on"]
 
 
 def compare_to_expert(
@@ -54,3 +54,32 @@ def compare_to_expert(
     for name, (samples, seconds) in candidates.items():
         out[name] = rate_metrics(asymptotic_rates(gains, samples, radio), f_min) | {"seconds": seconds}
     return out
+
+
+def interferers_when_on(
+    gains: torch.Tensor, samples_w: torch.Tensor, max_power_w: float, num_interferers: int = 3
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """How well a stochastic policy clears the way for each user: [B, N] tensors (power fraction,
+    interferer power fraction).
+
+    For user i, the mean power (fraction of P_max) of its ``num_interferers`` strongest interferers
+    (largest g_ji / g_ii) in the samples where i transmits (x_i > P_max / 10), and i's own mean power in
+    those samples; NaN where i never transmits. A weak user served by turns needs full power while its
+    strong interferers stay silent.
+    """
+    check_networks(gains)
+    b, s, n = samples_w.shape
+    if gains.shape != (b, n, n):
+        raise ValueError(f"gains {tuple(gains.shape)} and samples_w {tuple(samples_w.shape)} disagree")
+    check_int_at_least("num_interferers", num_interferers, 1)
+    x = samples_w / max_power_w  # [B, S, N]
+    relative = gains / torch.diagonal(gains, dim1=-2, dim2=-1)[:, None, :]  # [B, j, i] g_ji / g_ii
+    relative = relative.masked_fill(torch.eye(n, dtype=torch.bool, device=gains.device), -1.0)
+    top = relative.topk(min(num_interferers, n - 1), dim=1).indices  # [B, k, N] interferers j of each i
+    on = (x > 0.1).to(x.dtype)  # [B, S, N]
+    count = on.sum(1)  # [B, N]
+    own = (x * on).sum(1) / count
+    # x_j in the samples where i is on, for i's strongest interferers j: [B, S, k, N]
+    interferers = torch.gather(x[:, :, :, None].expand(b, s, n, n), 2, top[:, None].expand(b, s, -1, n))
+    cleared = (interferers * on[:, :, None, :]).sum(1).mean(1) / count  # [B, N]
+    return own, cleared

@@ -78,6 +78,9 @@ def policy_for(
         result = train_policy(kind_profile, dataset, work, progress=False)
         policy = result.policy
         policy.checkpoint_info = {"history": result.history, "best_step": result.best_step}
-        source = f"trained by `train_policy` for this profile ({result.seconds:.0f} s, cached in `{work}`)"
+        source = (
+            f"trained by `train_policy` for this profile ({result.seconds:.0f} s of training, "
+            f"cached in `{work}`)"
+        )
     policy.eval()
     return policy, source
