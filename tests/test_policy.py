@@ -140,7 +140,7 @@ def test_training_refuses_to_resume_another_config(profile, tmp_path):
 
 
 def test_sampler_override_and_sweep(profile, tmp_path):
-    from gsdiff.train import sampler_sweep
+    from gsdiff.train import sampler_sweep, validate
 
     torch.manual_seed(0)
     policy = DiffusionPolicy(profile.denoiser, profile.diffusion, profile.radio, profile.graph)
@@ -154,6 +154,10 @@ def test_sampler_override_and_sweep(profile, tmp_path):
     rows = sampler_sweep(policy, gains, f_min, 3, [("ddim", 2), ("ddpm", 4)], seed=1)
     assert [(r["sampler"], r["steps"]) for r in rows] == [("DDIM", 2), ("DDPM", 4)]
     assert all(r["seconds_per_network"] > 0 and r["p5"] <= r["mean"] for r in rows)
+    # the configured sampler and steps score exactly as in validation (rates minus f_min)
+    (row,) = sampler_sweep(policy, gains, f_min, 3, [("ddim", profile.diffusion.sample_steps)], seed=1)
+    scores = validate(policy, gains, f_min, 3, seed=1)
+    assert row["p5"] == pytest.approx(scores["p5"]) and row["mean"] == pytest.approx(scores["mean"])
 
 
 def test_cli_train_and_sample(profile, tmp_path, capsys, monkeypatch):
