@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from gsdiff.config import RadioConfig
+from gsdiff.config import (
+    DenoiserConfig,
+    DiffusionConfig,
+    ExpertConfig,
+    Profile,
+    RadioConfig,
+    TrainConfig,
+    get_profile,
+)
 
 EULER_GAMMA = 0.5772156649015329
 
@@ -31,6 +40,30 @@ def rng(seed: int) -> np.random.Generator:
 @pytest.fixture
 def radio() -> RadioConfig:
     return RadioConfig()
+
+
+@pytest.fixture
+def profile() -> Profile:
+    """A profile small enough to build its expert dataset and train a policy in a second or two."""
+    return dataclasses.replace(
+        get_profile("ci"),
+        num_pairs=5,
+        densities_per_km2=(8.2, 11.9),
+        f_mins=(0.5, 0.7),
+        num_networks_per_density=8,
+        expert=ExpertConfig(num_iterations=40, burn_in=10, num_samples=6),
+        denoiser=DenoiserConfig(hidden=8, depth=2),
+        diffusion=DiffusionConfig(num_train_steps=50, sample_steps=5),
+        train=TrainConfig(
+            num_steps=12,
+            batch_problems=4,
+            samples_per_problem=3,
+            eval_every=4,
+            eval_problems=4,
+            eval_samples=3,
+            checkpoint_every=4,
+        ),
+    )
 
 
 def reference_rates(power: np.ndarray, gains: np.ndarray, noise: float) -> np.ndarray:

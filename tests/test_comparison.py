@@ -40,7 +40,7 @@ def test_scores_match_direct_computations():
 
 
 def test_interferers_when_on_hand_worked():
-    """Three users; user 0 transmits in samples 0 and 1, its strongest interferer (user 2) only in sample 1."""
+    """Three users; user 0 transmits in samples 0 and 1, its strongest interferer (user 2) in sample 1."""
     from gsdiff.comparison import interferers_when_on
 
     gains = torch.tensor([[[1.0, 0.01, 0.001], [0.02, 1.0, 0.0], [0.5, 0.0, 1.0]]])  # [B, j, i]
@@ -48,7 +48,9 @@ def test_interferers_when_on_hand_worked():
     own, cleared = interferers_when_on(gains, x * 2.0, max_power_w=2.0, num_interferers=1)
     assert own[0, 0].item() == pytest.approx(0.75)  # (1 + 0.5) / 2
     assert cleared[0, 0].item() == pytest.approx(0.5)  # user 2 at 0 then 1
-    assert cleared[0, 2].item() == pytest.approx(0.25)  # user 2 is on in samples 1, 2; its interferer 0: 0.5, 0
+    assert cleared[0, 2].item() == pytest.approx(
+        0.25
+    )  # user 2 is on in samples 1, 2; its interferer 0: 0.5, 0
     assert own[0, 1].item() == pytest.approx(1.0) and cleared[0, 1].item() == pytest.approx(0.0)
     never = interferers_when_on(gains, torch.zeros(1, 2, 3), 1.0)[0]
     assert torch.isnan(never).all()  # nobody transmits: undefined, not zero

@@ -5,20 +5,7 @@ from dataclasses import replace
 import pytest
 import torch
 
-from gsdiff.config import ExpertConfig, get_profile
 from gsdiff.datasets import dataset_key, load_or_build_dataset
-
-
-@pytest.fixture
-def profile():
-    return replace(
-        get_profile("ci"),
-        num_pairs=5,
-        densities_per_km2=(6.6, 11.9),
-        f_mins=(0.4, 0.8),
-        num_networks_per_density=8,
-        expert=ExpertConfig(num_iterations=40, burn_in=10, num_samples=6),
-    )
 
 
 def test_grid_shapes_and_splits(profile, tmp_path):
@@ -31,7 +18,7 @@ def test_grid_shapes_and_splits(profile, tmp_path):
     assert gains.shape == (2 * 2 * 2, 5, 5) and samples.shape == (8, 6, 5)
     # density-major, then f_min, then network
     assert torch.equal(gains[0], ds.gains[0, 6]) and torch.equal(gains[3], ds.gains[0, 7])
-    assert f_min.tolist() == [0.4, 0.4, 0.8, 0.8, 0.4, 0.4, 0.8, 0.8]
+    assert f_min.tolist() == [0.5, 0.5, 0.7, 0.7, 0.5, 0.5, 0.7, 0.7]
     assert torch.equal(samples[2], ds.samples_w[0, 1, 6])
     with pytest.raises(ValueError, match="split must be one of"):
         ds.split("dev")

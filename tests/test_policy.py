@@ -8,33 +8,10 @@ import pytest
 import torch
 
 from gsdiff.cli import main
-from gsdiff.config import DenoiserConfig, DiffusionConfig, ExpertConfig, TrainConfig, get_profile
+from gsdiff.config import DenoiserConfig, DiffusionConfig
 from gsdiff.datasets import load_or_build_dataset
 from gsdiff.policy import DiffusionPolicy
 from gsdiff.train import train_policy
-
-
-@pytest.fixture
-def profile():
-    return replace(
-        get_profile("ci"),
-        num_pairs=5,
-        densities_per_km2=(8.2, 11.9),
-        f_mins=(0.5, 0.7),
-        num_networks_per_density=8,
-        expert=ExpertConfig(num_iterations=40, burn_in=10, num_samples=6),
-        denoiser=DenoiserConfig(hidden=8, depth=2),
-        diffusion=DiffusionConfig(num_train_steps=50, sample_steps=5),
-        train=TrainConfig(
-            num_steps=12,
-            batch_problems=4,
-            samples_per_problem=3,
-            eval_every=4,
-            eval_problems=4,
-            eval_samples=3,
-            checkpoint_every=4,
-        ),
-    )
 
 
 def test_sample_shapes_any_n_and_range():

@@ -26,37 +26,18 @@ def test_no_checkpoint_for_the_ci_profile():
     assert load_pretrained(get_profile("ci")) is None
 
 
-def test_policy_for_trains_once_per_config(tmp_path, monkeypatch):
+def test_policy_for_trains_once_per_config(profile, tmp_path, monkeypatch):
     from dataclasses import replace
 
-    from gsdiff.config import DenoiserConfig, DiffusionConfig, ExpertConfig, TrainConfig
     from gsdiff.datasets import load_or_build_dataset
     from gsdiff.pretrained import policy_for, training_key, with_kind
 
     monkeypatch.setenv("GSDIFF_CACHE", str(tmp_path))
-    profile = replace(
-        get_profile("ci"),
-        num_pairs=5,
-        densities_per_km2=(8.2,),
-        num_networks_per_density=8,
-        expert=ExpertConfig(num_iterations=30, burn_in=10, num_samples=4),
-        denoiser=DenoiserConfig(hidden=8, depth=2),
-        diffusion=DiffusionConfig(num_train_steps=20, sample_steps=3),
-        train=TrainConfig(
-            num_steps=4,
-            batch_problems=2,
-            samples_per_problem=2,
-            eval_every=2,
-            eval_problems=1,
-            eval_samples=2,
-            checkpoint_every=2,
-        ),
-    )
     dataset = load_or_build_dataset(profile, progress=False)
     first, source = policy_for(profile, dataset, "gnn")
     key = training_key(with_kind(profile, "gnn"), dataset)
     assert "trained" in source and str(tmp_path / f"policy-{key}") in source
-    assert not first.training and first.checkpoint_info["history"]["step"] == [2, 4]
+    assert not first.training and first.checkpoint_info["history"]["step"] == [4, 8, 12]
     again, _ = policy_for(profile, dataset, "gnn")  # the finished run is reloaded, not retrained
     for a, b in zip(first.state_dict().values(), again.state_dict().values(), strict=True):
         assert torch.equal(a, b)
