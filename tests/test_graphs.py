@@ -39,7 +39,7 @@ def test_shapes_full_graph(gains):
 
 
 def test_edge_weights_match_numpy(gains):
-    batch = graph_batch(gains, 0.6, RADIO, GraphConfig(snr_scale_db=50.0))
+    batch = graph_batch(gains, 0.6, RADIO, GraphConfig(snr_scale_db=50.0, edge_weight="log_snr"))
     g = gains.numpy()
     for k in range(3):
         for (j, i), w in edges_of(batch.get_example(k)).items():
@@ -58,7 +58,7 @@ def test_edge_direction_is_tx_to_rx():
     g = torch.full((1, 3, 3), 1e-12, dtype=torch.float64)
     g[0, 0, 1] = 1e-7
     g[0, [0, 1, 2], [0, 1, 2]] = 1e-8
-    data = graph_batch(g, 0.6, RADIO, GraphConfig(top_k=1)).get_example(0)
+    data = graph_batch(g, 0.6, RADIO, GraphConfig(top_k=1, edge_weight="log_snr")).get_example(0)
     edges = edges_of(data)
     assert edges[(0, 1)] == pytest.approx(np_weight(1e-7))
     assert edges[(1, 0)] == pytest.approx(np_weight(1e-12))
