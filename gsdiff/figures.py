@@ -615,11 +615,13 @@ def allocation_map_figure(net: Networks, index: int, values: np.ndarray, labels:
 
 
 def sampler_comparison_figure(rows: Sequence[Mapping], reference_p5: float | None = None) -> go.Figure:
-    """p5 rate and sampling time per network against the number of reverse steps, one line per sampler.
+    """p5 (of rate - f_min) and sampling time per network against the reverse steps, a line per sampler.
 
-    ``rows``: dicts with keys sampler, steps, p5, seconds_per_network (e.g. from a sweep over settings).
+    ``rows``: dicts with keys sampler, steps, p5, seconds_per_network (e.g. ``gsdiff.train.sampler_sweep``).
     """
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("5th-percentile rate", "sampling time per network"))
+    fig = make_subplots(
+        rows=1, cols=2, subplot_titles=("5th percentile of rate − f_min", "sampling time per network")
+    )
     for k, name in enumerate(dict.fromkeys(r["sampler"] for r in rows)):
         sel = sorted((r for r in rows if r["sampler"] == name), key=lambda r: r["steps"])
         color = {"color": _PALETTE[k % len(_PALETTE)]}

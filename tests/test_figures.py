@@ -85,3 +85,27 @@ def test_diffusion_figures():
     assert [len(t.x) for t in fig.data[1:]] == [3, 3]  # three pairs stop at level 0, three reach level 1
     history = {"step": [1, 2], "loss": [1.0, 0.5], "val_p5_margin": [-0.2, 0.1], "seconds": [1.0, 2.0]}
     assert len(training_curves_figure({"UGNN": history}).data) == 2
+
+
+def test_diffusion_chapter_figures():
+    import numpy as np
+
+    from gsdiff.figures import allocation_map_figure, sampler_comparison_figure, schedule_figure
+    from gsdiff.schedule import NoiseSchedule
+
+    nets = _nets(n=6, b=1)
+    fig = allocation_map_figure(nets, 0, np.linspace(-1, 1, 18).reshape(3, 6), ["noise", "a", "b"])
+    assert len(fig.data) == 2 + 3 and len(fig.layout.sliders[0].steps) == 3
+    assert fig.data[2].visible and not fig.data[3].visible  # one step at a time
+    assert fig.layout.sliders[0].steps[1].args[0]["visible"] == [True, True, False, True, False]
+    rows = [
+        {"sampler": "DDIM", "steps": 10, "p5": 0.1, "seconds_per_network": 0.1},
+        {"sampler": "DDIM", "steps": 5, "p5": 0.0, "seconds_per_network": 0.05},
+        {"sampler": "DDPM", "steps": 50, "p5": 0.2, "seconds_per_network": 0.5},
+    ]
+    fig = sampler_comparison_figure(rows, reference_p5=0.3)
+    assert list(fig.data[0].x) == [5, 10] and len(fig.data) == 4  # sorted by steps; two panels per sampler
+    fig = schedule_figure({"linear": NoiseSchedule.linear(50), "cosine": NoiseSchedule.cosine(50)})
+    assert len(fig.data) == 6 and len(fig.data[0].x) == 50
+    table = metrics_table({"a": {"p5": 0.5}, "b": {"p5": 0.25, "mean": 1.0}}, ["p5", "mean"])
+    assert "| a | 0.500 | – |" in table and "| b | 0.250 | 1.000 |" in table
