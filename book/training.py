@@ -245,9 +245,11 @@ display(Markdown("\n".join(rows)))
 # average* does not buy a better tail, and the best checkpoint is an early one. Measured on validation
 # networks (never the test split; figures in the project's CHANGELOG), the choices that helped were the
 # coupling edge weights, filtering in both directions and larger mini-batches of problems; weight averaging,
-# a wider U-GNN, the v-prediction loss weighting and more sampler steps did not close the gap. What remains
-# untried on this CPU: much longer training at a lower learning rate, training at larger $N$, and a denoiser
-# whose messages depend on each edge (attention over interferers) rather than on fixed edge weights.
+# a wider U-GNN, the v-prediction loss weighting and a lower learning rate did not. More reverse steps buy
+# tail for the U-GNN (the validation table above) but cost mean rate and sampling time, so the mean stays
+# below the expert's: the policy pays for its tail with users that transmit more timidly than the expert's.
+# What remains untried on this CPU: much longer training, training at larger $N$, and a denoiser whose
+# messages depend on each edge (attention over interferers) rather than on fixed edge weights.
 #
 # ## Unseen minimum rates
 #
