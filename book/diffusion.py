@@ -136,7 +136,6 @@ show(allocation_map_figure(net, 0, xs.numpy(), labels))
 # %% [markdown]
 # **Figure.** The reverse (DDIM, η = 0) process of the policy on the network map, from pure noise to an
 # allocation: transmitters are dots (size and colour by value), receivers crosses, lines the direct links.
-# Users far from their interferers settle at full power early; crowded groups settle on who transmits last.
 #
 # ## DDPM and DDIM
 #

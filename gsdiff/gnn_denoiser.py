@@ -34,11 +34,6 @@ class GNNDenoiser(nn.Module):
         self.norms = nn.ModuleList(nn.LayerNorm(c) for _ in range(config.num_layers))
         self.read_out = nn.Sequential(nn.Linear(c, c), nn.SiLU(), nn.Linear(c, 1))
 
-    def reset_parameters(self) -> None:
-        for module in self.modules():
-            if module is not self and hasattr(module, "reset_parameters"):
-                module.reset_parameters()
-
     def forward(
         self,
         x: torch.Tensor,

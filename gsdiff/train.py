@@ -50,9 +50,10 @@ def validate(
     Returns the pooled metrics of the rates minus each problem's f_min, so that problems at different f_min
     share one scale: ``p5`` >= 0 means at least 95% of users meet their requirement.
     """
+    was_training = policy.training
     policy.eval()
     samples = policy.sample(gains, f_min, num_samples, generator=torch.Generator().manual_seed(seed))
-    policy.train()
+    policy.train(was_training)
     rates = asymptotic_rates(gains, samples, policy.configs["radio"])  # [P, N]
     return rate_metrics(rates - f_min[:, None], 0.0)
 

@@ -83,11 +83,6 @@ class UGNN(nn.Module):
         self.scores = nn.ModuleList(nn.Linear(c, 1) for _ in strides[:-1])  # learned top-k selection
         self.read_out = nn.Sequential(nn.Linear(c, c), nn.SiLU(), nn.Linear(c, 1))
 
-    def reset_parameters(self) -> None:
-        for module in self.modules():
-            if module is not self and hasattr(module, "reset_parameters"):
-                module.reset_parameters()
-
     def level_masks(self, batch: torch.Tensor) -> list[torch.Tensor]:
         """Which nodes each level keeps, for "stride" pooling (for "topk" they depend on the features)."""
         local, _ = _local_index(batch)
