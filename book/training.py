@@ -240,9 +240,9 @@ display(Markdown("\n".join(rows)))
 # ### Where this falls short
 #
 # Where the checks above read *not met*, the policies do not reach the expert, and the bullets say by how
-# much. The training curves show the pattern behind it: the validation tail peaks within the first thousand
-# steps and then slowly declines while the loss keeps falling, so a better fit of the expert's samples *on
-# average* does not buy a better tail, and the best checkpoint is an early one. Measured on validation
+# much. In every `book`-profile run we measured (CHANGELOG), and in the shipped curves above, the validation
+# tail peaked within the first thousand steps and then declined while the loss kept falling: a better fit of
+# the expert's samples *on average* does not buy a better tail, and the best checkpoint is an early one. Measured on validation
 # networks (never the test split; figures in the project's CHANGELOG), the choices that helped were the
 # coupling edge weights, filtering in both directions and larger mini-batches of problems; weight averaging,
 # a wider U-GNN, the v-prediction loss weighting and a lower learning rate did not. More reverse steps buy
