@@ -88,7 +88,9 @@ def _sample(args: argparse.Namespace) -> dict:
     policy = DiffusionPolicy.load(args.checkpoint)
     gains = load_gains(args.networks)
     generator = torch.Generator().manual_seed(args.seed)
-    samples = policy.sample(gains, args.f_min, args.num_samples, args.steps, args.eta, generator)
+    samples = policy.sample(
+        gains, args.f_min, args.num_samples, args.steps, args.eta, generator, levels=args.levels
+    )
     save_array(args.out, samples)
     return {"out": str(args.out), "shape": list(samples.shape), "f_min": args.f_min}
 
@@ -150,6 +152,9 @@ def _parser() -> argparse.ArgumentParser:
     sa.add_argument("--num-samples", type=int, default=200, help="samples S per network (default 200)")
     sa.add_argument("--steps", type=int, default=None, help="sampler steps (default: the policy's)")
     sa.add_argument("--eta", type=float, default=None, help="DDIM eta (default: the policy's)")
+    sa.add_argument(
+        "--levels", type=int, default=None, help="project powers onto this many levels (default: none)"
+    )
     sa.add_argument("--seed", type=int, default=0)
     sa.add_argument("--out", required=True, help="output .npy, [B, S, N] in W")
     sa.set_defaults(run=_sample)

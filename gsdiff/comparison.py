@@ -31,11 +31,12 @@ def compare_to_expert(
     expert: ExpertConfig,
     num_samples: int,
     seed: int = 0,
-    steps: Mapping[str, int] | None = None,
+    sampling: Mapping[str, Mapping] | None = None,
 ) -> dict[str, dict[str, float]]:
     """Metrics of the expert, each policy, full power and average power on networks [B, N, N] at f_min.
 
-    ``steps`` maps a policy's name to its sampler steps (default: each policy's configured steps).
+    ``sampling`` maps a policy's name to extra ``DiffusionPolicy.sample`` arguments, e.g. ``{"UGNN":
+    {"steps": 50, "levels": 5}}`` (default: each policy's configured sampler).
 
     The expert runs here (seeded), so any networks and f_min work; rates are exact ergodic rates of the
     time-shared samples (``asymptotic_rates``). Keys: "expert", the policies' names, "full power",
@@ -49,7 +50,8 @@ def compare_to_expert(
     for name, policy in policies.items():
         timer = time.perf_counter()
         generator = torch.Generator(device=gains.device).manual_seed(seed)
-        samples = policy.sample(gains, f_min, num_samples, (steps or {}).get(name), generator=generator)
+        extra = (sampling or {}).get(name, {})
+        samples = policy.sample(gains, f_min, num_samples, generator=generator, **extra)
         candidates[name] = (samples, time.perf_counter() - timer)
     candidates["full power"] = (full_power(gains, radio)[:, None], 0.0)
     candidates["average power"] = (average_power(expert_w)[:, None], 0.0)

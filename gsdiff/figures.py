@@ -684,33 +684,37 @@ def ugnn_levels_figure(net: Networks, index: int, masks: Sequence[torch.Tensor])
 
 
 def training_curves_figure(histories: Mapping[str, Mapping[str, Sequence[float]]]) -> go.Figure:
-    """Training loss and validation p5 margin (p5 of rate - f_min) over steps, one colour per model."""
+    """Training loss, validation p5 of (rate - f_min), and the validation p5 (solid) and mean (dashed)
+    relative to the expert's, over steps, one colour per model."""
     fig = make_subplots(
-        rows=1, cols=2, subplot_titles=("training loss (eps-prediction)", "validation: p5 of (rate − f_min)")
+        rows=1,
+        cols=3,
+        subplot_titles=("training loss (eps-prediction)", "p5 of (rate − f_min)", "p5 and mean ÷ expert's"),
     )
     for k, (name, h) in enumerate(histories.items()):
-        color = {"color": _PALETTE[k % len(_PALETTE)]}
-        fig.add_trace(
-            go.Scatter(
-                x=h["step"], y=h["loss"], mode="lines+markers", name=name, line=color, legendgroup=name
-            ),
-            1,
-            1,
+        color = _PALETTE[k % len(_PALETTE)]
+        panels = (
+            (1, "loss", name, "solid"),
+            (2, "val_p5_margin", name, "solid"),
+            (3, "val_p5_ratio", f"{name} p5", "solid"),
+            (3, "val_mean_ratio", f"{name} mean", "dash"),
         )
-        fig.add_trace(
-            go.Scatter(
-                x=h["step"],
-                y=h["val_p5_margin"],
-                mode="lines+markers",
-                name=name,
-                line=color,
-                legendgroup=name,
-                showlegend=False,
-            ),
-            1,
-            2,
-        )
+        for col, key, label, dash in panels:
+            fig.add_trace(
+                go.Scatter(
+                    x=h["step"],
+                    y=h[key],
+                    mode="lines+markers",
+                    name=label,
+                    line={"color": color, "dash": dash},
+                    legendgroup=name,
+                    showlegend=col == 1,
+                ),
+                1,
+                col,
+            )
     fig.add_hline(y=0, line_dash="dash", row=1, col=2)
+    fig.add_hline(y=1, line_dash="dot", row=1, col=3)
     fig.update_xaxes(title_text="optimizer step")
     fig.update_layout(height=400)
     return fig

@@ -27,7 +27,7 @@ from .schedule import (
 )
 from .ugnn import UGNN
 
-__all__ = ["DiffusionPolicy", "build_denoiser"]
+__all__ = ["DiffusionPolicy", "build_denoiser", "project_to_levels"]
 
 _FORMAT = 1  # checkpoint layout version
 
@@ -35,6 +35,17 @@ _FORMAT = 1  # checkpoint layout version
 def build_denoiser(config: DenoiserConfig) -> nn.Module:
     """The U-GNN or the CAMSAP GNN, as the config says."""
     return UGNN(config) if config.kind == "ugnn" else GNNDenoiser(config)
+
+
+def project_to_levels(x_w: torch.Tensor, max_power_w: float, levels: int) -> torch.Tensor:
+    """Each power (in [0, P_max]) moved to the nearest of ``levels`` evenly spaced powers 0, ..., P_max.
+
+    The expert's primal moves use such levels (``ExpertConfig.num_levels``), so its samples live on this grid;
+    projecting a sample onto it is the discrete analogue of the projection onto [0, P_max].
+    """
+    check_int_at_least("levels", levels, 2)
+    steps = levels - 1
+    return torch.round(x_w / max_power_w * steps) / steps * max_power_w
 
 
 class DiffusionPolicy(nn.Module):
@@ -101,16 +112,20 @@ class DiffusionPolicy(nn.Module):
         generator: torch.Generator | None = None,
         chunk_graphs: int = 4096,
         sampler: str | None = None,
+        levels: int | None = None,
     ) -> torch.Tensor:
         """Draw allocations in W, [B, S, N], for networks [B, N, N] (any N) at f_min (scalar or [B]).
 
         Runs ``sampler`` ("ddim" or "ddpm"; default the configured one) for ``steps`` inference steps, in
         chunks of at most ``chunk_graphs`` graphs; samples are mapped back from the diffusion space and
-        projected on [0, P_max].
+        projected on [0, P_max] and, with ``levels``, onto that many evenly spaced powers
+        (``project_to_levels``).
         """
         check_networks(gains)
         f = per_network_f_min(f_min, gains)
         check_int_at_least("num_samples", num_samples, 1)
+        if levels is not None:
+            check_int_at_least("levels", levels, 2)
         b, n = gains.shape[0], gains.shape[-1]
         d = self.configs["diffusion"]
         kind = d.sampler if sampler is None else sampler
@@ -135,7 +150,8 @@ class DiffusionPolicy(nn.Module):
                 else:
                     x, _ = solver.step(eps, t, x, generator=generator)
             out.append(from_diffusion_space(x, self.max_power_w).reshape(num_graphs, n))
-        return torch.cat(out).reshape(b, num_samples, n)
+        samples = torch.cat(out).reshape(b, num_samples, n)
+        return samples if levels is None else project_to_levels(samples, self.max_power_w, levels)
 
     @torch.no_grad()
     def trajectory(

@@ -19,15 +19,25 @@ from .io import atomic_write
 from .metrics import rate_metrics
 from .policy import DiffusionPolicy
 
-__all__ = ["TrainResult", "validation_problems", "validate", "sampler_sweep", "train_policy"]
+__all__ = [
+    "TrainResult",
+    "SELECTION_RULES",
+    "validation_problems",
+    "validate",
+    "validation_scores",
+    "selection_score",
+    "sampler_sweep",
+    "train_policy",
+]
 
 
 @dataclass(frozen=True)
 class TrainResult:
-    """The best policy (by validation p5 margin) and the recorded curves."""
+    """The best policy (by ``TrainConfig.select_by`` on validation) and the recorded curves."""
 
     policy: DiffusionPolicy
-    history: dict[str, list[float]]  # step, loss (mean since the last record), val_p5_margin, seconds
+    # step, loss (mean since the last record), val_p5_margin, val_p5_ratio, val_mean_ratio, seconds
+    history: dict[str, list[float]]
     best_step: int
     seconds: float
 
@@ -42,6 +52,17 @@ def validation_problems(
 
 
 @torch.no_grad()
+def _sampled_rates(
+    policy: DiffusionPolicy, gains: torch.Tensor, f_min: torch.Tensor, num_samples: int, seed: int
+) -> torch.Tensor:
+    """Exact time-shared rates [P, N] of ``num_samples`` allocations drawn in eval mode."""
+    was_training = policy.training
+    policy.eval()
+    samples = policy.sample(gains, f_min, num_samples, generator=torch.Generator().manual_seed(seed))
+    policy.train(was_training)
+    return asymptotic_rates(gains, samples, policy.configs["radio"])
+
+
 def validate(
     policy: DiffusionPolicy, gains: torch.Tensor, f_min: torch.Tensor, num_samples: int, seed: int = 0
 ) -> dict[str, float]:
@@ -50,12 +71,36 @@ def validate(
     Returns the pooled metrics of the rates minus each problem's f_min, so that problems at different f_min
     share one scale: ``p5`` >= 0 means at least 95% of users meet their requirement.
     """
-    was_training = policy.training
-    policy.eval()
-    samples = policy.sample(gains, f_min, num_samples, generator=torch.Generator().manual_seed(seed))
-    policy.train(was_training)
-    rates = asymptotic_rates(gains, samples, policy.configs["radio"])  # [P, N]
+    rates = _sampled_rates(policy, gains, f_min, num_samples, seed)  # [P, N]
     return rate_metrics(rates - f_min[:, None], 0.0)
+
+
+SELECTION_RULES = ("p5", "balanced")
+
+
+def validation_scores(
+    rates: torch.Tensor, f_min: torch.Tensor, expert_rates: torch.Tensor
+) -> dict[str, float]:
+    """A policy's validation scores from its rates [P, N] and the expert's on the same problems.
+
+    ``p5_margin``: p5 of r - f_min, pooled (as ``validate``); ``p5_ratio`` and ``mean_ratio``: the pooled
+    p5 and mean of the rates, each divided by the expert's, the two quantities the quality targets name.
+    """
+    policy, expert = rate_metrics(rates, 0.0), rate_metrics(expert_rates, 0.0)
+    return {
+        "p5_margin": rate_metrics(rates - f_min[:, None], 0.0)["p5"],
+        "p5_ratio": policy["p5"] / expert["p5"],
+        "mean_ratio": policy["mean"] / expert["mean"],
+    }
+
+
+def selection_score(scores: dict[str, float], rule: str) -> float:
+    """What best-checkpoint keeping maximizes: the p5 margin (``"p5"``) or, for ``"balanced"``, the worse
+    of the policy's p5 and mean relative to the expert: a policy is only as good as its weaker side (a fair
+    but wasteful policy has a high tail and a low mean; an under-coordinated one the reverse)."""
+    if rule not in SELECTION_RULES:
+        raise ValueError(f"select_by must be one of {SELECTION_RULES}, got {rule!r}")
+    return scores["p5_margin"] if rule == "p5" else min(scores["p5_ratio"], scores["mean_ratio"])
 
 
 def sampler_sweep(
@@ -103,9 +148,10 @@ def train_policy(
 ) -> TrainResult:
     """Train the profile's denoiser on the dataset's train split; resume from ``out_dir/last.pt`` if present.
 
-    Writes ``last.pt`` every ``checkpoint_every`` steps and ``best.pt`` whenever the validation p5 margin
-    improves (both atomically, loadable with ``weights_only=True``). With ``ema_decay > 0`` the validated and
-    kept weights are an exponential moving average of the trained ones (Polyak averaging).
+    Writes ``last.pt`` every ``checkpoint_every`` steps and ``best.pt`` whenever the validation score
+    (``selection_score`` under ``select_by``) improves, both atomically and loadable with
+    ``weights_only=True``. With ``ema_decay > 0`` the validated and kept weights are an exponential moving
+    average of the trained ones (Polyak averaging).
     """
     cfg = profile.train
     seed = profile.seed if seed is None else seed
@@ -118,7 +164,8 @@ def train_policy(
     optimizer = torch.optim.AdamW(policy.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: _cosine(s, cfg.num_steps))
     generator = torch.Generator().manual_seed(seed)
-    history: dict[str, list[float]] = {"step": [], "loss": [], "val_p5_margin": [], "seconds": []}
+    keys = ("step", "loss", "val_p5_margin", "val_p5_ratio", "val_mean_ratio", "seconds")
+    history: dict[str, list[float]] = {key: [] for key in keys}
     step, best, best_step, elapsed = 0, -math.inf, 0, 0.0
     last = out / "last.pt"
     if last.exists():  # resume where the last checkpoint left off
@@ -137,7 +184,8 @@ def train_policy(
         history, step, best, best_step = state["history"], state["step"], state["best"], state["best_step"]
         elapsed = state["seconds"]
     gains, f_min, samples = dataset.split("train")
-    val = validation_problems(dataset, cfg.eval_problems)
+    val_gains, val_f_min, val_samples = validation_problems(dataset, cfg.eval_problems)
+    val_expert = asymptotic_rates(val_gains, val_samples, policy.configs["radio"])  # [P, N]
     started, losses = time.perf_counter() - elapsed, []
     bar = tqdm(total=cfg.num_steps, initial=step, desc="training", disable=not progress)
     while step < cfg.num_steps:
@@ -159,18 +207,24 @@ def train_policy(
         losses.append(loss.item())
         bar.update(1)
         if step % cfg.eval_every == 0 or step == cfg.num_steps:
-            margin = validate(kept, *val[:2], cfg.eval_samples, seed)["p5"]
+            rates = _sampled_rates(kept, val_gains, val_f_min, cfg.eval_samples, seed)
+            scores = validation_scores(rates, val_f_min, val_expert)
             for key, value in (
                 ("step", step),
                 ("loss", sum(losses) / len(losses)),
-                ("val_p5_margin", margin),
+                *((f"val_{name}", value) for name, value in scores.items()),
                 ("seconds", time.perf_counter() - started),
             ):
                 history[key].append(value)
             losses = []
-            bar.set_postfix(loss=f"{history['loss'][-1]:.4f}", val_p5=f"{margin:+.3f}")
-            if margin > best:
-                best, best_step = margin, step
+            bar.set_postfix(
+                loss=f"{history['loss'][-1]:.4f}",
+                p5=f"{scores['p5_ratio']:.2f}x",
+                mean=f"{scores['mean_ratio']:.2f}x",
+            )
+            score = selection_score(scores, cfg.select_by)
+            if score > best:
+                best, best_step = score, step
                 kept.save(out / "best.pt", history=history, step=step)
         if step % cfg.checkpoint_every == 0 or step == cfg.num_steps:
             state = {

@@ -35,8 +35,10 @@ def test_scores_match_direct_computations():
         assert scores[name]["p5"] == pytest.approx(expected["p5"], rel=1e-9)
         assert scores[name]["mean"] == pytest.approx(expected["mean"], rel=1e-9)
     assert scores["expert"]["seconds"] > 0 and scores["UGNN"]["seconds"] > 0
-    fewer = compare_to_expert({"UGNN": policy}, gains, 0.5, radio, expert, 4, seed=3, steps={"UGNN": 2})
-    two_steps = policy.sample(gains, 0.5, 4, steps=2, generator=torch.Generator().manual_seed(3))
+    setting = {"steps": 2, "levels": 3}
+    sampling = {"UGNN": setting}
+    fewer = compare_to_expert({"UGNN": policy}, gains, 0.5, radio, expert, 4, seed=3, sampling=sampling)
+    two_steps = policy.sample(gains, 0.5, 4, generator=torch.Generator().manual_seed(3), **setting)
     expected = rate_metrics(asymptotic_rates(gains, two_steps, radio), 0.5)
     assert fewer["UGNN"]["p5"] == pytest.approx(expected["p5"], rel=1e-9)
     with pytest.raises(ValueError, match="num_samples"):

@@ -83,8 +83,16 @@ def test_diffusion_figures():
     masks = [torch.ones(6, dtype=torch.bool), torch.tensor([1, 0, 1, 0, 1, 0], dtype=torch.bool)]
     fig = ugnn_levels_figure(nets, 0, masks)
     assert [len(t.x) for t in fig.data[1:]] == [3, 3]  # three pairs stop at level 0, three reach level 1
-    history = {"step": [1, 2], "loss": [1.0, 0.5], "val_p5_margin": [-0.2, 0.1], "seconds": [1.0, 2.0]}
-    assert len(training_curves_figure({"UGNN": history}).data) == 2
+    history = {
+        "step": [1, 2],
+        "loss": [1.0, 0.5],
+        "val_p5_margin": [-0.2, 0.1],
+        "val_p5_ratio": [0.7, 0.9],
+        "val_mean_ratio": [0.95, 0.97],
+        "seconds": [1.0, 2.0],
+    }
+    fig = training_curves_figure({"UGNN": history, "GNN": history})
+    assert len(fig.data) == 8 and [t.showlegend for t in fig.data[:4]] == [True, False, False, False]
 
 
 def test_diffusion_chapter_figures():

@@ -10,7 +10,7 @@ import torch
 from gsdiff.cli import main
 from gsdiff.config import DenoiserConfig, DiffusionConfig
 from gsdiff.datasets import load_or_build_dataset
-from gsdiff.policy import DiffusionPolicy
+from gsdiff.policy import DiffusionPolicy, project_to_levels
 from gsdiff.train import train_policy
 
 
@@ -35,6 +35,19 @@ def test_sample_shapes_any_n_and_range():
         policy.sample(gains, -0.1, 2)
     with pytest.raises(ValueError, match="num_samples"):
         policy.sample(gains, 0.5, 0)
+    on_levels = policy.sample(
+        gains, torch.tensor([0.4, 0.5, 0.6]), 7, generator=torch.Generator().manual_seed(1), levels=5
+    )
+    assert torch.equal(on_levels, project_to_levels(out, policy.max_power_w, 5))
+    with pytest.raises(ValueError, match="levels must be an integer >= 2, got 1"):
+        policy.sample(gains, 0.5, 2, levels=1)
+
+
+def test_project_to_levels_by_hand():
+    x = torch.tensor([0.0, 0.12, 0.13, 0.5, 0.874, 0.876, 1.0])  # P_max = 1, levels 0, 0.25, 0.5, 0.75, 1
+    expected = torch.tensor([0.0, 0.0, 0.25, 0.5, 0.75, 1.0, 1.0])
+    assert torch.equal(project_to_levels(x, 1.0, 5), expected)
+    assert torch.equal(project_to_levels(2e-3 * x, 2e-3, 2), 2e-3 * torch.tensor([0, 0, 0, 0, 1, 1, 1.0]))
 
 
 def test_checkpoint_round_trip_and_config_mismatch(tmp_path):
@@ -62,7 +75,9 @@ def test_training_resumes_after_a_crash_and_keeps_the_best(profile, tmp_path, mo
     dataset = load_or_build_dataset(profile, tmp_path / "cache", progress=False)
     full = train_policy(profile, dataset, tmp_path / "a", progress=False)
     assert full.history["step"] == [4, 8, 12]
-    assert full.best_step == full.history["step"][int(np.argmax(full.history["val_p5_margin"]))]
+    h = full.history
+    balanced = np.minimum(h["val_p5_ratio"], h["val_mean_ratio"])  # the default select_by
+    assert full.best_step == h["step"][int(np.argmax(balanced))]
 
     import gsdiff.train as train_module
 
@@ -81,7 +96,7 @@ def test_training_resumes_after_a_crash_and_keeps_the_best(profile, tmp_path, mo
     assert torch.load(tmp_path / "b" / "last.pt", weights_only=True)["step"] == 8  # the last checkpoint
     monkeypatch.setattr(train_module.torch.nn.utils, "clip_grad_norm_", clip)
     resumed = train_policy(profile, dataset, tmp_path / "b", progress=False)
-    for key in ("step", "loss", "val_p5_margin"):
+    for key in ("step", "loss", "val_p5_margin", "val_p5_ratio", "val_mean_ratio"):
         assert resumed.history[key] == pytest.approx(full.history[key], rel=1e-6)
     for a, b in zip(full.policy.state_dict().values(), resumed.policy.state_dict().values(), strict=True):
         assert torch.allclose(a, b, atol=1e-6)
@@ -137,6 +152,22 @@ def test_sampler_override_and_sweep(profile, tmp_path):
     assert row["p5"] == pytest.approx(scores["p5"]) and row["mean"] == pytest.approx(scores["mean"])
 
 
+def test_validation_scores_and_selection_rule():
+    from gsdiff.train import selection_score, validation_scores
+
+    # 20 users each: policy rates 1..20, expert rates 2..40; p5 (numpy's linear rule) = 1 + 0.05 * 19 = 1.95
+    policy = torch.arange(1.0, 21.0, dtype=torch.float64).reshape(2, 10)
+    scores = validation_scores(policy, torch.tensor([0.5, 1.0]), 2 * policy)
+    margins = (policy - torch.tensor([[0.5], [1.0]])).flatten().numpy()
+    assert scores["p5_margin"] == pytest.approx(np.percentile(margins, 5))
+    assert scores["p5_ratio"] == pytest.approx(0.5) and scores["mean_ratio"] == pytest.approx(0.5)
+    mixed = {"p5_margin": -0.1, "p5_ratio": 1.1, "mean_ratio": 0.9}
+    assert selection_score(mixed, "balanced") == 0.9  # the weaker side
+    assert selection_score(mixed, "p5") == -0.1
+    with pytest.raises(ValueError, match="select_by must be one of"):
+        selection_score(mixed, "mean")
+
+
 def test_cli_train_and_sample(profile, tmp_path, capsys, monkeypatch):
     import gsdiff.cli as cli
 
@@ -162,3 +193,7 @@ def test_cli_train_and_sample(profile, tmp_path, capsys, monkeypatch):
     ]
     assert main([*argv, "--out", str(out)]) == 0
     assert np.load(out).shape == (2, 3, 7)
+    levels = tmp_path / "levels.npy"
+    assert main([*argv, "--levels", "3", "--out", str(levels)]) == 0
+    p_max = DiffusionPolicy.load(model).max_power_w
+    np.testing.assert_allclose(np.load(levels), project_to_levels(torch.from_numpy(np.load(out)), p_max, 3))
