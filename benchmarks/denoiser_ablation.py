@@ -54,7 +54,8 @@ def main() -> None:
             book,
             denoiser=replace(book.denoiser, directions=choice["directions"]),
             graph=replace(book.graph, edge_weight=choice["edge_weight"]),
-            train=replace(book.train, num_steps=args.steps),
+            # short runs: no weight average (EMA 0.999 would still weigh the initial weights), frequent checks
+            train=replace(book.train, num_steps=args.steps, ema_decay=0.0, eval_every=250),
         )
         with tempfile.TemporaryDirectory() as work:
             start = time.perf_counter()
