@@ -46,6 +46,7 @@ from gsdiff.expert import run_expert
 from gsdiff.figures import metrics_table, percentile_curves_figure, training_curves_figure
 from gsdiff.metrics import rate_metrics
 from gsdiff.pretrained import policy_for
+from gsdiff.train import selection_score, validation_scores
 
 # %% tags=["parameters"]
 profile = "book"  # experiment size: "ci" (tiny), "book" (default), "paper" (GPU scale)
@@ -137,7 +138,9 @@ display(
 val_gains, val_f, val_samples = dataset.split("validation")
 at_val = torch.isclose(val_f, torch.tensor(f_min, dtype=val_f.dtype))
 val_gains, val_samples = val_gains[at_val], val_samples[at_val]
-val_expert = rate_metrics(asymptotic_rates(val_gains, val_samples, radio), f_min)
+val_expert_rates = asymptotic_rates(val_gains, val_samples, radio)  # [P, N]
+val_expert = rate_metrics(val_expert_rates, f_min)
+val_f_min = torch.full((len(val_gains),), f_min, dtype=val_gains.dtype)
 settings = [
     {"steps": steps, "levels": levels}
     for steps in step_choices
@@ -150,18 +153,19 @@ def setting_name(setting):
     return f"{setting['steps']} DDIM steps" + (f", {levels} levels" if levels else "")
 
 
-val_rows, chosen = {}, {}
+val_rows, chosen, chosen_scores = {}, {}, {}
 for kind, policy in policies.items():
     scored = []
     for setting in settings:
         x = policy.sample(
             val_gains, f_min, num_samples, generator=torch.Generator().manual_seed(seed), **setting
         )
-        m = rate_metrics(asymptotic_rates(val_gains, x, radio), f_min)
-        m["balanced"] = min(m["p5"] / val_expert["p5"], m["mean"] / val_expert["mean"])
+        rates = asymptotic_rates(val_gains, x, radio)
+        scores = validation_scores(rates, val_f_min, val_expert_rates)
+        m = rate_metrics(rates, f_min) | {"balanced": selection_score(scores, "balanced")}
         val_rows[f"{kind.upper()}, {setting_name(setting)}"] = m
-        scored.append((m["balanced"], setting))
-    chosen[kind.upper()] = max(scored, key=lambda pair: pair[0])[1]
+        scored.append((m["balanced"], setting, scores))
+    _, chosen[kind.upper()], chosen_scores[kind.upper()] = max(scored, key=lambda row: row[0])
 val_rows["expert"] = val_expert | {"balanced": 1.0}
 display(Markdown(metrics_table(val_rows, ["p5", "p1", "mean", "feasible_fraction", "balanced"])))
 display(Markdown("Used below: " + "; ".join(f"{k}: {setting_name(v)}" for k, v in chosen.items()) + "."))
@@ -282,9 +286,8 @@ for kind, p in policies.items():
         f"({h['step'][-1]}) the mean was {h['val_mean_ratio'][-1]:.3f} × and the tail "
         f"{h['val_p5_ratio'][-1]:.3f} ×; the kept checkpoint (step {h['step'][kept]}) scores "
         f"{h['val_p5_ratio'][kept]:.3f} × / {h['val_mean_ratio'][kept]:.3f} ×. With the sampling picked above, "
-        f"its tail is {val_rows[f'{kind.upper()}, {setting_name(chosen[kind.upper()])}']['p5'] / val_expert['p5']:.3f}"
-        f" × the expert's on the validation networks and {metrics[kind.upper()]['p5'] / ex['p5']:.3f} × on the "
-        "test networks."
+        f"its tail is {chosen_scores[kind.upper()]['p5_ratio']:.3f} × the expert's on the validation "
+        f"networks and {metrics[kind.upper()]['p5'] / ex['p5']:.3f} × on the test networks."
     )
 display(Markdown("\n".join(lines)))
 

@@ -291,6 +291,9 @@ class DiffusionConfig:
             raise ValueError(f"eta must be finite and >= 0, got {self.eta!r}")
 
 
+SELECTION_RULES = ("p5", "balanced")  # what best-checkpoint keeping maximizes (train.selection_score)
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """Training of the diffusion policy on the expert dataset."""
@@ -310,8 +313,8 @@ class TrainConfig:
     select_by: str = "balanced"
 
     def __post_init__(self) -> None:
-        if self.select_by not in ("p5", "balanced"):
-            raise ValueError(f"select_by must be 'p5' or 'balanced', got {self.select_by!r}")
+        if self.select_by not in SELECTION_RULES:
+            raise ValueError(f"select_by must be one of {SELECTION_RULES}, got {self.select_by!r}")
         if not 0 <= self.ema_decay < 1:
             raise ValueError(f"ema_decay must lie in [0, 1), got {self.ema_decay!r}")
         for name in (

@@ -124,7 +124,7 @@ class DiffusionPolicy(nn.Module):
         check_networks(gains)
         f = per_network_f_min(f_min, gains)
         check_int_at_least("num_samples", num_samples, 1)
-        if levels is not None:
+        if levels is not None:  # fail before sampling, not after
             check_int_at_least("levels", levels, 2)
         b, n = gains.shape[0], gains.shape[-1]
         d = self.configs["diffusion"]

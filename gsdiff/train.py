@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
-from .config import Profile
+from .config import SELECTION_RULES, Profile
 from .datasets import ExpertDataset
 from .evaluation import asymptotic_rates
 from .io import atomic_write
@@ -73,9 +73,6 @@ def validate(
     """
     rates = _sampled_rates(policy, gains, f_min, num_samples, seed)  # [P, N]
     return rate_metrics(rates - f_min[:, None], 0.0)
-
-
-SELECTION_RULES = ("p5", "balanced")
 
 
 def validation_scores(
