@@ -77,7 +77,7 @@ display(Markdown("; ".join(f"{k.upper()}: {v}" for k, v in sources.items()) + ".
 # a polynomial in $S$ with learned $F \times F'$ taps $\Theta_m$: $S^m Z$ mixes what is $m$ interference hops
 # away, and the same taps serve every node, so relabelling the pairs relabels the output the same way.
 #
-# Two choices of ours depart from the papers, both measured to give the policy a better tail
+# Three choices of ours depart from the papers, each measured to give a better policy
 # (`python benchmarks/denoiser_ablation.py`; the figures are in the project's CHANGELOG):
 #
 # - **Edge weights.** The papers weight edge $j \to i$ by the log-SNR of the link at full power. A filter
@@ -91,6 +91,13 @@ display(Markdown("; ".join(f"{k.upper()}: {v}" for k, v in sources.items()) + ".
 #   along $S^\top$. The denoisers here filter with both,
 #   $\sum_m S^m Z\Theta_m + \sum_{m \ge 1} (S^\top)^m Z \Phi_m$ (`DenoiserConfig(directions="both")`;
 #   `"in"` is the single-operator filter of the papers).
+# - **State-gated shifts.** A linear filter weighs a neighbour by the channel alone, never by what the two
+#   pairs are doing, yet whether a weak receiver can transmit depends on whether its strongest interferers are
+#   silent *in this sample*. With `DenoiserConfig(gate_heads=H)` each filter gates its shifts by the states at
+#   both ends of every edge, $S^{(h)}_{ij} = S_{ij}\,\sigma(a_h^\top z_i + b_h^\top z_j + c_h S_{ij})$, in $H$
+#   heads that each shift their own block of the channels (in the spirit of gated graph convolutions). A gate
+#   depends only on an edge and its two end nodes, so the filter stays permutation-equivariant; `gate_heads=0`
+#   is the linear filter of the papers.
 
 # %%
 net = drop_networks(1, config.drop(config.densities_per_km2[-1]), seed=seed)

@@ -14,10 +14,11 @@
 # # Training and evaluating the policy
 #
 # Both denoisers are trained to imitate the expert: the diffusion loss on the expert's samples of the training
-# networks, every density and every $f_{\min}$ level at once. This chapter shows how they trained, then
-# evaluates the policies on held-out test networks over fading slots against the expert, full power and
-# average power, checks the quality targets, and probes generalization to $f_{\min}$ levels and network
-# sizes the policies never saw.
+# networks, every density and every $f_{\min}$ level at once. This chapter shows how they trained, then finds
+# what a time-shared policy loses by drawing a finite number of independent samples and how much of it
+# quasi-random initial noise wins back, evaluates the policies on held-out test networks over fading slots
+# against the expert, full power and average power, checks the quality targets, and probes generalization to
+# $f_{\min}$ levels and network sizes the policies never saw.
 
 # %% tags=["hide-output"]
 # On Colab: install gsdiff first (Colab's own torch is kept; the URL is the project's repository).
@@ -41,10 +42,16 @@ from gsdiff.comparison import compare_to_expert, interferers_when_on
 from gsdiff.config import DropConfig, get_profile
 from gsdiff.datasets import load_or_build_dataset
 from gsdiff.display import show
-from gsdiff.evaluation import asymptotic_rates, evaluate_time_sharing
+from gsdiff.evaluation import asymptotic_rates, evaluate_time_sharing, played_samples, resample
 from gsdiff.expert import run_expert
-from gsdiff.figures import metrics_table, percentile_curves_figure, training_curves_figure
+from gsdiff.figures import (
+    metrics_table,
+    percentile_curves_figure,
+    sample_count_figure,
+    training_curves_figure,
+)
 from gsdiff.metrics import rate_metrics
+from gsdiff.policy import project_to_levels
 from gsdiff.pretrained import policy_for
 from gsdiff.train import selection_score, validation_scores
 
@@ -53,17 +60,20 @@ profile = "book"  # experiment size: "ci" (tiny), "book" (default), "paper" (GPU
 seed = 0  # seed of the samples and of the fading slots
 kinds = ["ugnn", "gnn"]  # denoisers compared: the U-GNN and the CAMSAP GNN
 retrain = False  # True: train here even when gsdiff ships a checkpoint for this profile
-eval_networks_per_density = 16  # held-out test networks per density for the evaluation
-num_samples = 100  # policy samples per test network (500 slots, held 5 slots each: 100 are played)
-step_choices = [20, 50]  # DDIM steps tried on validation networks; each policy keeps its best for the tests
+eval_networks_per_density = 32  # test (and validation) networks per density, capped at the split's size
+num_samples = 100  # policy samples per network (500 slots, held 5 slots each: 100 are played)
+margins = [0.0, 0.05, 0.1]  # bits/s/Hz: requested f_min + margin, tried on validation networks
 try_levels = True  # also try projecting samples onto the expert's power levels (chosen on validation too)
-unseen_f_mins = [0.45, 0.65, 0.75, 0.9]  # f_min levels (bits/s/Hz) outside the training grid
+sample_counts = [25, 50, 100]  # samples per network for the finite-sample study
+count_networks_per_density = 4  # validation networks per density for the finite-sample study
+unseen_f_mins = [0.45, 0.75, 0.9]  # f_min levels (bits/s/Hz) outside the training grid
+unseen_networks_per_density = 4  # test networks per density for the unseen f_min levels
 transfer_pairs = [40]  # network sizes N for the transfer test (the policy trained on the profile's N)
-transfer_networks_per_density = 4  # new networks per density for each transfer size
+transfer_networks_per_density = 2  # new networks per density for each transfer size
 
 # %%
 config = get_profile(profile)
-f_min, radio = config.f_min, config.radio
+f_min, radio, evaluation = config.f_min, config.radio, config.evaluation
 started = time.perf_counter()
 dataset = load_or_build_dataset(config, progress=False)
 policies, sources = {}, {}
@@ -71,20 +81,35 @@ for kind in kinds:
     policies[kind], sources[kind] = policy_for(config, dataset, kind, retrain=retrain)
 display(Markdown("; ".join(f"{k.upper()}: {v}" for k, v in sources.items()) + "."))
 
+
+def networks_at_f_min(split, per_density):
+    """The first ``per_density`` networks of each density of a split, with the expert's samples at f_min."""
+    gains, f, samples = dataset.split(split)
+    at_f = torch.isclose(f, torch.tensor(f_min, dtype=f.dtype))
+    per = dataset.splits[split].stop - dataset.splits[split].start
+    keep = torch.cat(
+        [
+            torch.arange(d * per, d * per + min(per, per_density))
+            for d in range(len(dataset.densities_per_km2))
+        ]
+    )
+    return gains[at_f][keep], samples[at_f][keep]
+
+
 # %% [markdown]
 # ## Training
 #
 # A mini-batch holds `batch_problems` (network, $f_{\min}$) problems of the training split with
 # `samples_per_problem` expert samples each; one model covers every density and $f_{\min}$ level ($f_{\min}$ is
-# a node feature). AdamW with a cosine learning-rate schedule minimizes the ε-prediction loss. The loss alone
-# does not say how good the *policy* is, so every `eval_every` steps the policy draws allocations for
-# validation problems, we time-share them exactly (infinitely many slots), and score the policy against the
-# expert's own samples of the same problems: the 5th percentile over users and the mean rate, each divided by
-# the expert's. The kept checkpoint maximizes the *worse* of the two ratios (`TrainConfig(select_by=
-# "balanced")`): a policy that serves weak users generously but wastes the strong ones' rate, or the
-# reverse, is only as good as its weaker side. (The 5th percentile of $r_i - f_{\min}$ is recorded too; a
-# margin $\ge 0$ means 95% of users get their minimum rate.) With `ema_decay > 0` the validated and kept
-# weights are a moving average of the trained ones. Resumable checkpoints are written atomically every
+# a node feature). AdamW with a cosine learning-rate schedule minimizes the ε-prediction loss, and the validated
+# and kept weights are a moving average of the trained ones (`ema_decay`). Every `eval_every` steps two things
+# are measured on the validation split. The **validation loss** is the same loss on every validation problem,
+# with the same expert samples, diffusion steps and noise at every evaluation (common random numbers), so that
+# it moves only with the fit. And the policy **draws allocations** for a subset of validation problems, which
+# we time-share exactly (infinitely many fading slots) and score against the expert's own samples: the 5th
+# percentile over users (in multiples of each problem's $f_{\min}$) and the mean rate, each divided by the
+# expert's. The kept checkpoint has the lowest validation loss (`TrainConfig(select_by="loss")`); why not the
+# sampled scores is the subject of the next section. Resumable checkpoints are written atomically every
 # `checkpoint_every` steps.
 #
 # The `book` profile's checkpoints ship with gsdiff (`gsdiff/checkpoints/`), trained by
@@ -106,86 +131,138 @@ for k, p in policies.items():
     i = h["step"].index(best)
     lines.append(
         f"{k.upper()}: {h['step'][-1]} steps in {h['seconds'][-1] / 60:.1f} min on the machine that trained it, "
-        f"kept: step {best} (validation p5 {h['val_p5_ratio'][i]:.3f} × expert, mean "
-        f"{h['val_mean_ratio'][i]:.3f} × expert)"
+        f"kept: step {best} (validation loss {h['val_loss'][i]:.4f}; sampled p5 {h['val_p5_ratio'][i]:.3f} × "
+        f"expert, mean {h['val_mean_ratio'][i]:.3f} × expert)"
     )
 display(
     Markdown(
-        f"**Figure.** Training curves ({t.batch_problems} problems × {t.samples_per_problem} samples per step, "
-        f"validation on {t.eval_problems} problems with {t.eval_samples} samples each). "
+        f"**Figure.** Training curves ({t.batch_problems} problems × {t.samples_per_problem} samples per step; "
+        f"sampled scores on {t.eval_problems} validation problems with {t.eval_samples} samples each). "
         + "; ".join(lines)
         + "."
     )
 )
 
 # %% [markdown]
+# ## Time-sharing with finitely many samples
+#
+# Over 500 slots held 5 slots each, a policy plays 100 allocations per network. A user whose turn comes in a
+# quarter of the policy's samples gets about 25 turns, but with independent samples that count is binomial,
+# 25 ± 4.3, and a user's rate moves with its turns: independent sampling spreads the users' rates, and the
+# spread lands in the lowest percentiles. The expert's samples are not independent: they are consecutive
+# iterates of the dual dynamics, which hand out turns in proportion to each user's deficit, so a window of
+# its iterates is balanced. The measurement below makes this concrete on validation networks at $f_{\min}$.
+# It compares, as the number $S$ of time-shared samples grows: the expert's own iterates (evenly spaced, as the
+# evaluator plays them), **independent draws from the expert's samples** (the same distribution, the balance
+# forgotten: what a perfect imitator sampling independently would get), and the U-GNN's samples from
+# independent Gaussian initial noise and from **quasi-random initial noise** (`noise="sobol"`: a scrambled
+# Sobol point set, see `gsdiff.noise`). DDIM with η = 0 maps its initial noise to an allocation
+# deterministically, so initial noises spread evenly over the Gaussian spread the turns evenly too. Every
+# ratio is against the expert's exact value with all its samples.
+
+# %%
+count_gains, count_expert = networks_at_f_min("validation", count_networks_per_density)
+count_reference = asymptotic_rates(count_gains, count_expert, radio)
+count_f = torch.full((len(count_gains),), f_min, dtype=count_gains.dtype)
+count_policy = policies[kinds[0]]
+curves = {name: [] for name in ("expert's iterates", "independent draws of the expert's samples")}
+curves |= {f"{kinds[0].upper()}, {noise} noise": [] for noise in ("gaussian", "sobol")}
+for s in sample_counts:
+    spaced = count_expert[:, torch.linspace(0, count_expert.shape[1] - 1, s).round().long()]
+    draws = {
+        "expert's iterates": spaced,
+        "independent draws of the expert's samples": resample(
+            count_expert, s, torch.Generator().manual_seed(seed)
+        ),
+    }
+    for noise in ("gaussian", "sobol"):
+        draws[f"{kinds[0].upper()}, {noise} noise"] = count_policy.sample(
+            count_gains, f_min, s, generator=torch.Generator().manual_seed(seed), noise=noise
+        )
+    for name, x in draws.items():
+        curves[name].append(
+            validation_scores(asymptotic_rates(count_gains, x, radio), count_f, count_reference)
+        )
+show(sample_count_figure(sample_counts, curves))
+at = {name: points[-1] for name, points in curves.items()}
+display(
+    Markdown(
+        f"**Figure.** The 5th percentile and the mean of the time-shared rates ({len(count_gains)} validation "
+        f"networks at f_min = {f_min}, exact rates) against the number of samples, relative to the expert's "
+        f"value with all {count_expert.shape[1]} of its samples. With {sample_counts[-1]} samples: "
+        + "; ".join(
+            f"{name} p5 {m['p5_ratio']:.3f} ×, mean {m['mean_ratio']:.3f} ×" for name, m in at.items()
+        )
+        + "."
+    )
+)
+
+# %% [markdown]
+# The mean hardly depends on how the samples are drawn; the tail does, a lot. A policy that draws
+# independent samples from exactly the expert's distribution keeps only part of the expert's tail at these
+# sample counts, so no amount of training brings an independently sampled policy to the expert's tail on the
+# test below. Sampled validation scores inherit the same noise, and it misleads checkpoint selection: a
+# policy that has not yet learned to starve weak users as the expert does (early in training, see the figure
+# above) hides the noise in the tail, and a rule that keeps the best sampled tail keeps an under-fitted,
+# wasteful policy. The validation loss has no such bias, so it picks the checkpoint, and the sampling
+# settings are chosen afterwards, on validation networks, with the evaluator's own sample count.
+#
 # ## The policies on held-out networks
 #
 # On test networks of every density at $f_{\min}$, each policy draws allocations that we time-share over
 # fading slots exactly like the expert's samples; full power and average power (the mean of the expert's
 # samples, used in every slot) are the deterministic references.
-
-# %% [markdown]
-# How each policy samples for the tests below is picked here, on the validation networks at $f_{\min}$ (exact
-# rates, the same number of samples as the tests), by the rule that kept the checkpoint: the worse of p5 and
-# mean relative to the expert. Two knobs are tried. More reverse steps can buy tail at a linear cost in
-# sampling time ({doc}`diffusion`). And the expert's samples live on a grid of power levels (its primal moves,
-# `ExpertConfig.num_levels`), while a denoiser's samples land between them: projecting each sampled power onto
+#
+# How each policy samples for the tests is picked first on the validation networks at $f_{\min}$, scored
+# exactly as the test scores (the samples the evaluator plays, here with exact rates instead of fading draws)
+# by the balanced score: the worse of p5 and mean relative to the expert. Two knobs are tried, both on the
+# quasi-random noise above. The **margin**: the denoiser is asked for the stricter requirement $f_{\min}$ +
+# margin, as the expert's own dual step aims at `ExpertConfig.margin` above $f_{\min}$; the imitation is
+# imperfect, users' rates scatter around the expert's, and a small margin lifts the ones the scatter leaves
+# below. And the **levels**: the expert's samples live on a grid of power levels (its primal moves,
+# `ExpertConfig.num_levels`), while a denoiser's samples land between them; projecting each sampled power onto
 # the nearest level (`DiffusionPolicy.sample(..., levels=...)`) is the discrete analogue of the projection onto
-# $[0, P_{\max}]$, and it turns timid in-between powers into the on/off decisions the expert makes.
+# $[0, P_{\max}]$.
 
 # %%
-val_gains, val_f, val_samples = dataset.split("validation")
-at_val = torch.isclose(val_f, torch.tensor(f_min, dtype=val_f.dtype))
-val_gains, val_samples = val_gains[at_val], val_samples[at_val]
-val_expert_rates = asymptotic_rates(val_gains, val_samples, radio)  # [P, N]
-val_expert = rate_metrics(val_expert_rates, f_min)
-val_f_min = torch.full((len(val_gains),), f_min, dtype=val_gains.dtype)
-settings = [
-    {"steps": steps, "levels": levels}
-    for steps in step_choices
-    for levels in ([None, config.expert.num_levels] if try_levels else [None])
-]
+val_gains, val_expert = networks_at_f_min("validation", eval_networks_per_density)
+val_f = torch.full((len(val_gains),), f_min, dtype=val_gains.dtype)
+val_expert_rates = asymptotic_rates(val_gains, played_samples(val_expert, evaluation), radio)
+levels_tried = [None, config.expert.num_levels] if try_levels else [None]
 
 
 def setting_name(setting):
-    levels = setting["levels"]
-    return f"{setting['steps']} DDIM steps" + (f", {levels} levels" if levels else "")
+    text = f"margin {setting['margin']:g}"
+    return text + (f", {setting['levels']} levels" if setting.get("levels") else "")
 
 
 val_rows, chosen, chosen_scores = {}, {}, {}
 for kind, policy in policies.items():
     scored = []
-    for setting in settings:
+    for margin in margins:
         x = policy.sample(
-            val_gains, f_min, num_samples, generator=torch.Generator().manual_seed(seed), **setting
+            val_gains, f_min, num_samples, generator=torch.Generator().manual_seed(seed), margin=margin
         )
-        rates = asymptotic_rates(val_gains, x, radio)
-        scores = validation_scores(rates, val_f_min, val_expert_rates)
-        m = rate_metrics(rates, f_min) | {"balanced": selection_score(scores, "balanced")}
-        val_rows[f"{kind.upper()}, {setting_name(setting)}"] = m
-        scored.append((m["balanced"], setting, scores))
+        for levels in levels_tried:
+            setting = {"margin": margin} | ({"levels": levels} if levels else {})
+            on_grid = x if levels is None else project_to_levels(x, radio.max_power_w, levels)
+            rates = asymptotic_rates(val_gains, played_samples(on_grid, evaluation), radio)
+            scores = validation_scores(rates, val_f, val_expert_rates)
+            m = rate_metrics(rates, f_min) | {"balanced": selection_score(scores, "balanced")}
+            val_rows[f"{kind.upper()}, {setting_name(setting)}"] = m
+            scored.append((m["balanced"], setting, scores))
     _, chosen[kind.upper()], chosen_scores[kind.upper()] = max(scored, key=lambda row: row[0])
-val_rows["expert"] = val_expert | {"balanced": 1.0}
+val_rows["expert"] = rate_metrics(val_expert_rates, f_min) | {"balanced": 1.0}
 display(Markdown(metrics_table(val_rows, ["p5", "p1", "mean", "feasible_fraction", "balanced"])))
 display(Markdown("Used below: " + "; ".join(f"{k}: {setting_name(v)}" for k, v in chosen.items()) + "."))
 
 # %% [markdown]
 # **Table.** The policies on the validation networks at $f_{\min}$ (every density) with each sampling
-# setting, and the expert's own samples; exact time-sharing rates. "balanced" is min(p5 / expert's p5,
-# mean / expert's mean), the score that picks the setting.
+# setting, and the expert; exact rates of the samples the evaluator plays. "balanced" is min(p5 / expert's
+# p5, mean / expert's mean), the score that picks the setting.
 
 # %%
-test_gains, test_f, test_samples = dataset.split("test")
-at_f = torch.isclose(test_f, torch.tensor(f_min, dtype=test_f.dtype))
-per = dataset.splits["test"].stop - dataset.splits["test"].start
-keep = torch.cat(
-    [
-        torch.arange(d * per, d * per + min(per, eval_networks_per_density))
-        for d in range(len(dataset.densities_per_km2))
-    ]
-)
-gains, expert_samples = test_gains[at_f][keep], test_samples[at_f][keep]
+gains, expert_samples = networks_at_f_min("test", eval_networks_per_density)
 candidates = {"expert": expert_samples}
 sample_s = {}
 for kind, policy in policies.items():
@@ -197,8 +274,7 @@ for kind, policy in policies.items():
 candidates["full power"] = full_power(gains, radio)
 candidates["average power"] = average_power(expert_samples)
 results = {
-    name: evaluate_time_sharing(gains, x, radio, config.evaluation, seed=seed)
-    for name, x in candidates.items()
+    name: evaluate_time_sharing(gains, x, radio, evaluation, seed=seed) for name, x in candidates.items()
 }
 metrics = {name: res.metrics(f_min) for name, res in results.items()}
 display(Markdown(metrics_table(metrics)))
@@ -223,7 +299,7 @@ for kind in policies:
     }
     verdict = ", ".join(f"{name}: {'met' if ok else '**not met**'}" for name, ok in checks.items())
     lines.append(
-        f"- **{kind.upper()}**: p5 = {m['p5']:.3f} ({m['p5'] / ex['p5']:.2f} × expert), p1 = {m['p1']:.3f}, "
+        f"- **{kind.upper()}**: p5 = {m['p5']:.3f} ({m['p5'] / ex['p5']:.3f} × expert), p1 = {m['p1']:.3f}, "
         f"mean {m['mean']:.3f} ({m['mean'] / ex['mean']:.3f} × expert), {m['feasible_fraction']:.1%} of users "
         f"meet f_min. {verdict}. Drawing {num_samples} allocations ({setting_name(chosen[kind.upper()])}) "
         f"for each of {gains.shape[0]} networks took "
@@ -266,64 +342,62 @@ display(Markdown("\n".join(rows)))
 # %% [markdown]
 # **Table.** Coordination for the users the policies serve worst. Where a policy's interferers stay louder
 # and its users' own power lower than the expert's, the policy has learned *how often* a weak user transmits
-# more than *with whom*: the joint on/off pattern across neighbours is what the denoiser fits least well, and
+# better than *with whom*: the joint on/off pattern across neighbours is what a denoiser fits least well, and
 # what the tail depends on.
 #
 # ### Where this falls short
-#
-# Where the checks above read *not met*, the bullets say by how much. The recorded training curves show the
-# trade-off behind it:
 
 # %%
 lines = []
-for kind, p in policies.items():
-    h = p.checkpoint_info["history"]
-    peak = max(range(len(h["step"])), key=lambda i, h=h: h["val_p5_ratio"][i])
-    kept = h["step"].index(p.checkpoint_info["best_step"])
+for kind in policies:
+    name = kind.upper()
+    m, v = metrics[name], chosen_scores[name]
     lines.append(
-        f"- {kind.upper()}: the validation tail peaked at step {h['step'][peak]} "
-        f"({h['val_p5_ratio'][peak]:.3f} × expert, mean {h['val_mean_ratio'][peak]:.3f} ×); at the last step "
-        f"({h['step'][-1]}) the mean was {h['val_mean_ratio'][-1]:.3f} × and the tail "
-        f"{h['val_p5_ratio'][-1]:.3f} ×; the kept checkpoint (step {h['step'][kept]}) scores "
-        f"{h['val_p5_ratio'][kept]:.3f} × / {h['val_mean_ratio'][kept]:.3f} ×. With the sampling picked above, "
-        f"its tail is {chosen_scores[kind.upper()]['p5_ratio']:.3f} × the expert's on the validation "
-        f"networks and {metrics[kind.upper()]['p5'] / ex['p5']:.3f} × on the test networks."
+        f"- {name}: with {setting_name(chosen[name])}, p5 {v['p5_ratio']:.3f} × and mean "
+        f"{v['mean_ratio']:.3f} × the expert's on the validation networks; on the test networks "
+        f"{m['p5'] / ex['p5']:.3f} × and {m['mean'] / ex['mean']:.3f} ×."
+    )
+    no_margin = val_rows[f"{name}, margin {margins[0]:g}"]
+    lines.append(
+        f"  Without a margin or levels it scores p5 {no_margin['p5'] / val_rows['expert']['p5']:.3f} × and mean "
+        f"{no_margin['mean'] / val_rows['expert']['mean']:.3f} × on validation."
     )
 display(Markdown("\n".join(lines)))
 
 # %% [markdown]
-# Early in training, a denoiser's per-user decisions regress towards the population: weak users transmit
-# more often than the expert lets them and strong users less loudly, a fair but wasteful policy with a high
-# tail and a low mean. Longer training fits each user's marginal (how often and at which level it transmits;
-# the level histograms are in the project's CHANGELOG), so the mean rises. The tail, though, depends on the
-# *joint* pattern, which neighbours stay silent while a weak user transmits (the coordination table above),
-# and the denoiser fits that less well: as the marginals sharpen, weak users transmit as rarely as the
-# expert's but without the expert's clearing of their interferers, and the tail falls. The balanced rule keeps
-# the checkpoint where the two meet; more reverse steps and the projection onto the expert's levels buy some
-# tail back. None of this used the test split. What remains untried on this CPU: a denoiser whose messages
-# depend on each edge and on the states at both of its ends (attention over interferers), which is what the
-# joint pattern needs; training at larger $N$; and longer training of wider models (the `paper` profile).
+# The mean is what the imitation itself delivers: it rises with the fit (the training curves) and a margin
+# spends a little of it. The tail depends on two things beyond the fit. The finite-sample effect above
+# accounts for part of the gap between the policy and the expert, and the quasi-random noise recovers part of
+# that. What remains is the imitation error of the joint pattern, which neighbours stay silent while a weak
+# user transmits (the coordination table): users' rates scatter around the expert's by a few percent, which
+# the margin buys back at the cost in mean the validation table shows. The chosen setting's validation score
+# is the best of several on one draw of noise over a few dozen networks, so it is optimistic, and the 5th
+# percentile of a few thousand users moves by a few percent between draws and between network sets: compare
+# the validation and test lines above. None of this used the test split. What
+# remains untried on this CPU: training at larger $N$, longer training of wider models (the `paper` profile),
+# and samplers that correlate a policy's samples across windows as the expert's dual dynamics do.
 #
 # ## Unseen minimum rates
 #
 # $f_{\min}$ enters the denoiser only as a node feature, so the policy can be asked for levels it never
-# trained on. On the same test networks, the expert runs afresh at each new level and the policies sample for
-# it; rates are exact (infinitely many slots).
+# trained on. On test networks, the expert runs afresh at each new level and the policies sample for it, with
+# the settings picked above; rates are exact over fading, of the samples the evaluator plays.
 
 # %%
+unseen_gains, _ = networks_at_f_min("test", unseen_networks_per_density)
 unseen = {}
 for level in unseen_f_mins:
-    scores = compare_to_expert(
+    unseen[level] = compare_to_expert(
         {k.upper(): p for k, p in policies.items()},
-        gains,
+        unseen_gains,
         level,
         radio,
         config.expert,
         num_samples,
         seed=seed,
         sampling=chosen,
+        evaluation=evaluation,
     )
-    unseen[level] = scores
 rows = ["| f_min | " + " | ".join(f"{name} p5 / mean" for name in unseen[unseen_f_mins[0]]) + " |"]
 rows.append("|---" * (1 + len(unseen[unseen_f_mins[0]])) + "|")
 for level, scores in unseen.items():
@@ -335,8 +409,8 @@ for level, scores in unseen.items():
 display(Markdown("\n".join(rows)))
 
 # %% [markdown]
-# **Table.** 5th-percentile and mean rates (bits/s/Hz, exact) on the test networks at $f_{\min}$ levels
-# outside the training grid, against the expert run at each level and the deterministic baselines.
+# **Table.** 5th-percentile and mean rates (bits/s/Hz) on test networks at $f_{\min}$ levels outside the
+# training grid, against the expert run at each level and the deterministic baselines.
 #
 # ## Larger networks
 #
@@ -361,12 +435,14 @@ for n in transfer_pairs:
         num_samples,
         seed=seed,
         sampling=chosen,
+        evaluation=evaluation,
     )
     display(Markdown(f"**N = {n}** ({big.shape[0]} networks):\n\n" + metrics_table(transfer[n])))
 
 # %% [markdown]
 # **Table.** The policies trained at the profile's $N$ on networks of other sizes, against the expert run on
-# each network (exact rates at $f_{\min}$; "seconds" is the time to run the expert or draw the samples).
+# each network (exact rates over fading at $f_{\min}$; "seconds" is the time to run the expert or draw the
+# samples).
 
 # %%
 lines = []

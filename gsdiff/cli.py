@@ -16,7 +16,7 @@ import torch
 
 from .baselines import average_power
 from .channel import drop_networks
-from .config import DropConfig, EvaluationConfig, ExpertConfig, RadioConfig, get_profile
+from .config import NOISE_KINDS, DropConfig, EvaluationConfig, ExpertConfig, RadioConfig, get_profile
 from .evaluation import asymptotic_rates, evaluate_time_sharing
 from .expert import run_expert
 from .io import load_array, load_gains, save_array, save_networks
@@ -89,7 +89,15 @@ def _sample(args: argparse.Namespace) -> dict:
     gains = load_gains(args.networks)
     generator = torch.Generator().manual_seed(args.seed)
     samples = policy.sample(
-        gains, args.f_min, args.num_samples, args.steps, args.eta, generator, levels=args.levels
+        gains,
+        args.f_min,
+        args.num_samples,
+        args.steps,
+        args.eta,
+        generator,
+        levels=args.levels,
+        noise=args.noise,
+        margin=args.margin,
     )
     save_array(args.out, samples)
     return {"out": str(args.out), "shape": list(samples.shape), "f_min": args.f_min}
@@ -154,6 +162,12 @@ def _parser() -> argparse.ArgumentParser:
     sa.add_argument("--eta", type=float, default=None, help="DDIM eta (default: the policy's)")
     sa.add_argument(
         "--levels", type=int, default=None, help="project powers onto this many levels (default: none)"
+    )
+    sa.add_argument(
+        "--noise", choices=NOISE_KINDS, default=None, help="initial noise (default: the policy's, sobol)"
+    )
+    sa.add_argument(
+        "--margin", type=float, default=0.0, help="condition on f_min + margin, bits/s/Hz (default 0)"
     )
     sa.add_argument("--seed", type=int, default=0)
     sa.add_argument("--out", required=True, help="output .npy, [B, S, N] in W")

@@ -1,5 +1,5 @@
 """Policies against the expert on new problems: the expert runs on the same networks, every candidate is
-time-shared exactly (infinitely many slots) and scored by the pooled rate metrics.
+time-shared exactly (infinitely many fading slots) and scored by the pooled rate metrics.
 
 Used to probe generalization: f_min levels the policy never trained on, and networks larger than its
 training networks (the denoisers take graphs of any size).
@@ -14,8 +14,8 @@ import torch
 
 from .baselines import average_power, full_power
 from .checks import check_int_at_least, check_networks
-from .config import ExpertConfig, RadioConfig
-from .evaluation import asymptotic_rates
+from .config import EvaluationConfig, ExpertConfig, RadioConfig
+from .evaluation import asymptotic_rates, played_samples
 from .expert import run_expert
 from .metrics import rate_metrics
 from .policy import DiffusionPolicy
@@ -32,6 +32,7 @@ def compare_to_expert(
     num_samples: int,
     seed: int = 0,
     sampling: Mapping[str, Mapping] | None = None,
+    evaluation: EvaluationConfig | None = None,
 ) -> dict[str, dict[str, float]]:
     """Metrics of the expert, each policy, full power and average power on networks [B, N, N] at f_min.
 
@@ -39,8 +40,10 @@ def compare_to_expert(
     {"steps": 50, "levels": 5}}`` (default: each policy's configured sampler).
 
     The expert runs here (seeded), so any networks and f_min work; rates are exact ergodic rates of the
-    time-shared samples (``asymptotic_rates``). Keys: "expert", the policies' names, "full power",
-    "average power"; values: ``rate_metrics`` plus "seconds" (time to run the expert or draw the samples).
+    time-shared samples (``asymptotic_rates``): of all of them, or with ``evaluation`` of those that
+    ``evaluate_time_sharing`` would play (``played_samples``: its value over infinitely many fading draws).
+    Keys: "expert", the policies' names, "full power", "average power"; values: ``rate_metrics`` plus
+    "seconds" (time to run the expert or draw the samples).
     """
     check_networks(gains)
     check_int_at_least("num_samples", num_samples, 1)
@@ -57,7 +60,8 @@ def compare_to_expert(
     candidates["average power"] = (average_power(expert_w)[:, None], 0.0)
     out = {}
     for name, (samples, seconds) in candidates.items():
-        out[name] = rate_metrics(asymptotic_rates(gains, samples, radio), f_min) | {"seconds": seconds}
+        played = samples if evaluation is None else played_samples(samples, evaluation)
+        out[name] = rate_metrics(asymptotic_rates(gains, played, radio), f_min) | {"seconds": seconds}
     return out
 
 

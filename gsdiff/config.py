@@ -241,6 +241,8 @@ class DenoiserConfig:
     # pool_factor-th node by index, which depends on the node order)
     pool_factor: int = 2  # gamma: each level keeps 1 / gamma of the previous level's nodes
     hop_stride: int = 2  # level l filters with powers of S^(hop_stride^l): coarser levels reach further
+    gate_heads: int = 2  # H > 0: every shift is gated by the states at both ends of each edge, in H heads of
+    # hidden / H channels (our choice, see gsdiff.graph_filter); 0: linear graph filters (the papers)
 
     def __post_init__(self) -> None:
         if self.kind not in ("gnn", "ugnn"):
@@ -255,6 +257,13 @@ class DenoiserConfig:
         for name in ("hops", "num_layers", "depth", "hop_stride"):
             check_int_at_least(name, getattr(self, name), 1)
         check_int_at_least("pool_factor", self.pool_factor, 2)
+        if not (isinstance(self.gate_heads, int) and self.gate_heads >= 0):
+            raise ValueError(f"gate_heads must be an integer >= 0, got {self.gate_heads!r}")
+        if self.gate_heads and self.hidden % self.gate_heads:
+            raise ValueError(f"hidden ({self.hidden}) must be divisible by gate_heads ({self.gate_heads})")
+
+
+NOISE_KINDS = ("sobol", "gaussian")  # initial noise of the reverse process (gsdiff.noise.initial_noise)
 
 
 @dataclass(frozen=True)
@@ -270,6 +279,8 @@ class DiffusionConfig:
     sampler: str = "ddim"  # "ddim" or "ddpm"
     sample_steps: int = 20  # inference steps (a subsequence of the K training steps)
     eta: float = 0.0  # DDIM stochasticity: 0 deterministic, 1 DDPM-like
+    noise: str = "sobol"  # initial noise of the S samples of a network: "sobol" (randomized quasi-Monte
+    # Carlo: evenly spread, so time-shared averages converge faster) or "gaussian" (i.i.d.); gsdiff.noise
 
     def __post_init__(self) -> None:
         check_int_at_least("num_train_steps", self.num_train_steps, 2)
@@ -289,9 +300,11 @@ class DiffusionConfig:
             )
         if not (math.isfinite(self.eta) and self.eta >= 0):
             raise ValueError(f"eta must be finite and >= 0, got {self.eta!r}")
+        if self.noise not in NOISE_KINDS:
+            raise ValueError(f"noise must be one of {NOISE_KINDS}, got {self.noise!r}")
 
 
-SELECTION_RULES = ("p5", "balanced")  # what best-checkpoint keeping maximizes (train.selection_score)
+SELECTION_RULES = ("loss", "balanced", "p5")  # what best-checkpoint keeping maximizes (train.selection_score)
 
 
 @dataclass(frozen=True)
@@ -308,9 +321,10 @@ class TrainConfig:
     eval_samples: int = 32  # policy samples per validation problem
     checkpoint_every: int = 100  # steps between resumable checkpoints
     ema_decay: float = 0.0  # > 0: validate and keep an exponential moving average of the weights
-    # Which checkpoint is kept: "balanced" maximizes min(p5, mean) of the policy relative to the expert on the
-    # validation problems; "p5" the p5 of rate - f_min alone (which favours early, under-fitted, fair models).
-    select_by: str = "balanced"
+    # Which checkpoint is kept: "loss" the lowest held-out diffusion loss (the fit itself); "balanced" the
+    # best min(p5, mean) of sampled allocations relative to the expert on the validation problems; "p5" the
+    # best p5 of rate - f_min. Sampled scores favour early, under-fitted, fair models (train.selection_score).
+    select_by: str = "loss"
 
     def __post_init__(self) -> None:
         if self.select_by not in SELECTION_RULES:

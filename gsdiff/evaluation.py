@@ -19,7 +19,15 @@ from .metrics import percentiles, rate_metrics
 from .random import make_generator
 from .rates import ergodic_rates_exact, instantaneous_rates
 
-__all__ = ["TimeSharingResult", "as_samples", "sample_schedule", "evaluate_time_sharing", "asymptotic_rates"]
+__all__ = [
+    "TimeSharingResult",
+    "as_samples",
+    "sample_schedule",
+    "played_samples",
+    "resample",
+    "evaluate_time_sharing",
+    "asymptotic_rates",
+]
 
 
 def as_samples(power_w: torch.Tensor, gains: torch.Tensor, radio: RadioConfig) -> torch.Tensor:
@@ -48,6 +56,24 @@ def sample_schedule(window: torch.Tensor, num_windows: int, num_samples: int) ->
     if num_windows >= num_samples:
         return window % num_samples
     return (window * num_samples) // num_windows
+
+
+def played_samples(power_w: torch.Tensor, evaluation: EvaluationConfig) -> torch.Tensor:
+    """The samples [B, W, N] that ``evaluate_time_sharing`` plays, one per window, in order: with
+    ``asymptotic_rates`` they give its value over infinitely many fading draws of the same schedule."""
+    num_windows = -(-evaluation.num_slots // evaluation.window_slots)
+    which = sample_schedule(torch.arange(num_windows), num_windows, power_w.shape[1])
+    return power_w[:, which.to(power_w.device)]
+
+
+def resample(
+    power_w: torch.Tensor, num_samples: int, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """``num_samples`` i.i.d. draws [B, S', N] from each network's samples [B, S, N], with replacement: the
+    policy that draws from the same distribution but forgets the order (and balance) of its samples."""
+    b, s, _ = power_w.shape
+    pick = torch.randint(0, s, (b, num_samples), generator=generator)  # [B, S']
+    return power_w[torch.arange(b)[:, None], pick.to(power_w.device)]
 
 
 @dataclass(frozen=True)

@@ -650,6 +650,34 @@ def sampler_comparison_figure(rows: Sequence[Mapping], reference_p5: float | Non
     return fig
 
 
+def sample_count_figure(
+    counts: Sequence[int], curves: Mapping[str, Sequence[Mapping[str, float]]]
+) -> go.Figure:
+    """p5 and mean relative to a reference against the number of time-shared samples, a line per way of
+    drawing them; ``curves[name][k]`` holds ``p5_ratio`` and ``mean_ratio`` at ``counts[k]``."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("p5 ÷ expert's", "mean ÷ expert's"))
+    for k, (name, points) in enumerate(curves.items()):
+        for col, key in ((1, "p5_ratio"), (2, "mean_ratio")):
+            fig.add_trace(
+                go.Scatter(
+                    x=list(counts),
+                    y=[point[key] for point in points],
+                    mode="lines+markers",
+                    name=name,
+                    line={"color": _PALETTE[k % len(_PALETTE)]},
+                    legendgroup=name,
+                    showlegend=col == 1,
+                ),
+                1,
+                col,
+            )
+    fig.add_hline(y=1, line_dash="dot", row=1, col=1)
+    fig.add_hline(y=1, line_dash="dot", row=1, col=2)
+    fig.update_xaxes(title_text="samples time-shared per network", type="log")
+    fig.update_layout(height=400)
+    return fig
+
+
 def ugnn_levels_figure(net: Networks, index: int, masks: Sequence[torch.Tensor]) -> go.Figure:
     """Which pairs each U-GNN level keeps, on the network map: marker size and colour by the deepest level."""
     tx, rx = net.tx_pos_m[index].cpu().numpy(), net.rx_pos_m[index].cpu().numpy()
@@ -684,17 +712,19 @@ def ugnn_levels_figure(net: Networks, index: int, masks: Sequence[torch.Tensor])
 
 
 def training_curves_figure(histories: Mapping[str, Mapping[str, Sequence[float]]]) -> go.Figure:
-    """Training loss, validation p5 of (rate - f_min), and the validation p5 (solid) and mean (dashed)
-    relative to the expert's, over steps, one colour per model."""
+    """The loss on training (solid) and validation problems (dashed), the validation p5 of (rate - f_min),
+    and the validation p5 (solid) and mean (dashed) relative to the expert's, over steps, one colour per
+    model."""
     fig = make_subplots(
         rows=1,
         cols=3,
-        subplot_titles=("training loss (eps-prediction)", "p5 of (rate − f_min)", "p5 and mean ÷ expert's"),
+        subplot_titles=("loss (eps-prediction)", "p5 of (rate − f_min)", "p5 and mean ÷ expert's"),
     )
     for k, (name, h) in enumerate(histories.items()):
         color = _PALETTE[k % len(_PALETTE)]
         panels = (
-            (1, "loss", name, "solid"),
+            (1, "loss", f"{name} training", "solid"),
+            (1, "val_loss", f"{name} validation", "dash"),
             (2, "val_p5_margin", name, "solid"),
             (3, "val_p5_ratio", f"{name} p5", "solid"),
             (3, "val_mean_ratio", f"{name} mean", "dash"),

@@ -29,7 +29,8 @@ class GNNDenoiser(nn.Module):
         self.step = StepEmbedding(c)
         shifts = 1 if config.directions == "in" else 2
         self.convs = nn.ModuleList(
-            HopFilter(c, c, config.hops, num_shifts=shifts) for _ in range(config.num_layers)
+            HopFilter(c, c, config.hops, num_shifts=shifts, gate_heads=config.gate_heads)
+            for _ in range(config.num_layers)
         )
         self.norms = nn.ModuleList(nn.LayerNorm(c) for _ in range(config.num_layers))
         self.read_out = nn.Sequential(nn.Linear(c, c), nn.SiLU(), nn.Linear(c, 1))
@@ -54,5 +55,5 @@ class GNNDenoiser(nn.Module):
         c = self.config
         return (
             f"{type(self).__name__}(hidden={c.hidden}, layers={c.num_layers}, K={c.hops}, "
-            f"directions={c.directions})"
+            f"directions={c.directions}, gate_heads={c.gate_heads})"
         )

@@ -5,15 +5,27 @@ information along *incoming* interference: node i hears about the users that dis
 back off depends as much on the users *it* disturbs, which travel along the transpose S^T; ``directions =
 "both"`` filters with both operators, sum_m S^m Z Theta_m + sum_{m>=1} (S^T)^m Z Phi_m (a directed graph
 filter with two shift operators, still permutation-equivariant).
+
+A linear filter weighs a neighbour by the channel alone, never by what the two users are doing, yet whether
+a weak receiver's strongest interferer keeps quiet is exactly what its rate depends on. ``gate_heads = H``
+makes each filter's shift state-dependent (our choice, in the spirit of gated graph convolutions): the
+channels split into H heads and head h shifts with
+
+    S^h_ij = S_ij * sigmoid(a_h . z_i + b_h . z_j + c_h S_ij),
+
+one gated operator per filter input z, used for every tap. Gates depend on both ends of an edge and on its
+weight only, so the filter stays permutation-equivariant, and cost H N x N products like H linear shifts.
 """
 
 from __future__ import annotations
+
+import functools
 
 import torch
 from torch import nn
 from torch_geometric.nn.conv.gcn_conv import gcn_norm
 
-__all__ = ["DIRECTIONS", "shift_operator", "shift_operators", "HopFilter"]
+__all__ = ["DIRECTIONS", "shift_operator", "shift_operators", "gated_shift", "HopFilter"]
 
 DIRECTIONS = ("in", "both")
 
@@ -79,20 +91,62 @@ def _shift(shift: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
     return (shift @ z.reshape(b, n, -1)).reshape(z.shape)  # [B, N, N] @ [B, N, C]
 
 
+def gated_shift(shift: torch.Tensor, logits: torch.Tensor, edge_scale: torch.Tensor) -> torch.Tensor:
+    """The gated operators S^h_ij = S_ij sigmoid(p_ih + q_jh + c_h S_ij) (see the module docstring).
+
+    ``logits`` [V, 2H] holds p (receiving end i) and q (sending end j) per node, ``edge_scale`` [H] is c.
+    Returns [B, H, N, N] for a block-dense S [B, N, N], else the gated edge values [E, H] of a sparse S.
+    """
+    p, q = logits.chunk(2, dim=1)  # [V, H] each
+    if shift.is_sparse:
+        (row, col), value = shift.indices(), shift.values()  # [E]
+        return value[:, None] * torch.sigmoid(p[row] + q[col] + edge_scale * value[:, None])  # [E, H]
+    b, n, _ = shift.shape
+    p, q = p.reshape(b, n, 1, -1), q.reshape(b, 1, n, -1)
+    gated = shift[..., None] * torch.sigmoid(p + q + edge_scale * shift[..., None])  # [B, N, N, H]
+    return gated.permute(0, 3, 1, 2)
+
+
+def _gated_apply(shift: torch.Tensor, gated: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
+    """sum_j S^h_ij z_j, head h acting on the h-th block of z's channels; z [V, C] -> [V, C]."""
+    heads = gated.shape[1]
+    if shift.is_sparse:
+        row, col = shift.indices()
+        messages = gated[:, :, None] * z[col].reshape(len(col), heads, -1)  # [E, H, C / H]
+        return torch.zeros_like(z).index_add_(0, row, messages.reshape(len(col), -1))
+    b, n = gated.shape[0], gated.shape[-1]
+    y = z.reshape(b, n, heads, -1).transpose(1, 2)  # [B, H, N, C / H]
+    return (gated @ y).transpose(1, 2).reshape(z.shape)
+
+
 class HopFilter(nn.Module):
     """sum_s sum_{m=0}^{K} (S_s^r)^m Z Theta_{s,m}: K-tap polynomial filters in S_s^r, one per shift operator.
 
-    The m = 0 tap (Z Theta_0, with the only bias) is shared by the operators.
+    The m = 0 tap (Z Theta_0, with the only bias) is shared by the operators. With ``gate_heads`` > 0 each
+    S_s is replaced by its gated operators (``gated_shift``), computed from Z.
     """
 
     def __init__(
-        self, in_channels: int, out_channels: int, hops: int, stride: int = 1, num_shifts: int = 1
+        self,
+        in_channels: int,
+        out_channels: int,
+        hops: int,
+        stride: int = 1,
+        num_shifts: int = 1,
+        gate_heads: int = 0,
     ) -> None:
         super().__init__()
+        if gate_heads and in_channels % gate_heads:
+            raise ValueError(f"in_channels ({in_channels}) must be divisible by gate_heads ({gate_heads})")
         self.stride, self.num_shifts = stride, num_shifts
         self.taps = nn.ModuleList(
             nn.Linear(in_channels, out_channels, bias=m == 0) for m in range(1 + hops * num_shifts)
         )
+        if gate_heads:  # per shift operator: p and q of every head from Z, and the edge-weight scale c
+            self.gates = nn.ModuleList(nn.Linear(in_channels, 2 * gate_heads) for _ in range(num_shifts))
+            self.edge_scales = nn.Parameter(torch.zeros(num_shifts, gate_heads))
+        else:
+            self.gates = None
 
     def forward(self, z: torch.Tensor, shifts: tuple[torch.Tensor, ...]) -> torch.Tensor:
         if len(shifts) != self.num_shifts:
@@ -100,9 +154,14 @@ class HopFilter(nn.Module):
         out = self.taps[0](z)
         hops = (len(self.taps) - 1) // self.num_shifts
         for s, shift in enumerate(shifts):
+            if self.gates is None:
+                apply = functools.partial(_shift, shift)
+            else:
+                gated = gated_shift(shift, self.gates[s](z), self.edge_scales[s])
+                apply = functools.partial(_gated_apply, shift, gated)
             y = z
             for tap in self.taps[1 + s * hops : 1 + (s + 1) * hops]:
                 for _ in range(self.stride):
-                    y = _shift(shift, y)
+                    y = apply(y)
                 out = out + tap(y)
         return out

@@ -3,6 +3,7 @@ power allocations for any network (eqs. (3)-(5) of the extended paper)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from .config import DenoiserConfig, DiffusionConfig, GraphConfig, RadioConfig
 from .gnn_denoiser import GNNDenoiser
 from .graphs import graph_tensors
 from .io import atomic_write
+from .noise import initial_noise
 from .schedule import (
     DDIMSampler,
     DDPMSampler,
@@ -113,16 +115,26 @@ class DiffusionPolicy(nn.Module):
         chunk_graphs: int = 4096,
         sampler: str | None = None,
         levels: int | None = None,
+        noise: str | None = None,
+        margin: float = 0.0,
     ) -> torch.Tensor:
         """Draw allocations in W, [B, S, N], for networks [B, N, N] (any N) at f_min (scalar or [B]).
 
-        Runs ``sampler`` ("ddim" or "ddpm"; default the configured one) for ``steps`` inference steps, in
-        chunks of at most ``chunk_graphs`` graphs; samples are mapped back from the diffusion space and
-        projected on [0, P_max] and, with ``levels``, onto that many evenly spaced powers
-        (``project_to_levels``).
+        Runs ``sampler`` ("ddim" or "ddpm"; default the configured one) for ``steps`` inference steps from
+        initial noise of kind ``noise`` ("sobol" or "gaussian", see ``gsdiff.noise``; default the configured
+        one), in chunks of at most ``chunk_graphs`` graphs; samples are mapped back from the diffusion space
+        and projected on [0, P_max] and, with ``levels``, onto that many evenly spaced powers
+        (``project_to_levels``). ``margin`` (bits/s/Hz) asks the denoiser for the stricter requirement
+        f_min + margin, as the expert's dual step aims at its own margin above f_min.
         """
         check_networks(gains)
+        if not (isinstance(margin, (int, float)) and math.isfinite(margin)):
+            raise ValueError(f"margin must be a finite number of bits/s/Hz, got {margin!r}")
         f = per_network_f_min(f_min, gains)
+        if margin and not bool((f + margin >= 0).all()):
+            raise ValueError(
+                f"f_min + margin must be >= 0, got margin {margin!r} with f_min {f.min().item():g}"
+            )
         check_int_at_least("num_samples", num_samples, 1)
         if levels is not None:  # fail before sampling, not after
             check_int_at_least("levels", levels, 2)
@@ -135,13 +147,15 @@ class DiffusionPolicy(nn.Module):
         solver.set_timesteps(steps or d.sample_steps)
         eta = d.eta if eta is None else eta
         gains_rep = gains.repeat_interleave(num_samples, 0)  # [B S, N, N]
-        f_rep = f.repeat_interleave(num_samples, 0)
+        f_rep = (f + margin).repeat_interleave(num_samples, 0)
+        z = initial_noise(b, num_samples, n, noise or d.noise, generator, gains.dtype, gains.device)
+        z = z.reshape(-1)  # [B S N], graph by graph as gains_rep
         out = []
         for start in range(0, b * num_samples, chunk_graphs):
             part = slice(start, start + chunk_graphs)
             g = self._graphs(gains_rep[part], f_rep[part])
             num_graphs = int(g.batch[-1]) + 1
-            x = torch.randn(num_graphs * n, generator=generator, device=gains.device, dtype=g.x.dtype)
+            x = z[start * n : (start + num_graphs) * n]
             for t in solver.timesteps.tolist():
                 steps_t = torch.full((num_graphs,), t, device=gains.device)
                 eps = self.denoiser(x, steps_t, g.x, g.edge_index, g.edge_weight, g.batch)

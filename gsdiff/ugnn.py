@@ -25,10 +25,18 @@ __all__ = ["UGNNBlock", "UGNN"]
 class UGNNBlock(nn.Module):
     """Two filters with layer norm and SiLU, the step/condition embedding added after the first; residual."""
 
-    def __init__(self, in_channels: int, out_channels: int, hops: int, stride: int, num_shifts: int) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        hops: int,
+        stride: int,
+        num_shifts: int,
+        gate_heads: int = 0,
+    ) -> None:
         super().__init__()
-        self.filter1 = HopFilter(in_channels, out_channels, hops, stride, num_shifts)
-        self.filter2 = HopFilter(out_channels, out_channels, hops, stride, num_shifts)
+        self.filter1 = HopFilter(in_channels, out_channels, hops, stride, num_shifts, gate_heads)
+        self.filter2 = HopFilter(out_channels, out_channels, hops, stride, num_shifts, gate_heads)
         self.norm1, self.norm2 = nn.LayerNorm(out_channels), nn.LayerNorm(out_channels)
         self.embed = nn.Linear(out_channels, out_channels)
         self.skip = nn.Identity() if in_channels == out_channels else nn.Linear(in_channels, out_channels)
@@ -78,8 +86,9 @@ class UGNN(nn.Module):
         self.condition = nn.Sequential(nn.Linear(cond_channels, c), nn.SiLU(), nn.Linear(c, c))
         strides = [config.hop_stride**level for level in range(config.depth)]
         shifts = 1 if config.directions == "in" else 2
-        self.encoder = nn.ModuleList(UGNNBlock(c, c, k, s, shifts) for s in strides)
-        self.decoder = nn.ModuleList(UGNNBlock(2 * c, c, k, s, shifts) for s in strides[:-1])
+        heads = config.gate_heads
+        self.encoder = nn.ModuleList(UGNNBlock(c, c, k, s, shifts, heads) for s in strides)
+        self.decoder = nn.ModuleList(UGNNBlock(2 * c, c, k, s, shifts, heads) for s in strides[:-1])
         self.scores = nn.ModuleList(nn.Linear(c, 1) for _ in strides[:-1])  # learned top-k selection
         self.read_out = nn.Sequential(nn.Linear(c, c), nn.SiLU(), nn.Linear(c, 1))
 
@@ -126,5 +135,6 @@ class UGNN(nn.Module):
         c = self.config
         return (
             f"{type(self).__name__}(hidden={c.hidden}, depth={c.depth}, K={c.hops}, pooling={c.pooling}, "
-            f"gamma={c.pool_factor}, hop_stride={c.hop_stride}, directions={c.directions})"
+            f"gamma={c.pool_factor}, hop_stride={c.hop_stride}, directions={c.directions}, "
+            f"gate_heads={c.gate_heads})"
         )

@@ -6,7 +6,14 @@ import torch
 from gsdiff.baselines import average_power, full_power
 from gsdiff.channel import drop_networks
 from gsdiff.comparison import compare_to_expert
-from gsdiff.config import DenoiserConfig, DiffusionConfig, DropConfig, ExpertConfig, RadioConfig
+from gsdiff.config import (
+    DenoiserConfig,
+    DiffusionConfig,
+    DropConfig,
+    EvaluationConfig,
+    ExpertConfig,
+    RadioConfig,
+)
 from gsdiff.evaluation import asymptotic_rates
 from gsdiff.expert import run_expert
 from gsdiff.metrics import rate_metrics
@@ -41,6 +48,13 @@ def test_scores_match_direct_computations():
     two_steps = policy.sample(gains, 0.5, 4, generator=torch.Generator().manual_seed(3), **setting)
     expected = rate_metrics(asymptotic_rates(gains, two_steps, radio), 0.5)
     assert fewer["UGNN"]["p5"] == pytest.approx(expected["p5"], rel=1e-9)
+    # with an evaluation schedule, candidates are scored on the samples it plays: 3 windows of 5 samples
+    short = EvaluationConfig(num_slots=3, window_slots=1)
+    played = compare_to_expert({"UGNN": policy}, gains, 0.5, radio, expert, 4, seed=3, evaluation=short)
+    expected = rate_metrics(asymptotic_rates(gains, expert_w[:, [0, 1, 3]], radio), 0.5)  # (w * 5) // 3
+    assert played["expert"]["p5"] == pytest.approx(expected["p5"], rel=1e-9)
+    expected = rate_metrics(asymptotic_rates(gains, direct["UGNN"][:, [0, 1, 2]], radio), 0.5)
+    assert played["UGNN"]["mean"] == pytest.approx(expected["mean"], rel=1e-9)
     with pytest.raises(ValueError, match="num_samples"):
         compare_to_expert({}, gains, 0.5, radio, expert, num_samples=0)
 

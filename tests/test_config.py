@@ -117,8 +117,15 @@ def test_radio_config_errors():
         (lambda: DiffusionConfig(sampler="euler"), r"sampler must be 'ddim' or 'ddpm', got 'euler'"),
         (lambda: DiffusionConfig(sample_steps=501), r"sample_steps must lie in \[1, 500\], got 501"),
         (lambda: DiffusionConfig(eta=-0.1), r"eta must be finite and >= 0, got -0.1"),
+        (
+            lambda: DiffusionConfig(noise="halton"),
+            r"noise must be one of \('sobol', 'gaussian'\), got 'halton'",
+        ),
         (lambda: TrainConfig(ema_decay=1.0), r"ema_decay must lie in \[0, 1\), got 1.0"),
-        (lambda: TrainConfig(select_by="mean"), r"select_by must be one of \('p5', 'balanced'\), got 'mean'"),
+        (
+            lambda: TrainConfig(select_by="mean"),
+            r"select_by must be one of \('loss', 'balanced', 'p5'\), got 'mean'",
+        ),
     ],
 )
 def test_denoiser_and_diffusion_config_errors(make, pattern):

@@ -26,11 +26,18 @@ def _run(model, gains, x, t):
     return model(x, t, batch.x, batch.edge_index, batch.edge_weight, batch.batch)
 
 
-MODELS = [
+MODELS = [  # the defaults (gated shifts, one head) and the papers' linear filters (gate_heads=0)
     ("gnn", lambda: GNNDenoiser(DenoiserConfig(kind="gnn", hidden=16, num_layers=3))),
-    ("gnn-in", lambda: GNNDenoiser(DenoiserConfig(kind="gnn", hidden=16, num_layers=3, directions="in"))),
+    (
+        "gnn-in-linear",
+        lambda: GNNDenoiser(
+            DenoiserConfig(kind="gnn", hidden=16, num_layers=3, directions="in", gate_heads=0)
+        ),
+    ),
     ("ugnn-topk", lambda: UGNN(DenoiserConfig(hidden=16, depth=3, pooling="topk"))),
-    ("ugnn-in", lambda: UGNN(DenoiserConfig(hidden=16, depth=3, directions="in"))),
+    ("ugnn-in-linear", lambda: UGNN(DenoiserConfig(hidden=16, depth=3, directions="in", gate_heads=0))),
+    ("gnn-4-heads", lambda: GNNDenoiser(DenoiserConfig(kind="gnn", hidden=16, num_layers=3, gate_heads=4))),
+    ("ugnn-2-heads", lambda: UGNN(DenoiserConfig(hidden=16, depth=3, gate_heads=2))),
 ]
 
 
@@ -114,6 +121,8 @@ def test_sinusoidal_embedding():
         ({"pool_factor": 1}, "pool_factor"),
         ({"hidden": 7}, "hidden"),
         ({"depth": 0}, "depth"),
+        ({"gate_heads": -1}, r"gate_heads must be an integer >= 0, got -1"),
+        ({"hidden": 16, "gate_heads": 3}, r"hidden \(16\) must be divisible by gate_heads \(3\)"),
     ],
 )
 def test_config_errors(kwargs, match):

@@ -6,7 +6,14 @@ import torch
 
 from gsdiff.channel import drop_networks
 from gsdiff.config import DropConfig, EvaluationConfig, RadioConfig
-from gsdiff.evaluation import as_samples, asymptotic_rates, evaluate_time_sharing, sample_schedule
+from gsdiff.evaluation import (
+    as_samples,
+    asymptotic_rates,
+    evaluate_time_sharing,
+    played_samples,
+    resample,
+    sample_schedule,
+)
 from gsdiff.fading import RayleighFading
 
 RADIO = RadioConfig()
@@ -180,3 +187,25 @@ def test_sample_schedule_spreads_when_samples_outnumber_windows():
     window = torch.arange(100)
     assert torch.equal(sample_schedule(window, 100, 200), 2 * window)
     assert torch.equal(sample_schedule(torch.arange(7), 7, 3), torch.tensor([0, 1, 2, 0, 1, 2, 0]))
+
+
+def test_played_samples_follow_the_schedule():
+    """500 slots held 5 each are 100 windows: of 200 samples every other one is played, of 40 each 2.5 times
+    in order; evaluating the played samples exactly is the evaluator's limit of many fading draws."""
+    samples = torch.arange(200.0)[None, :, None].expand(2, 200, 3)
+    evaluation = EvaluationConfig(num_slots=500, window_slots=5)
+    assert torch.equal(played_samples(samples, evaluation)[0, :, 0], torch.arange(0.0, 200.0, 2.0))
+    assert torch.equal(played_samples(samples[:, :40], evaluation)[0, :, 0], torch.arange(100.0) % 40)
+    short = EvaluationConfig(num_slots=12, window_slots=5)  # 3 windows, the last one cut short
+    assert played_samples(samples, short).shape == (2, 3, 3)
+
+
+def test_resample_draws_uniformly_from_each_network(generator):
+    samples = torch.stack([torch.arange(4.0), 10 + torch.arange(4.0)])[:, :, None]  # [2, 4, 1]
+    draws = resample(samples, 4000, generator)
+    assert draws.shape == (2, 4000, 1)
+    assert set(draws[0, :, 0].tolist()) == {0.0, 1.0, 2.0, 3.0}
+    assert set(draws[1, :, 0].tolist()) == {10.0, 11.0, 12.0, 13.0}
+    counts = torch.bincount(draws[0, :, 0].long(), minlength=4).double()
+    assert torch.allclose(counts / 4000, torch.full((4,), 0.25, dtype=torch.float64), atol=0.03)
+    assert torch.equal(draws, resample(samples, 4000, torch.Generator().manual_seed(20240607)))

@@ -75,7 +75,12 @@ def test_rate_region_slider_and_other_builders():
 def test_diffusion_figures():
     import numpy as np
 
-    from gsdiff.figures import signal_steps_figure, training_curves_figure, ugnn_levels_figure
+    from gsdiff.figures import (
+        sample_count_figure,
+        signal_steps_figure,
+        training_curves_figure,
+        ugnn_levels_figure,
+    )
 
     fig = signal_steps_figure(np.zeros((3, 5)), ["a", "b", "c"], "step")
     assert len(fig.data) == 3 and len(fig.layout.sliders[0].steps) == 3
@@ -86,13 +91,17 @@ def test_diffusion_figures():
     history = {
         "step": [1, 2],
         "loss": [1.0, 0.5],
+        "val_loss": [1.1, 0.6],
         "val_p5_margin": [-0.2, 0.1],
         "val_p5_ratio": [0.7, 0.9],
         "val_mean_ratio": [0.95, 0.97],
         "seconds": [1.0, 2.0],
     }
     fig = training_curves_figure({"UGNN": history, "GNN": history})
-    assert len(fig.data) == 8 and [t.showlegend for t in fig.data[:4]] == [True, False, False, False]
+    assert len(fig.data) == 10 and [t.showlegend for t in fig.data[:5]] == [True, True, False, False, False]
+    points = [{"p5_ratio": 0.6, "mean_ratio": 1.0}, {"p5_ratio": 0.9, "mean_ratio": 0.99}]
+    fig = sample_count_figure([32, 100], {"i.i.d.": points, "sobol": points})
+    assert len(fig.data) == 4 and list(fig.data[0].y) == [0.6, 0.9] and list(fig.data[1].y) == [1.0, 0.99]
 
 
 def test_diffusion_chapter_figures():

@@ -7,7 +7,7 @@ import torch
 from gsdiff.channel import drop_networks
 from gsdiff.config import DenoiserConfig, DropConfig
 from gsdiff.gnn_denoiser import GNNDenoiser
-from gsdiff.graph_filter import HopFilter, shift_operator, shift_operators
+from gsdiff.graph_filter import HopFilter, gated_shift, shift_operator, shift_operators
 from gsdiff.graphs import graph_tensors
 from gsdiff.ugnn import UGNN
 
@@ -74,6 +74,46 @@ def test_filter_matches_the_polynomial_and_sees_both_directions():
         f(z, (s_only,))
 
 
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def test_gated_filter_matches_a_numpy_reference():
+    """S^h_ij = S_ij sigmoid(a_h.z_i + b_h.z_j + c_h S_ij); head h shifts its block of channels."""
+    torch.manual_seed(0)
+    edge_index, edge_weight = _directed_example()
+    shifts = shift_operators(edge_index, edge_weight, 3, "both")
+    f = HopFilter(4, 3, hops=2, num_shifts=2, gate_heads=2).double()
+    with torch.no_grad():
+        f.edge_scales.copy_(torch.tensor([[0.5, -1.0], [2.0, 0.3]]))
+    z = torch.randn(3, 4, dtype=torch.float64)
+    zn = z.numpy()
+    expected = zn @ f.taps[0].weight.detach().numpy().T + f.taps[0].bias.detach().numpy()
+    for s, shift in enumerate(shifts):
+        dense = shift.to_dense().numpy()
+        w, bias = f.gates[s].weight.detach().numpy(), f.gates[s].bias.detach().numpy()
+        logits = zn @ w.T + bias  # [3, 4]: a (receiving end) of heads 0, 1, then b (sending end)
+        y = zn
+        for m in range(2):
+            out = np.zeros_like(y)
+            for h in range(2):
+                c = f.edge_scales[s, h].item()
+                gated = dense * _sigmoid(logits[:, h][:, None] + logits[:, 2 + h][None, :] + c * dense)
+                out[:, 2 * h : 2 * h + 2] = gated @ y[:, 2 * h : 2 * h + 2]
+            y = out
+            expected = expected + y @ f.taps[1 + 2 * s + m].weight.detach().numpy().T
+    with torch.no_grad():
+        np.testing.assert_allclose(f(z, shifts).numpy(), expected, rtol=1e-10, atol=1e-12)
+        # the gates are state-dependent: node 0's state changes what node 1 hears from node 0
+        gate_before = gated_shift(shifts[0], f.gates[0](z), f.edge_scales[0])
+        bumped = z.clone()
+        bumped[0] += 1.0
+        gate_after = gated_shift(shifts[0], f.gates[0](bumped), f.edge_scales[0])
+    assert not torch.allclose(gate_before, gate_after)
+    with pytest.raises(ValueError, match=r"in_channels \(4\) must be divisible by gate_heads \(3\)"):
+        HopFilter(4, 3, hops=2, gate_heads=3)
+
+
 def test_dense_blocks_equal_the_sparse_operator():
     """Graphs of one size get block-dense operators; filtering with them equals the sparse path."""
     torch.manual_seed(0)
@@ -83,9 +123,10 @@ def test_dense_blocks_equal_the_sparse_operator():
     sparse = shift_operators(g.edge_index, g.edge_weight, len(g.x), "both")
     assert dense[0].shape == (3, 6, 6) and sparse[0].is_sparse
     assert torch.allclose(torch.block_diag(*dense[0]), sparse[0].to_dense(), atol=1e-7)
-    f = HopFilter(3, 4, hops=2, stride=2, num_shifts=2)
-    with torch.no_grad():
-        assert torch.allclose(f(g.x, dense), f(g.x, sparse), atol=1e-6)
+    for heads in (0, 3):
+        f = HopFilter(3, 4, hops=2, stride=2, num_shifts=2, gate_heads=heads)
+        with torch.no_grad():
+            assert torch.allclose(f(g.x, dense), f(g.x, sparse), atol=1e-6)
     mixed = torch.tensor([0, 0, 1, 1, 1, 2])  # graphs of different sizes stay sparse
     (s,) = shift_operators(torch.tensor([[0, 1], [1, 0]]), None, 6, "in", mixed)
     assert s.is_sparse
@@ -97,7 +138,8 @@ def test_denoisers_agree_on_mixed_and_uniform_batches():
     small = drop_networks(1, DropConfig(num_pairs=5, density_per_km2=10.0), seed=3).gains
     large = drop_networks(1, DropConfig(num_pairs=8, density_per_km2=10.0), seed=4).gains
     for model in (
-        UGNN(DenoiserConfig(hidden=8, depth=2)),
+        UGNN(DenoiserConfig(hidden=8, depth=2, gate_heads=0)),
+        UGNN(DenoiserConfig(hidden=8, depth=2, gate_heads=2)),
         GNNDenoiser(DenoiserConfig(kind="gnn", hidden=8, num_layers=2)),
     ):
         parts = [graph_tensors(gains, 0.6) for gains in (small, large)]
