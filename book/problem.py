@@ -158,7 +158,7 @@ display(
 
 # %%
 show_widget(
-    two_user_panel(radio),
+    lambda: two_user_panel(radio),
     "Run this chapter in Jupyter or Colab for sliders over the direct gain, the cross gain and f_min.",
 )
 

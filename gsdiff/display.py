@@ -9,6 +9,7 @@ the book loads on every page from its own ``_static/``.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -33,8 +34,13 @@ def show(fig: Figure) -> None:
         fig.show()
 
 
-def show_widget(widget: object, note: str) -> None:
-    """Display an ipywidgets panel in a live kernel; in the static book (no kernel), show ``note``."""
+def show_widget(make_widget: Callable[[], object], note: str) -> None:
+    """Display the ipywidgets panel ``make_widget()`` in a live kernel; in the static book, show ``note``.
+
+    The panel is only built when it is shown: built during the book build, its comm messages reach a client
+    that renders none of them, and such traffic can leave nbclient waiting forever for a finished cell
+    (jupyter/nbclient#312).
+    """
     from IPython.display import Markdown, display
 
-    display(Markdown(f"*{note}*") if in_book() else widget)
+    display(Markdown(f"*{note}*") if in_book() else make_widget())
