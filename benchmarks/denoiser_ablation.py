@@ -23,7 +23,7 @@ import torch
 
 from gsdiff.config import get_profile
 from gsdiff.datasets import default_cache_dir, load_or_build_dataset
-from gsdiff.evaluation import asymptotic_rates, played_samples
+from gsdiff.evaluation import played_rates
 from gsdiff.train import train_policy, validation_scores
 
 # name: (DenoiserConfig fields, GraphConfig fields) replaced in the book profile
@@ -61,7 +61,7 @@ def main() -> None:
     gains, f_min, expert = dataset.split("validation")
     at = torch.isclose(f_min, torch.tensor(args.f_min, dtype=f_min.dtype))
     gains, f_min, expert = gains[at], f_min[at], expert[at]
-    expert_rates = asymptotic_rates(gains, played_samples(expert, book.evaluation), book.radio)
+    expert_rates = played_rates(gains, expert, book.radio, book.evaluation)
     print(f"{len(gains)} validation networks at f_min = {args.f_min}, {steps} training steps per variant")
     columns = " | ".join(f"p5 / mean ÷ expert, margin {m:g}" for m in MARGINS)
     print(f"| variant | validation loss | {columns} | train min | kept step |")
@@ -86,7 +86,7 @@ def main() -> None:
             x = result.policy.sample(
                 gains, f_min, 100, generator=torch.Generator().manual_seed(0), margin=margin
             )
-            rates = asymptotic_rates(gains, played_samples(x, book.evaluation), book.radio)
+            rates = played_rates(gains, x, book.radio, book.evaluation)
             s = validation_scores(rates, f_min, expert_rates)
             scores.append(f"{s['p5_ratio']:.3f} / {s['mean_ratio']:.3f}")
         print(

@@ -42,7 +42,7 @@ from gsdiff.comparison import compare_to_expert, interferers_when_on
 from gsdiff.config import DropConfig, get_profile
 from gsdiff.datasets import load_or_build_dataset
 from gsdiff.display import show
-from gsdiff.evaluation import asymptotic_rates, evaluate_time_sharing, played_samples, resample
+from gsdiff.evaluation import asymptotic_rates, evaluate_time_sharing, played_rates, resample
 from gsdiff.expert import run_expert
 from gsdiff.figures import (
     metrics_table,
@@ -227,7 +227,7 @@ display(
 # %%
 val_gains, val_expert = networks_at_f_min("validation", eval_networks_per_density)
 val_f = torch.full((len(val_gains),), f_min, dtype=val_gains.dtype)
-val_expert_rates = asymptotic_rates(val_gains, played_samples(val_expert, evaluation), radio)
+val_expert_rates = played_rates(val_gains, val_expert, radio, evaluation)
 levels_tried = [None, config.expert.num_levels] if try_levels else [None]
 
 
@@ -246,7 +246,7 @@ for kind, policy in policies.items():
         for levels in levels_tried:
             setting = {"margin": margin} | ({"levels": levels} if levels else {})
             on_grid = x if levels is None else project_to_levels(x, radio.max_power_w, levels)
-            rates = asymptotic_rates(val_gains, played_samples(on_grid, evaluation), radio)
+            rates = played_rates(val_gains, on_grid, radio, evaluation)
             scores = validation_scores(rates, val_f, val_expert_rates)
             m = rate_metrics(rates, f_min) | {"balanced": selection_score(scores, "balanced")}
             val_rows[f"{kind.upper()}, {setting_name(setting)}"] = m
@@ -369,11 +369,11 @@ display(Markdown("\n".join(lines)))
 # spends a little of it. The tail depends on two things beyond the fit. The finite-sample effect above
 # accounts for part of the gap between the policy and the expert, and the quasi-random noise recovers part of
 # that. What remains is the imitation error of the joint pattern, which neighbours stay silent while a weak
-# user transmits (the coordination table): users' rates scatter around the expert's by a few percent, which
-# the margin buys back at the cost in mean the validation table shows. The chosen setting's validation score
-# is the best of several on one draw of noise over a few dozen networks, so it is optimistic, and the 5th
-# percentile of a few thousand users moves by a few percent between draws and between network sets: compare
-# the validation and test lines above. None of this used the test split. What
+# user transmits (the coordination table): users' rates scatter around the expert's, and the margin buys
+# the low ones back at the cost in mean the validation table shows. The chosen setting's validation score
+# is the best of several on one draw of noise over the validation networks, so it is optimistic, and the
+# 5th percentile of a finite set of users moves between draws and between network sets: compare the
+# validation and test lines above. None of this used the test split. What
 # remains untried on this CPU: training at larger $N$, longer training of wider models (the `paper` profile),
 # and samplers that correlate a policy's samples across windows as the expert's dual dynamics do.
 #

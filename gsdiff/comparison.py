@@ -15,7 +15,7 @@ import torch
 from .baselines import average_power, full_power
 from .checks import check_int_at_least, check_networks
 from .config import EvaluationConfig, ExpertConfig, RadioConfig
-from .evaluation import asymptotic_rates, played_samples
+from .evaluation import asymptotic_rates, played_rates
 from .expert import run_expert
 from .metrics import rate_metrics
 from .policy import DiffusionPolicy
@@ -41,7 +41,7 @@ def compare_to_expert(
 
     The expert runs here (seeded), so any networks and f_min work; rates are exact ergodic rates of the
     time-shared samples (``asymptotic_rates``): of all of them, or with ``evaluation`` of those that
-    ``evaluate_time_sharing`` would play (``played_samples``: its value over infinitely many fading draws).
+    ``evaluate_time_sharing`` would play (``played_rates``: its value over infinitely many fading draws).
     Keys: "expert", the policies' names, "full power", "average power"; values: ``rate_metrics`` plus
     "seconds" (time to run the expert or draw the samples).
     """
@@ -60,8 +60,11 @@ def compare_to_expert(
     candidates["average power"] = (average_power(expert_w)[:, None], 0.0)
     out = {}
     for name, (samples, seconds) in candidates.items():
-        played = samples if evaluation is None else played_samples(samples, evaluation)
-        out[name] = rate_metrics(asymptotic_rates(gains, played, radio), f_min) | {"seconds": seconds}
+        if evaluation is None:
+            rates = asymptotic_rates(gains, samples, radio)
+        else:
+            rates = played_rates(gains, samples, radio, evaluation)
+        out[name] = rate_metrics(rates, f_min) | {"seconds": seconds}
     return out
 
 

@@ -117,6 +117,11 @@ class EvaluationConfig:
         check_positive("doppler_hz", self.doppler_hz)
         check_positive("slot_s", self.slot_s)
 
+    @property
+    def num_windows(self) -> int:
+        """Windows of ``window_slots`` slots in ``num_slots`` (the last one may be shorter)."""
+        return -(-self.num_slots // self.window_slots)
+
 
 @dataclass(frozen=True)
 class GraphConfig:

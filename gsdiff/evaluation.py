@@ -24,6 +24,7 @@ __all__ = [
     "as_samples",
     "sample_schedule",
     "played_samples",
+    "played_rates",
     "resample",
     "evaluate_time_sharing",
     "asymptotic_rates",
@@ -59,11 +60,20 @@ def sample_schedule(window: torch.Tensor, num_windows: int, num_samples: int) ->
 
 
 def played_samples(power_w: torch.Tensor, evaluation: EvaluationConfig) -> torch.Tensor:
-    """The samples [B, W, N] that ``evaluate_time_sharing`` plays, one per window, in order: with
-    ``asymptotic_rates`` they give its value over infinitely many fading draws of the same schedule."""
-    num_windows = -(-evaluation.num_slots // evaluation.window_slots)
+    """The samples [B, W, N] that ``evaluate_time_sharing`` plays, one per window, in order (see
+    ``played_rates``)."""
+    num_windows = evaluation.num_windows
     which = sample_schedule(torch.arange(num_windows), num_windows, power_w.shape[1])
     return power_w[:, which.to(power_w.device)]
+
+
+def played_rates(
+    gains: torch.Tensor, power_w: torch.Tensor, radio: RadioConfig, evaluation: EvaluationConfig
+) -> torch.Tensor:
+    """[B, N] exact ergodic rates of the samples ``evaluate_time_sharing`` plays: its value over infinitely
+    many fading draws of the same schedule (exact when ``window_slots`` divides ``num_slots``; otherwise the
+    shorter last window counts as a full one)."""
+    return asymptotic_rates(gains, played_samples(power_w, evaluation), radio)
 
 
 def resample(
@@ -126,7 +136,7 @@ def evaluate_time_sharing(
     fading = RayleighFading(gains.shape, evaluation, gen, gains.device, gains.dtype)
     total = torch.zeros(gains.shape[0], gains.shape[-1], dtype=torch.float64, device=gains.device)
     cumulative = []
-    num_windows = -(-evaluation.num_slots // evaluation.window_slots)
+    num_windows = evaluation.num_windows
     slots = range(0, evaluation.num_slots, chunk_slots)
     for start in tqdm(slots, desc="time-sharing slots", disable=not progress):
         t = torch.arange(start, min(start + chunk_slots, evaluation.num_slots), device=gains.device)

@@ -51,6 +51,29 @@ def _visibility(groups: Sequence[int], active: int) -> list[bool]:
     return [g == active for g in groups]
 
 
+def _line(
+    x,
+    y,
+    name: str,
+    k: int,
+    show_legend: bool,
+    mode: str = "lines",
+    dash: str = "solid",
+    group: str | None = None,
+) -> go.Scatter:
+    """Series ``k``'s line in one panel of a multi-panel figure: the same colour and legend group (default
+    ``name``) in every panel, listed in the legend once (``show_legend`` in the first panel only)."""
+    return go.Scatter(
+        x=x,
+        y=y,
+        mode=mode,
+        name=name,
+        line={"color": _PALETTE[k % len(_PALETTE)], "dash": dash},
+        legendgroup=group or name,
+        showlegend=show_legend,
+    )
+
+
 def _segments(start: np.ndarray, end: np.ndarray) -> tuple[list, list]:
     """Line segments [K, 2] -> x, y lists with None breaks, so one trace draws them all."""
     xs = np.stack([start[:, 0], end[:, 0], np.full(len(start), np.nan)], 1).ravel()
@@ -271,19 +294,7 @@ def percentile_curves_figure(
         curves = torch.cat([res.percentile_curves(q), res.mean_curve()[:, None]], dim=1).cpu().numpy()
         slots = np.arange(1, len(curves) + 1)
         for c in range(curves.shape[1]):
-            fig.add_trace(
-                go.Scatter(
-                    x=slots,
-                    y=curves[:, c],
-                    mode="lines",
-                    name=name,
-                    legendgroup=name,
-                    showlegend=c == 0,
-                    line={"color": _PALETTE[k % len(_PALETTE)]},
-                ),
-                1,
-                c + 1,
-            )
+            fig.add_trace(_line(slots, curves[:, c], name, k, c == 0), 1, c + 1)
     for c in range(len(q)):
         fig.add_hline(y=f_min, line_dash="dash", row=1, col=c + 1)
     fig.update_xaxes(title_text="time slot")
@@ -507,19 +518,7 @@ def schedule_figure(schedules: Mapping[str, NoiseSchedule]) -> go.Figure:
         alphabar = schedule.alphas_cumprod.double()
         curves = (alphabar.sqrt(), torch.log(alphabar / (1 - alphabar)), loss_weights(schedule, "log_snr"))
         for col, curve in enumerate(curves, start=1):
-            fig.add_trace(
-                go.Scatter(
-                    x=steps,
-                    y=curve.numpy(),
-                    mode="lines",
-                    name=name,
-                    line={"color": _PALETTE[k % len(_PALETTE)]},
-                    legendgroup=name,
-                    showlegend=col == 1,
-                ),
-                1,
-                col,
-            )
+            fig.add_trace(_line(steps, curve.numpy(), name, k, col == 1), 1, col)
     fig.update_xaxes(title_text="diffusion step k")
     fig.update_layout(height=360)
     return fig
@@ -658,19 +657,8 @@ def sample_count_figure(
     fig = make_subplots(rows=1, cols=2, subplot_titles=("p5 ÷ expert's", "mean ÷ expert's"))
     for k, (name, points) in enumerate(curves.items()):
         for col, key in ((1, "p5_ratio"), (2, "mean_ratio")):
-            fig.add_trace(
-                go.Scatter(
-                    x=list(counts),
-                    y=[point[key] for point in points],
-                    mode="lines+markers",
-                    name=name,
-                    line={"color": _PALETTE[k % len(_PALETTE)]},
-                    legendgroup=name,
-                    showlegend=col == 1,
-                ),
-                1,
-                col,
-            )
+            y = [point[key] for point in points]
+            fig.add_trace(_line(list(counts), y, name, k, col == 1, "lines+markers"), 1, col)
     fig.add_hline(y=1, line_dash="dot", row=1, col=1)
     fig.add_hline(y=1, line_dash="dot", row=1, col=2)
     fig.update_xaxes(title_text="samples time-shared per network", type="log")
@@ -721,7 +709,6 @@ def training_curves_figure(histories: Mapping[str, Mapping[str, Sequence[float]]
         subplot_titles=("loss (eps-prediction)", "p5 of (rate − f_min)", "p5 and mean ÷ expert's"),
     )
     for k, (name, h) in enumerate(histories.items()):
-        color = _PALETTE[k % len(_PALETTE)]
         panels = (
             (1, "loss", f"{name} training", "solid"),
             (1, "val_loss", f"{name} validation", "dash"),
@@ -730,19 +717,8 @@ def training_curves_figure(histories: Mapping[str, Mapping[str, Sequence[float]]
             (3, "val_mean_ratio", f"{name} mean", "dash"),
         )
         for col, key, label, dash in panels:
-            fig.add_trace(
-                go.Scatter(
-                    x=h["step"],
-                    y=h[key],
-                    mode="lines+markers",
-                    name=label,
-                    line={"color": color, "dash": dash},
-                    legendgroup=name,
-                    showlegend=col == 1,
-                ),
-                1,
-                col,
-            )
+            line = _line(h["step"], h[key], label, k, col == 1, "lines+markers", dash, group=name)
+            fig.add_trace(line, 1, col)
     fig.add_hline(y=0, line_dash="dash", row=1, col=2)
     fig.add_hline(y=1, line_dash="dot", row=1, col=3)
     fig.update_xaxes(title_text="optimizer step")

@@ -28,14 +28,15 @@ __all__ = ["NOISE_KINDS", "initial_noise"]
 _BITS = 30  # torch's Sobol points are multiples of 2^-30 (SobolEngine.MAXBIT)
 
 
-def _uniform_sobol(b: int, s: int, n: int, generator: torch.Generator | None) -> torch.Tensor:
+def _uniform_sobol(
+    b: int, s: int, n: int, generator: torch.Generator | None, device: torch.device | str
+) -> torch.Tensor:
     """[B, S, N] uniform points: one scrambled Sobol set [S, N], digitally shifted per network."""
     if n > torch.quasirandom.SobolEngine.MAXDIM:
         raise ValueError(
             f"sobol noise supports at most {torch.quasirandom.SobolEngine.MAXDIM} nodes, got {n}; "
             "use noise='gaussian'"
         )
-    device = generator.device if generator is not None else "cpu"
     seed = int(torch.randint(0, 2**62, (1,), generator=generator, device=device))
     points = torch.quasirandom.SobolEngine(n, scramble=True, seed=seed).draw(s, dtype=torch.float64)
     digits = (points * 2**_BITS).long()  # [S, N] exact 30-bit integers
@@ -67,9 +68,10 @@ def initial_noise(
     ):
         check_int_at_least(name, value, 1)
     shape = (num_networks, num_samples, num_nodes)
+    gen_device = generator.device if generator is not None else "cpu"  # draws happen where the generator is
     if kind == "gaussian":
-        gen_device = generator.device if generator is not None else "cpu"
         z = torch.randn(shape, generator=generator, dtype=torch.float64, device=gen_device)
     else:
-        z = math.sqrt(2) * torch.erfinv(2 * _uniform_sobol(*shape, generator) - 1)  # Gaussian quantiles
+        u = _uniform_sobol(*shape, generator, gen_device)
+        z = math.sqrt(2) * torch.erfinv(2 * u - 1)  # Gaussian quantiles
     return z.to(device=device, dtype=dtype)

@@ -10,6 +10,7 @@ from gsdiff.evaluation import (
     as_samples,
     asymptotic_rates,
     evaluate_time_sharing,
+    played_rates,
     played_samples,
     resample,
     sample_schedule,
@@ -198,6 +199,21 @@ def test_played_samples_follow_the_schedule():
     assert torch.equal(played_samples(samples[:, :40], evaluation)[0, :, 0], torch.arange(100.0) % 40)
     short = EvaluationConfig(num_slots=12, window_slots=5)  # 3 windows, the last one cut short
     assert played_samples(samples, short).shape == (2, 3, 3)
+
+
+def test_played_rates_are_the_limit_of_the_evaluator(seed):
+    """With more samples than windows only the played ones count: 8 samples, 4000 slots in 4 windows, so the
+    evaluator plays samples 0, 2, 4, 6 and its fading average approaches their exact rates, not all 8's."""
+    nets = drop_networks(4, DropConfig(num_pairs=10, density_per_km2=10.1), seed=seed, dtype=torch.float64)
+    samples = P * torch.rand(4, 8, 10, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    evaluation = EvaluationConfig(num_slots=4000, window_slots=1000)
+    assert evaluation.num_windows == 4
+    played = played_rates(nets.gains, samples, RADIO, evaluation)
+    torch.testing.assert_close(played, asymptotic_rates(nets.gains, samples[:, ::2], RADIO))
+    curve = evaluate_time_sharing(nets.gains, samples, RADIO, evaluation, seed=seed, chunk_slots=500)
+    error = (curve.ergodic_rates - played).abs().mean().item()
+    assert error < 0.03 * played.mean().item()
+    assert error < (curve.ergodic_rates - asymptotic_rates(nets.gains, samples, RADIO)).abs().mean().item()
 
 
 def test_resample_draws_uniformly_from_each_network(generator):
