@@ -50,7 +50,7 @@ from gsdiff.figures import (
     sample_count_figure,
     training_curves_figure,
 )
-from gsdiff.metrics import rate_metrics
+from gsdiff.metrics import bootstrap_ratios, rate_metrics
 from gsdiff.policy import project_to_levels
 from gsdiff.pretrained import policy_for
 from gsdiff.train import selection_score, validation_scores
@@ -298,10 +298,17 @@ for kind in policies:
         "p5 above FP and AP": m["p5"] > max(metrics["full power"]["p5"], metrics["average power"]["p5"]),
     }
     verdict = ", ".join(f"{name}: {'met' if ok else '**not met**'}" for name, ok in checks.items())
+    spread = bootstrap_ratios(
+        results[kind.upper()].ergodic_rates,
+        results["expert"].ergodic_rates,
+        generator=torch.Generator().manual_seed(seed),
+    )
     lines.append(
         f"- **{kind.upper()}**: p5 = {m['p5']:.3f} ({m['p5'] / ex['p5']:.3f} × expert), p1 = {m['p1']:.3f}, "
         f"mean {m['mean']:.3f} ({m['mean'] / ex['mean']:.3f} × expert), {m['feasible_fraction']:.1%} of users "
-        f"meet f_min. {verdict}. Drawing {num_samples} allocations ({setting_name(chosen[kind.upper()])}) "
+        f"meet f_min. {verdict}. Resampling the test networks puts the p5 ratio in "
+        f"{spread['p'][0]:.3f}–{spread['p'][1]:.3f} × and the mean ratio in "
+        f"{spread['mean'][0]:.3f}–{spread['mean'][1]:.3f} × (95% bootstrap intervals). Drawing {num_samples} allocations ({setting_name(chosen[kind.upper()])}) "
         f"for each of {gains.shape[0]} networks took "
         f"{sample_s[kind]:.0f} s ({sample_s[kind] / gains.shape[0]:.2f} s per network)."
     )
@@ -316,7 +323,11 @@ display(
 )
 
 # %% [markdown]
-# The checks are the quality targets of the project for the `book` profile, computed on this run.
+# The checks are the quality targets of the project for the `book` profile, computed on this run. The
+# intervals say how much of a ratio is the draw of test networks: a pooled 5th percentile is set by the few
+# networks whose users fall lowest, so it moves far more between network sets than the mean does
+# (`gsdiff.metrics.bootstrap_ratios` resamples whole networks, the same for policy and expert). A verdict
+# is read off the point value; where the interval straddles the target, the test set cannot tell.
 #
 # ### Where the tail is lost
 #
@@ -373,7 +384,12 @@ display(Markdown("\n".join(lines)))
 # the low ones back at the cost in mean the validation table shows. The chosen setting's validation score
 # is the best of several on one draw of noise over the validation networks, so it is optimistic, and the
 # 5th percentile of a finite set of users moves between draws and between network sets: compare the
-# validation and test lines above. None of this used the test split. What
+# validation and test lines above, and the bootstrap intervals of the test check. None of this used the
+# test split. For scale, the authors report their own U-GNN 5.3% below the expert at the 5th percentile and
+# 1% below in mean (2.81 against 2.84 bits/s/Hz) on networks of 400 pairs (SETUP.md): the targets here ask
+# for about the papers' result at a twentieth of their network size, where a weak user's rate hangs on the
+# turns of one or two neighbours (`benchmarks/finite_sample_tail.py` measures how the independent-draw
+# ceiling of the finite-sample study, and the shipped U-GNN, fare on fresh networks of larger $N$). What
 # remains untried on this CPU: training at larger $N$, longer training of wider models (the `paper` profile),
 # and samplers that correlate a policy's samples across windows as the expert's dual dynamics do.
 #

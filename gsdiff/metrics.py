@@ -6,7 +6,7 @@ import torch
 
 from .checks import check_f_min
 
-__all__ = ["PERCENTILES", "percentiles", "jain_fairness", "rate_metrics"]
+__all__ = ["PERCENTILES", "percentiles", "jain_fairness", "rate_metrics", "bootstrap_ratios"]
 
 PERCENTILES: tuple[float, ...] = (0.1, 1.0, 5.0, 10.0)  # the tail percentiles reported
 
@@ -44,4 +44,49 @@ def rate_metrics(rates: torch.Tensor, f_min: float) -> dict[str, float]:
     out.update({f"p{q:g}": v.item() for q, v in zip(PERCENTILES, tails, strict=True)})
     out["feasible_fraction"] = (pooled >= f_min).double().mean().item()
     out["jain"] = jain_fairness(pooled).item()
+    return out
+
+
+def bootstrap_ratios(
+    rates: torch.Tensor,
+    reference_rates: torch.Tensor,
+    q: float = 5.0,
+    num_resamples: int = 2000,
+    confidence: float = 0.95,
+    generator: torch.Generator | None = None,
+) -> dict[str, tuple[float, float]]:
+    """Percentile-bootstrap intervals of a policy's pooled q-th percentile and mean rates relative to a
+    reference's, resampling whole networks with replacement (paired: both policies on the same networks).
+
+    A pooled tail percentile of B networks moves with which networks were drawn; the interval says how far.
+    Returns ``{"p": (low, high), "mean": (low, high)}`` for p_q(rates) / p_q(reference) and
+    mean(rates) / mean(reference).
+
+    Args:
+        rates, reference_rates: per-user rates [B, N] of the policy and of the reference on the same networks.
+        q: the percentile (0-100) compared.
+        num_resamples: bootstrap resamples of the B networks.
+        confidence: central coverage of the interval, in (0, 1).
+    """
+    if rates.dim() != 2 or rates.shape != reference_rates.shape:
+        raise ValueError(
+            f"rates and reference_rates must both be [B, N], got {tuple(rates.shape)} and "
+            f"{tuple(reference_rates.shape)}"
+        )
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must lie in (0, 1), got {confidence!r}")
+    if not (isinstance(num_resamples, int) and num_resamples >= 1):
+        raise ValueError(f"num_resamples must be an integer >= 1, got {num_resamples!r}")
+    b = rates.shape[0]
+    pick = torch.randint(0, b, (num_resamples, b), generator=generator).to(rates.device)  # [R, B]
+    both = torch.stack([rates, reference_rates]).double()[:, pick].flatten(2)  # [2, R, B N]
+    tail = percentiles(both, (q,))[..., 0]  # [2, R]
+    mean = both.mean(-1)  # [2, R]
+    ends = torch.tensor(
+        [(1 - confidence) / 2, (1 + confidence) / 2], dtype=torch.float64, device=rates.device
+    )
+    out = {}
+    for name, stat in (("p", tail), ("mean", mean)):
+        low, high = torch.quantile(stat[0] / stat[1], ends).tolist()
+        out[name] = (low, high)
     return out

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from gsdiff.metrics import PERCENTILES, jain_fairness, percentiles, rate_metrics
+from gsdiff.metrics import PERCENTILES, bootstrap_ratios, jain_fairness, percentiles, rate_metrics
 
 
 def test_percentiles_match_numpy(rng):
@@ -62,3 +62,39 @@ def test_feasible_fraction_hand_case():
 def test_rate_metrics_bad_f_min():
     with pytest.raises(ValueError, match=r"f_min must be finite and >= 0 bits/s/Hz, got -0.2"):
         rate_metrics(torch.rand(3), f_min=-0.2)
+
+
+def test_bootstrap_ratios_of_a_scaled_policy_are_exact(rng):
+    # A policy at c times the reference on every user has ratio c in every resample.
+    reference = torch.from_numpy(rng.uniform(0.1, 5.0, size=(12, 7)))
+    low_high = bootstrap_ratios(0.9 * reference, reference, generator=torch.Generator().manual_seed(0))
+    for name in ("p", "mean"):
+        assert low_high[name] == pytest.approx((0.9, 0.9), rel=1e-12)
+
+
+def test_bootstrap_ratios_match_a_numpy_bootstrap(rng):
+    rates = torch.from_numpy(rng.uniform(0.0, 3.0, size=(9, 5)))
+    reference = torch.from_numpy(rng.uniform(0.5, 3.0, size=(9, 5)))
+    gen = torch.Generator().manual_seed(3)
+    got = bootstrap_ratios(rates, reference, q=10.0, num_resamples=300, confidence=0.8, generator=gen)
+    pick = torch.randint(0, 9, (300, 9), generator=torch.Generator().manual_seed(3)).numpy()
+    r, e = rates.numpy()[pick].reshape(300, -1), reference.numpy()[pick].reshape(300, -1)
+    tail = np.percentile(r, 10.0, axis=1) / np.percentile(e, 10.0, axis=1)
+    mean = r.mean(1) / e.mean(1)
+    assert got["p"] == pytest.approx(tuple(np.quantile(tail, [0.1, 0.9])), rel=1e-12)
+    assert got["mean"] == pytest.approx(tuple(np.quantile(mean, [0.1, 0.9])), rel=1e-12)
+    assert got["mean"][0] < (rates.mean() / reference.mean()).item() < got["mean"][1]
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"reference_rates": torch.ones(4, 3)}, "must both be"),
+        ({"confidence": 1.0}, "confidence"),
+        ({"num_resamples": 0}, "num_resamples"),
+    ],
+)
+def test_bootstrap_ratios_bad_input(kwargs, match):
+    args = {"rates": torch.ones(4, 2), "reference_rates": torch.ones(4, 2)} | kwargs
+    with pytest.raises(ValueError, match=match):
+        bootstrap_ratios(**args)
