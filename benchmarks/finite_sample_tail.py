@@ -89,7 +89,7 @@ def main() -> None:
         )
         rates = played_rates(gains, x, radio, evaluation)
         p5, mean = tail_and_mean(rates)
-        low, high = bootstrap_ratios(rates, reference, generator=gen(args.seed))["p"]
+        low, high = bootstrap_ratios(rates, reference, generator=gen(args.seed))["p5"]
         print(
             f"| {n} | {len(gains)} | {ref_p5:.3f} / {ref_mean:.3f} "
             f"| {draws.mean():.3f} (± {draws.std():.3f}) "

@@ -307,7 +307,7 @@ for kind in policies:
         f"- **{kind.upper()}**: p5 = {m['p5']:.3f} ({m['p5'] / ex['p5']:.3f} × expert), p1 = {m['p1']:.3f}, "
         f"mean {m['mean']:.3f} ({m['mean'] / ex['mean']:.3f} × expert), {m['feasible_fraction']:.1%} of users "
         f"meet f_min. {verdict}. Resampling the test networks puts the p5 ratio in "
-        f"{spread['p'][0]:.3f}–{spread['p'][1]:.3f} × and the mean ratio in "
+        f"{spread['p5'][0]:.3f}–{spread['p5'][1]:.3f} × and the mean ratio in "
         f"{spread['mean'][0]:.3f}–{spread['mean'][1]:.3f} × (95% bootstrap intervals). Drawing {num_samples} allocations ({setting_name(chosen[kind.upper()])}) "
         f"for each of {gains.shape[0]} networks took "
         f"{sample_s[kind]:.0f} s ({sample_s[kind] / gains.shape[0]:.2f} s per network)."
@@ -387,8 +387,8 @@ display(Markdown("\n".join(lines)))
 # validation and test lines above, and the bootstrap intervals of the test check. None of this used the
 # test split. For scale, the authors report their own U-GNN 5.3% below the expert at the 5th percentile and
 # 1% below in mean (2.81 against 2.84 bits/s/Hz) on networks of 400 pairs (SETUP.md): the targets here ask
-# for about the papers' result at a twentieth of their network size, where a weak user's rate hangs on the
-# turns of one or two neighbours (`benchmarks/finite_sample_tail.py` measures how the independent-draw
+# for about the papers' result at a twentieth of their network size, where each user's rate depends on the
+# turns of fewer neighbours (`benchmarks/finite_sample_tail.py` measures how the independent-draw
 # ceiling of the finite-sample study, and the shipped U-GNN, fare on fresh networks of larger $N$). What
 # remains untried on this CPU: training at larger $N$, longer training of wider models (the `paper` profile),
 # and samplers that correlate a policy's samples across windows as the expert's dual dynamics do.

@@ -59,8 +59,8 @@ def bootstrap_ratios(
     reference's, resampling whole networks with replacement (paired: both policies on the same networks).
 
     A pooled tail percentile of B networks moves with which networks were drawn; the interval says how far.
-    Returns ``{"p": (low, high), "mean": (low, high)}`` for p_q(rates) / p_q(reference) and
-    mean(rates) / mean(reference).
+    Returns ``{"p<q>": (low, high), "mean": (low, high)}`` (keys as ``rate_metrics``'s, e.g. "p5") for
+    p_q(rates) / p_q(reference) and mean(rates) / mean(reference). Memory: 2 R B N doubles.
 
     Args:
         rates, reference_rates: per-user rates [B, N] of the policy and of the reference on the same networks.
@@ -86,7 +86,7 @@ def bootstrap_ratios(
         [(1 - confidence) / 2, (1 + confidence) / 2], dtype=torch.float64, device=rates.device
     )
     out = {}
-    for name, stat in (("p", tail), ("mean", mean)):
+    for name, stat in ((f"p{q:g}", tail), ("mean", mean)):
         low, high = torch.quantile(stat[0] / stat[1], ends).tolist()
         out[name] = (low, high)
     return out
