@@ -1,4 +1,5 @@
-"""Deterministic baselines: full power, average power, and WMMSE on the large-scale gains."""
+"""Baselines: full power, average power and WMMSE on the large-scale gains (deterministic), and random power
+levels (an uninformed pool of samples)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from .checks import check_gains, check_int_at_least
 from .config import RadioConfig
 from .rates import instantaneous_rates
 
-__all__ = ["full_power", "average_power", "wmmse", "wmmse_sum_rate_history"]
+__all__ = ["full_power", "average_power", "random_levels", "wmmse", "wmmse_sum_rate_history"]
 
 
 def full_power(gains: torch.Tensor, radio: RadioConfig | None = None) -> torch.Tensor:
@@ -23,6 +24,24 @@ def average_power(samples_w: torch.Tensor) -> torch.Tensor:
     if samples_w.dim() != 3:
         raise ValueError(f"samples_w must have shape [B, S, N], got {tuple(samples_w.shape)}")
     return samples_w.mean(1)
+
+
+def random_levels(
+    gains: torch.Tensor,
+    num_samples: int,
+    num_levels: int,
+    radio: RadioConfig | None = None,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """[B, S, N] samples whose every power is one of ``num_levels`` evenly spaced levels in [0, P_max],
+    uniformly at random: a pool that knows nothing of the network (a control for pools a policy learned)."""
+    check_gains(gains)
+    check_int_at_least("num_samples", num_samples, 1)
+    check_int_at_least("num_levels", num_levels, 2)
+    radio = radio or RadioConfig()
+    b, n = gains.shape[0], gains.shape[-1]
+    level = torch.randint(0, num_levels, (b, num_samples, n), generator=generator)
+    return (level.to(gains.dtype) * (radio.max_power_w / (num_levels - 1))).to(gains.device)
 
 
 def _wmmse_iterations(gains: torch.Tensor, radio: RadioConfig, num_iters: int):

@@ -1,4 +1,5 @@
-"""Command line: ``python -m gsdiff drop|evaluate|expert|average-power|train|sample ...`` (also ``gsdiff``).
+"""Command line: ``python -m gsdiff drop|evaluate|expert|average-power|dual-schedule|train|sample ...``
+(also ``gsdiff``).
 
 Files are plain NumPy arrays: networks are an ``.npz`` with ``gains`` [B, N, N] in W/W, allocations a
 ``.npy`` [B, S, N] (S time-shared samples) or [B, N] in W.
@@ -16,7 +17,16 @@ import torch
 
 from .baselines import average_power
 from .channel import drop_networks
-from .config import NOISE_KINDS, DropConfig, EvaluationConfig, ExpertConfig, RadioConfig, get_profile
+from .config import (
+    NOISE_KINDS,
+    DropConfig,
+    DualSchedulingConfig,
+    EvaluationConfig,
+    ExpertConfig,
+    RadioConfig,
+    get_profile,
+)
+from .dual_scheduling import dual_schedule
 from .evaluation import asymptotic_rates, evaluate_time_sharing
 from .expert import run_expert
 from .io import load_array, load_gains, save_array, save_networks
@@ -67,6 +77,18 @@ def _average_power(args: argparse.Namespace) -> dict:
     samples = load_array(args.samples)
     save_array(args.out, average_power(samples))
     return {"out": str(args.out), "shape": [samples.shape[0], samples.shape[-1]]}
+
+
+def _dual_schedule(args: argparse.Namespace) -> dict:
+    gains = load_gains(args.networks)
+    samples = load_array(args.samples, dtype=gains.dtype)
+    if samples.dim() != 3:
+        raise ValueError(f"samples must be a pool [B, S, N] in W, got shape {tuple(samples.shape)}")
+    evaluation = EvaluationConfig(num_slots=args.slots, window_slots=args.window)
+    config = DualSchedulingConfig(margin=args.margin)
+    played = dual_schedule(gains, samples, args.f_min, RadioConfig(), evaluation, config)
+    save_array(args.out, played)
+    return {"out": str(args.out), "shape": list(played.shape), "f_min": args.f_min, "margin": args.margin}
 
 
 def _train(args: argparse.Namespace) -> dict:
@@ -143,6 +165,26 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--samples", required=True, help=".npy samples [B, S, N] in W")
     ap.add_argument("--out", required=True, help="output .npy, [B, N] in W")
     ap.set_defaults(run=_average_power)
+
+    ds = sub.add_parser(
+        "dual-schedule",
+        help="order a pool of samples by the expert's dual dynamics; write the played [B, W, N]",
+    )
+    ds.add_argument("--networks", required=True, help=".npz with 'gains' [B, N, N]")
+    ds.add_argument("--samples", required=True, help=".npy pool [B, S, N] in W (a policy's or the expert's)")
+    ds.add_argument("--f-min", type=float, required=True, help="minimum rate, bits/s/Hz")
+    ds.add_argument(
+        "--margin",
+        type=float,
+        default=DualSchedulingConfig.margin,
+        help="target f_min + margin (default 0.2)",
+    )
+    ds.add_argument("--slots", type=int, default=500, help="fading slots T (default 500)")
+    ds.add_argument("--window", type=int, default=5, help="slots each sample is held (default 5)")
+    ds.add_argument(
+        "--out", required=True, help="output .npy, [B, W, N] in W: one sample per window, in order"
+    )
+    ds.set_defaults(run=_dual_schedule)
 
     tr = sub.add_parser("train", help="train the diffusion policy of a profile on its expert dataset")
     tr.add_argument("--profile", default="book", help="ci, book or paper (default book)")

@@ -14,7 +14,8 @@ import torch
 
 from .baselines import average_power, full_power
 from .checks import check_int_at_least, check_networks
-from .config import EvaluationConfig, ExpertConfig, RadioConfig
+from .config import DualSchedulingConfig, EvaluationConfig, ExpertConfig, RadioConfig
+from .dual_scheduling import dual_schedule
 from .evaluation import asymptotic_rates, played_rates
 from .expert import run_expert
 from .metrics import rate_metrics
@@ -33,6 +34,7 @@ def compare_to_expert(
     seed: int = 0,
     sampling: Mapping[str, Mapping] | None = None,
     evaluation: EvaluationConfig | None = None,
+    dual: Mapping[str, DualSchedulingConfig] | None = None,
 ) -> dict[str, dict[str, float]]:
     """Metrics of the expert, each policy, full power and average power on networks [B, N, N] at f_min.
 
@@ -42,8 +44,11 @@ def compare_to_expert(
     The expert runs here (seeded), so any networks and f_min work; rates are exact ergodic rates of the
     time-shared samples (``asymptotic_rates``): of all of them, or with ``evaluation`` of those that
     ``evaluate_time_sharing`` would play (``played_rates``: its value over infinitely many fading draws).
-    Keys: "expert", the policies' names, "full power", "average power"; values: ``rate_metrics`` plus
-    "seconds" (time to run the expert or draw the samples).
+    ``dual`` maps the expert's or a policy's name to a ``DualSchedulingConfig``: its samples are also played
+    by dual time-sharing (``gsdiff.dual_scheduling``, over ``evaluation``'s windows, default 100), as
+    "<name> + dual time-sharing". Keys: "expert", the policies' names, the scheduled ones, "full power",
+    "average power"; values: ``rate_metrics`` plus "seconds" (time to run the expert or draw the samples,
+    plus the schedule's).
     """
     check_networks(gains)
     check_int_at_least("num_samples", num_samples, 1)
@@ -56,6 +61,15 @@ def compare_to_expert(
         extra = (sampling or {}).get(name, {})
         samples = policy.sample(gains, f_min, num_samples, generator=generator, **extra)
         candidates[name] = (samples, time.perf_counter() - timer)
+    for name, schedule in (dual or {}).items():
+        if name not in candidates:
+            raise ValueError(
+                f"dual names {name!r}, which is neither 'expert' nor a policy: {list(candidates)}"
+            )
+        timer = time.perf_counter()
+        samples, seconds = candidates[name]
+        played = dual_schedule(gains, samples, f_min, radio, evaluation, schedule)
+        candidates[f"{name} + dual time-sharing"] = (played, seconds + time.perf_counter() - timer)
     candidates["full power"] = (full_power(gains, radio)[:, None], 0.0)
     candidates["average power"] = (average_power(expert_w)[:, None], 0.0)
     out = {}

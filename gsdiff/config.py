@@ -21,6 +21,7 @@ __all__ = [
     "GraphConfig",
     "ExpertConfig",
     "GNNExpertConfig",
+    "DualSchedulingConfig",
     "DenoiserConfig",
     "DiffusionConfig",
     "TrainConfig",
@@ -150,6 +151,11 @@ def _check_primal_dual(config) -> None:
             f"num_iterations - burn_in ({config.num_iterations} - {config.burn_in}) must be >= num_samples "
             f"({config.num_samples}): the samples are distinct late iterates"
         )
+    _check_dual(config)
+
+
+def _check_dual(config) -> None:
+    """Checks of a dual step (10): its step size, margin and rate averaging."""
     check_positive("dual_step", config.dual_step)
     if not (math.isfinite(config.margin) and config.margin >= 0):
         raise ValueError(f"margin must be finite and >= 0 bits/s/Hz, got {config.margin!r}")
@@ -229,6 +235,23 @@ class GNNExpertConfig:
     def sample_iterations(self) -> torch.Tensor:
         """The iterations (0-based) whose iterates are kept as samples, [num_samples]."""
         return _sample_iterations(self)
+
+
+@dataclass(frozen=True)
+class DualSchedulingConfig:
+    """Dual time-sharing of a pool of samples (``gsdiff.dual_scheduling``): the expert's dual step (10), with
+    the primal step (9) an exact maximization over the pool."""
+
+    margin: float = 0.2  # bits/s/Hz: the dual step targets f_min + margin (a finite schedule meets f_min)
+    dual_step: float = 2.0  # eta on mu = N lambda, as ExpertConfig
+    rate_averaging: float = 0.05  # beta: the dual step sees rbar <- rbar + beta (r - rbar), as ExpertConfig
+    burn_in: int = 200  # dual iterations before the first played window (computation only, no slots)
+    quadrature_nodes: int = 48  # nodes of the exact-rate quadrature of each pooled sample
+
+    def __post_init__(self) -> None:
+        _check_dual(self)
+        check_int_at_least("burn_in", self.burn_in, 0)
+        check_int_at_least("quadrature_nodes", self.quadrature_nodes, 2)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ __all__ = [
     "played_rates",
     "resample",
     "evaluate_time_sharing",
+    "sample_rates",
     "asymptotic_rates",
 ]
 
@@ -149,23 +150,30 @@ def evaluate_time_sharing(
     return TimeSharingResult(cumulative_rates=torch.cat(cumulative).to(gains.dtype))
 
 
-def asymptotic_rates(
+def sample_rates(
     gains: torch.Tensor, power_w: torch.Tensor, radio: RadioConfig | None = None, num_nodes: int = 48
 ) -> torch.Tensor:
-    """[B, N] ergodic rates over infinitely many slots, each sample played equally often (i.i.d. fading).
-
-    The mean over samples of the exact Rayleigh ergodic rates (``gsdiff.rates.ergodic_rates_exact``): the
-    noise-free limit that ``evaluate_time_sharing`` approaches.
-    """
+    """[B, S, N] exact ergodic rates of every sample, each on its own over i.i.d. Rayleigh fading
+    (``gsdiff.rates.ergodic_rates_exact``)."""
     radio = radio or RadioConfig()
     samples = as_samples(power_w, gains, radio)  # [B, S, N]
     b, s, n = samples.shape
     # The quadrature holds [B, chunk, Q, N, N]: take as many samples at once as fit in ~256 MB.
     chunk = max(1, int(2**28 // (b * num_nodes * n * n * samples.element_size())))
-    total = sum(
-        ergodic_rates_exact(
-            samples[:, k : k + chunk], gains[:, None], radio.noise_w, num_nodes=num_nodes
-        ).sum(1)
-        for k in range(0, s, chunk)
+    return torch.cat(
+        [
+            ergodic_rates_exact(samples[:, k : k + chunk], gains[:, None], radio.noise_w, num_nodes=num_nodes)
+            for k in range(0, s, chunk)
+        ],
+        1,
     )
-    return total / s
+
+
+def asymptotic_rates(
+    gains: torch.Tensor, power_w: torch.Tensor, radio: RadioConfig | None = None, num_nodes: int = 48
+) -> torch.Tensor:
+    """[B, N] ergodic rates over infinitely many slots, each sample played equally often (i.i.d. fading).
+
+    The mean over samples of ``sample_rates``: the noise-free limit that ``evaluate_time_sharing`` approaches.
+    """
+    return sample_rates(gains, power_w, radio, num_nodes).mean(1)

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from gsdiff.baselines import average_power, full_power, wmmse, wmmse_sum_rate_history
+from gsdiff.baselines import average_power, full_power, random_levels, wmmse, wmmse_sum_rate_history
 from gsdiff.channel import drop_networks
 from gsdiff.config import DropConfig, RadioConfig
 from gsdiff.rates import ergodic_rates_exact
@@ -103,3 +103,21 @@ def test_wmmse_bad_iters(dense):
         wmmse(dense.gains, num_iters=-1)
     with pytest.raises(ValueError, match="gains must be finite"):
         wmmse(torch.full((1, 2, 2), float("nan")))
+
+
+def test_random_levels_are_uniform_on_the_grid(generator):
+    gains = torch.ones(3, 4, 4, dtype=torch.float64)
+    x = random_levels(gains, 2000, 5, RadioConfig(), generator)
+    assert x.shape == (3, 2000, 4) and x.dtype == torch.float64
+    level = x / RadioConfig().max_power_w * 4
+    torch.testing.assert_close(level, level.round())
+    counts = torch.bincount(level.round().long().flatten(), minlength=5).double() / level.numel()
+    torch.testing.assert_close(counts, torch.full((5,), 0.2, dtype=torch.float64), atol=0.01, rtol=0)
+
+
+@pytest.mark.parametrize(
+    ("num_samples", "num_levels", "match"), [(0, 5, "num_samples"), (3, 1, "num_levels")]
+)
+def test_random_levels_bad_input(num_samples, num_levels, match):
+    with pytest.raises(ValueError, match=match):
+        random_levels(torch.ones(1, 2, 2), num_samples, num_levels)

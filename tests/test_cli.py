@@ -5,9 +5,12 @@ import sys
 
 import numpy as np
 import pytest
+import torch
 
 from gsdiff.cli import main
-from gsdiff.config import RadioConfig
+from gsdiff.config import DualSchedulingConfig, EvaluationConfig, RadioConfig
+from gsdiff.dual_scheduling import dual_schedule
+from gsdiff.io import load_gains
 
 RADIO = RadioConfig()
 P = RADIO.max_power_w
@@ -336,6 +339,29 @@ def test_expert_and_average_power_round_trip(tmp_path, capsys):
     capsys.readouterr()
     assert main(["evaluate", "--networks", str(nets), "--samples", str(ap), "--f-min", "0.5", "--exact"]) == 0
     assert "p5" in json.loads(capsys.readouterr().out)
+
+
+def test_dual_schedule_round_trip(tmp_path, capsys):
+    """drop -> expert -> dual-schedule: the played samples are pool samples, one per window, as the library
+    schedules them; a pool that is not [B, S, N] is refused."""
+    nets, samples, played = tmp_path / "nets.npz", tmp_path / "samples.npy", tmp_path / "played.npy"
+    main(["drop", "--num-networks", "2", "--num-pairs", "4", "--density", "10", "--out", str(nets)])
+    argv = ["expert", "--networks", str(nets), "--f-min", "0.5", "--num-samples", "7", "--iterations", "40"]
+    main([*argv, "--burn-in", "10", "--quiet", "--out", str(samples)])
+    capsys.readouterr()
+    argv = ["dual-schedule", "--networks", str(nets), "--samples", str(samples), "--f-min", "0.5"]
+    assert main([*argv, "--margin", "0.1", "--slots", "50", "--out", str(played)]) == 0
+    assert json.loads(capsys.readouterr().out)["shape"] == [2, 10, 4]
+    gains = load_gains(nets)
+    pool = torch.from_numpy(np.load(samples)).to(gains.dtype)
+    expected = dual_schedule(
+        gains, pool, 0.5, RadioConfig(), EvaluationConfig(num_slots=50), DualSchedulingConfig(margin=0.1)
+    )
+    assert np.allclose(np.load(played), expected.numpy())
+    np.save(tmp_path / "flat.npy", np.load(samples)[:, 0])
+    argv[4] = str(tmp_path / "flat.npy")
+    assert main([*argv, "--out", str(played)]) == 2
+    assert "samples must be a pool [B, S, N]" in capsys.readouterr().err
 
 
 def test_expert_bad_input(tmp_path, capsys):

@@ -10,10 +10,12 @@ from gsdiff.config import (
     DenoiserConfig,
     DiffusionConfig,
     DropConfig,
+    DualSchedulingConfig,
     EvaluationConfig,
     ExpertConfig,
     RadioConfig,
 )
+from gsdiff.dual_scheduling import dual_schedule
 from gsdiff.evaluation import asymptotic_rates
 from gsdiff.expert import run_expert
 from gsdiff.metrics import rate_metrics
@@ -55,6 +57,16 @@ def test_scores_match_direct_computations():
     assert played["expert"]["p5"] == pytest.approx(expected["p5"], rel=1e-9)
     expected = rate_metrics(asymptotic_rates(gains, direct["UGNN"][:, [0, 1, 2]], radio), 0.5)
     assert played["UGNN"]["mean"] == pytest.approx(expected["mean"], rel=1e-9)
+    # dual time-sharing plays each named pool as gsdiff.dual_scheduling schedules it
+    dual = {"expert": DualSchedulingConfig(margin=0.1), "UGNN": DualSchedulingConfig(margin=0.2)}
+    scheduled = compare_to_expert({"UGNN": policy}, gains, 0.5, radio, expert, 4, seed=3, dual=dual)
+    assert list(scheduled)[2:4] == ["expert + dual time-sharing", "UGNN + dual time-sharing"]
+    for name, schedule in dual.items():
+        played = dual_schedule(gains, direct[name], 0.5, radio, EvaluationConfig(), schedule)
+        expected = rate_metrics(asymptotic_rates(gains, played, radio), 0.5)
+        assert scheduled[f"{name} + dual time-sharing"]["p5"] == pytest.approx(expected["p5"], rel=1e-9)
+    with pytest.raises(ValueError, match="dual names 'GNN'"):
+        compare_to_expert({"UGNN": policy}, gains, 0.5, radio, expert, 4, dual={"GNN": dual["UGNN"]})
     with pytest.raises(ValueError, match="num_samples"):
         compare_to_expert({}, gains, 0.5, radio, expert, num_samples=0)
 
