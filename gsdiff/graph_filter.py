@@ -20,6 +20,7 @@ weight only, so the filter stays permutation-equivariant, and cost H N x N produ
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import torch
 from torch import nn
@@ -95,28 +96,50 @@ def gated_shift(shift: torch.Tensor, logits: torch.Tensor, edge_scale: torch.Ten
     """The gated operators S^h_ij = S_ij sigmoid(p_ih + q_jh + c_h S_ij) (see the module docstring).
 
     ``logits`` [V, 2H] holds p (receiving end i) and q (sending end j) per node, ``edge_scale`` [H] is c.
-    Returns [B, H, N, N] for a block-dense S [B, N, N], else the gated edge values [E, H] of a sparse S.
+    Returns [B, H, N, N] (contiguous, for batched products) for a block-dense S [B, N, N], else the gated edge
+    values [E, H] of a sparse S.
     """
     p, q = logits.chunk(2, dim=1)  # [V, H] each
     if shift.is_sparse:
         (row, col), value = shift.indices(), shift.values()  # [E]
         return value[:, None] * torch.sigmoid(p[row] + q[col] + edge_scale * value[:, None])  # [E, H]
     b, n, _ = shift.shape
-    p, q = p.reshape(b, n, 1, -1), q.reshape(b, 1, n, -1)
-    gated = shift[..., None] * torch.sigmoid(p + q + edge_scale * shift[..., None])  # [B, N, N, H]
-    return gated.permute(0, 3, 1, 2)
+    p = p.reshape(b, n, -1).transpose(1, 2)[..., :, None]  # [B, H, N, 1] receiving end i
+    q = q.reshape(b, n, -1).transpose(1, 2)[..., None, :]  # [B, H, 1, N] sending end j
+    dense = shift[:, None]  # [B, 1, N, N]
+    # Broadcasting follows the heads-last strides of p and q; one copy here saves one per application.
+    return (dense * torch.sigmoid(p + q + edge_scale[:, None, None] * dense)).contiguous()
 
 
-def _gated_apply(shift: torch.Tensor, gated: torch.Tensor, z: torch.Tensor) -> torch.Tensor:
-    """sum_j S^h_ij z_j, head h acting on the h-th block of z's channels; z [V, C] -> [V, C]."""
+def _gated_operator(shift: torch.Tensor, gated: torch.Tensor) -> tuple[Callable, Callable, Callable]:
+    """(enter, apply, leave) for gated shifts: features z [V, C] into the layout ``apply`` works in, one
+    application of sum_j S^h_ij z_j (head h acting on the h-th block of channels), and back to [V, C].
+
+    Block-dense operators work on [B, H, N, C / H], so that repeated applications (taps, hop strides) are
+    batched products on contiguous memory, with one layout change per tap instead of two per application.
+    """
     heads = gated.shape[1]
     if shift.is_sparse:
         row, col = shift.indices()
-        messages = gated[:, :, None] * z[col].reshape(len(col), heads, -1)  # [E, H, C / H]
-        return torch.zeros_like(z).index_add_(0, row, messages.reshape(len(col), -1))
+
+        def apply_sparse(z: torch.Tensor) -> torch.Tensor:
+            messages = gated[:, :, None] * z[col].reshape(len(col), heads, -1)  # [E, H, C / H]
+            return torch.zeros_like(z).index_add_(0, row, messages.reshape(len(col), -1))
+
+        return _identity, apply_sparse, _identity
     b, n = gated.shape[0], gated.shape[-1]
-    y = z.reshape(b, n, heads, -1).transpose(1, 2)  # [B, H, N, C / H]
-    return (gated @ y).transpose(1, 2).reshape(z.shape)
+
+    def enter(z: torch.Tensor) -> torch.Tensor:
+        return z.reshape(b, n, heads, -1).transpose(1, 2).contiguous()  # [B, H, N, C / H]
+
+    def leave(y: torch.Tensor) -> torch.Tensor:
+        return y.transpose(1, 2).reshape(b * n, -1)  # [V, C]
+
+    return enter, gated.matmul, leave
+
+
+def _identity(z: torch.Tensor) -> torch.Tensor:
+    return z
 
 
 class HopFilter(nn.Module):
@@ -155,13 +178,13 @@ class HopFilter(nn.Module):
         hops = (len(self.taps) - 1) // self.num_shifts
         for s, shift in enumerate(shifts):
             if self.gates is None:
-                apply = functools.partial(_shift, shift)
+                enter, apply, leave = _identity, functools.partial(_shift, shift), _identity
             else:
                 gated = gated_shift(shift, self.gates[s](z), self.edge_scales[s])
-                apply = functools.partial(_gated_apply, shift, gated)
-            y = z
+                enter, apply, leave = _gated_operator(shift, gated)
+            y = enter(z)
             for tap in self.taps[1 + s * hops : 1 + (s + 1) * hops]:
                 for _ in range(self.stride):
                     y = apply(y)
-                out = out + tap(y)
+                out = out + tap(leave(y))
         return out
