@@ -497,10 +497,12 @@ display(Markdown("\n".join(lines)))
 # samples" column), the best time-sharing of the pool given the rate model, so the denoiser's job becomes
 # proposing good allocations rather than reproducing the expert's frequencies; and the same schedule over
 # the expert's own samples does better than the expert's iterates, because the expert's dual dynamics
-# spread time over all its late iterates, not only the best combination of them. The random-levels pool
-# reaches the tail too (any pool with enough variety can be scheduled into feasibility) but pays in mean:
-# the gap between it and the policies' pools is what the denoiser contributes. What remains untried on this
-# CPU: training at larger $N$ and longer training of wider models (the `paper` profile).
+# spread time over all its late iterates, not only the best combination of them. Scheduled, the
+# random-levels pool meets f_min for nearly every user too (any pool with enough variety can be scheduled
+# towards feasibility), but its mean and its tail fall well short: the gap between it and the policies'
+# pools is what the denoiser contributes. Under the schedule the U-GNN and the GNN are hard to tell apart;
+# played independently the U-GNN is slightly ahead in mean. What remains untried on this CPU: training at
+# larger $N$ and longer training of wider models (the `paper` profile).
 #
 # ## Unseen minimum rates
 #
