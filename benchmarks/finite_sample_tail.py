@@ -12,7 +12,7 @@ exact over fading; percentiles pool the users of all networks; the U-GNN's inter
 (``gsdiff.metrics.bootstrap_ratios``). The last columns play the same U-GNN samples by dual time-sharing
 (``gsdiff.dual_scheduling``, ``--dual-margin``, the chapter's validation choice), which is not independent.
 
-    python benchmarks/finite_sample_tail.py                  # N = 20 and 40 (~15 min on one core)
+    python benchmarks/finite_sample_tail.py                  # N = 20 and 40 (~7 min on one core)
     python benchmarks/finite_sample_tail.py --pairs 20 --networks 32
 """
 

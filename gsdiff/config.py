@@ -242,7 +242,8 @@ class DualSchedulingConfig:
     """Dual time-sharing of a pool of samples (``gsdiff.dual_scheduling``): the expert's dual step (10), with
     the primal step (9) an exact maximization over the pool."""
 
-    margin: float = 0.2  # bits/s/Hz: the dual step targets f_min + margin (a finite schedule meets f_min)
+    margin: float = 0.2  # bits/s/Hz: the dual step targets f_min + margin (the training chapter picks 0.2 on
+    # validation for the book's policies and for the expert's samples)
     dual_step: float = 2.0  # eta on mu = N lambda, as ExpertConfig
     rate_averaging: float = 0.05  # beta: the dual step sees rbar <- rbar + beta (r - rbar), as ExpertConfig
     burn_in: int = 200  # dual iterations before the first played window (computation only, no slots)
