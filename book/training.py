@@ -214,10 +214,10 @@ display(
 )
 
 # %% [markdown]
-# Played independently, the mean hardly depends on how the samples are drawn; the tail does, a lot. A policy that draws
-# independent samples from exactly the expert's distribution keeps only part of the expert's tail at these
-# sample counts, so no amount of training brings an independently sampled policy to the expert's tail on the
-# test below. Sampled validation scores inherit the same noise, and it misleads checkpoint selection: a
+# Played independently, the mean hardly depends on how the samples are drawn; the tail does, a lot. A policy
+# that draws independent samples from exactly the expert's distribution keeps only part of the expert's tail
+# at these sample counts, so no amount of training brings an independently sampled policy to the expert's tail
+# on the test below. Sampled validation scores inherit the same noise, and it misleads checkpoint selection: a
 # policy that has not yet learned to starve weak users as the expert does (early in training, see the figure
 # above) hides the noise in the tail, and a rule that keeps the best sampled tail keeps an under-fitted,
 # wasteful policy. The validation loss has no such bias, so it picks the checkpoint, and the sampling
@@ -240,7 +240,8 @@ display(
 # quasi-random noise above. The **margin**: the denoiser is asked for the stricter requirement $f_{\min}$ +
 # margin, as the expert's own dual step aims at `ExpertConfig.margin` above $f_{\min}$; the imitation is
 # imperfect, users' rates scatter around the expert's, and a small margin lifts the ones the scatter leaves
-# below (no margin and no levels is the quasi-random line of the figure above). And the **levels**: the expert's samples live on a grid of power levels (its primal moves,
+# below (no margin and no levels is the quasi-random line of the figure above). And the **levels**: the
+# expert's samples live on a grid of power levels (its primal moves,
 # `ExpertConfig.num_levels`), while a denoiser's samples land between them; projecting each sampled power onto
 # the nearest level (`DiffusionPolicy.sample(..., levels=...)`) is the discrete analogue of the projection onto
 # $[0, P_{\max}]$.
