@@ -51,6 +51,7 @@ from gsdiff.evaluation import (
     played_rates,
     resample,
     sample_rates,
+    take_samples,
 )
 from gsdiff.expert import run_expert
 from gsdiff.figures import (
@@ -302,28 +303,28 @@ display(Markdown("Used below: " + "; ".join(f"{k}: {setting_name(v)}" for k, v i
 # balanced score as above.
 
 # %%
-dual_pools = {f"{name} + dual time-sharing": pool for name, pool in val_pools.items()}
-dual_pools["expert + dual time-sharing"] = val_expert
-dual_pools["random levels + dual time-sharing"] = random_levels(
+dual_pools = val_pools | {"expert": val_expert}
+dual_pools["random levels"] = random_levels(
     val_gains, num_samples, config.expert.num_levels, radio, torch.Generator().manual_seed(seed)
 )
-dual_rows, dual_chosen = {}, {}
+dual_rows, dual_settings = {}, {}
 for name, pool in dual_pools.items():
     pool_rates = sample_rates(val_gains, pool, radio)  # [B, S, N] exact rates of each pooled sample
     scored = []
     for margin in dual_margins:
         picks = dual_picks(pool_rates, f_min, evaluation.num_windows, DualSchedulingConfig(margin=margin))
-        rates = pool_rates[torch.arange(len(pool))[:, None], picks].mean(1)  # [B, N] played, exact
+        rates = take_samples(pool_rates, picks).mean(1)  # [B, N] exact rates of the played samples
         scores = validation_scores(rates, val_f, val_expert_rates)
         distinct = sum(len(torch.unique(p)) for p in picks) / len(picks)
         m = rate_metrics(rates, f_min) | {"balanced": selection_score(scores, "balanced")}
-        dual_rows[f"{name}, margin {margin:g}"] = m | {"distinct samples": distinct}
+        dual_rows[f"{name} + dual time-sharing, margin {margin:g}"] = m | {"distinct samples": distinct}
         scored.append((m["balanced"], margin))
-    dual_chosen[name] = max(scored)[1]
+    dual_settings[name] = DualSchedulingConfig(margin=max(scored)[1])
 dual_rows["expert"] = val_rows["expert"]
 columns = ["p5", "p1", "mean", "feasible_fraction", "balanced", "distinct samples"]
 display(Markdown(metrics_table(dual_rows, columns)))
-display(Markdown("Used below: " + "; ".join(f"{k}, margin {v:g}" for k, v in dual_chosen.items()) + "."))
+used = [f"{name} + dual time-sharing, margin {v.margin:g}" for name, v in dual_settings.items()]
+display(Markdown("Used below: " + "; ".join(used) + "."))
 
 # %% [markdown]
 # **Table.** Dual time-sharing on the validation networks at $f_{\min}$: each pool (`num_samples` samples per
@@ -341,16 +342,15 @@ for kind, policy in policies.items():
         gains, f_min, num_samples, generator=torch.Generator().manual_seed(seed), **chosen[kind.upper()]
     )
     sample_s[kind.upper()] = time.perf_counter() - timer
-test_pools = {f"{kind.upper()} + dual time-sharing": candidates[kind.upper()] for kind in policies}
-test_pools["expert + dual time-sharing"] = expert_samples
-test_pools["random levels + dual time-sharing"] = random_levels(
+test_pools = {name: candidates[name] for name in dual_settings if name in candidates}
+test_pools["random levels"] = random_levels(
     gains, num_samples, config.expert.num_levels, radio, torch.Generator().manual_seed(seed)
 )
 for name, pool in test_pools.items():
     timer = time.perf_counter()
-    schedule = DualSchedulingConfig(margin=dual_chosen[name])
-    candidates[name] = dual_schedule(gains, pool, f_min, radio, evaluation, schedule)
-    sample_s[name] = time.perf_counter() - timer
+    played = dual_schedule(gains, pool, f_min, radio, evaluation, dual_settings[name])
+    candidates[f"{name} + dual time-sharing"] = played
+    sample_s[f"{name} + dual time-sharing"] = time.perf_counter() - timer
 candidates["full power"] = full_power(gains, radio)
 candidates["average power"] = average_power(expert_samples)
 results = {
@@ -370,7 +370,11 @@ show(percentile_curves_figure(results, f_min))
 # %%
 ex = metrics["expert"]
 lines = []
-for name in [n for kind in policies for n in (kind.upper(), f"{kind.upper()} + dual time-sharing")]:
+plays = {}  # each policy played independently and by dual time-sharing, and how it was sampled
+for base, setting in chosen.items():
+    plays[base] = setting_name(setting)
+    plays[f"{base} + dual time-sharing"] = f"dual time-sharing, margin {dual_settings[base].margin:g}"
+for name, how in plays.items():
     m = metrics[name]
     checks = {
         "p5 ≥ 0.95 × expert": m["p5"] >= 0.95 * ex["p5"],
@@ -384,8 +388,6 @@ for name in [n for kind in policies for n in (kind.upper(), f"{kind.upper()} + d
         results["expert"].ergodic_rates,
         generator=torch.Generator().manual_seed(seed),
     )
-    dual = name.endswith("dual time-sharing")
-    how = f"dual time-sharing, margin {dual_chosen[name]:g}" if dual else setting_name(chosen[name])
     line = (
         f"- **{name}**: p5 = {m['p5']:.3f} ({m['p5'] / ex['p5']:.3f} × expert), p1 = {m['p1']:.3f}, "
         f"mean {m['mean']:.3f} ({m['mean'] / ex['mean']:.3f} × expert), {m['feasible_fraction']:.1%} of users "
@@ -393,7 +395,7 @@ for name in [n for kind in policies for n in (kind.upper(), f"{kind.upper()} + d
         f"{spread['p5'][0]:.3f}–{spread['p5'][1]:.3f} × and the mean ratio in "
         f"{spread['mean'][0]:.3f}–{spread['mean'][1]:.3f} × (95% bootstrap intervals). "
     )
-    if dual:
+    if name not in chosen:
         same = metrics["expert + dual time-sharing"]
         line += (
             f"Against the expert's samples under the same schedule: p5 {m['p5'] / same['p5']:.3f} ×, mean "
@@ -465,10 +467,10 @@ for kind in policies:
         f"{v['mean_ratio']:.3f} × the expert's on the validation networks; on the test networks "
         f"{m['p5'] / ex['p5']:.3f} × and {m['mean'] / ex['mean']:.3f} ×."
     )
-    dual = f"{name} + dual time-sharing"
-    d, vd = metrics[dual], dual_rows[f"{dual}, margin {dual_chosen[dual]:g}"]
+    dual, margin = f"{name} + dual time-sharing", dual_settings[name].margin
+    d, vd = metrics[dual], dual_rows[f"{dual}, margin {margin:g}"]
     lines.append(
-        f"  By dual time-sharing (margin {dual_chosen[dual]:g}): p5 {vd['p5'] / val_rows['expert']['p5']:.3f} × "
+        f"  By dual time-sharing (margin {margin:g}): p5 {vd['p5'] / val_rows['expert']['p5']:.3f} × "
         f"and mean {vd['mean'] / val_rows['expert']['mean']:.3f} × on validation; {d['p5'] / ex['p5']:.3f} × "
         f"and {d['mean'] / ex['mean']:.3f} × on test."
     )
@@ -514,10 +516,7 @@ display(Markdown("\n".join(lines)))
 
 # %%
 unseen_gains, _ = networks_at_f_min("test", unseen_networks_per_density)
-dual_settings = {
-    name: DualSchedulingConfig(margin=dual_chosen[f"{name} + dual time-sharing"])
-    for name in ["expert", *chosen]
-}
+compared_dual = {name: dual_settings[name] for name in ["expert", *chosen]}  # compare_to_expert's pools
 unseen = {}
 for level in unseen_f_mins:
     unseen[level] = compare_to_expert(
@@ -530,7 +529,7 @@ for level in unseen_f_mins:
         seed=seed,
         sampling=chosen,
         evaluation=evaluation,
-        dual=dual_settings,
+        dual=compared_dual,
     )
 rows = ["| f_min | " + " | ".join(f"{name} p5 / mean" for name in unseen[unseen_f_mins[0]]) + " |"]
 rows.append("|---" * (1 + len(unseen[unseen_f_mins[0]])) + "|")
@@ -570,7 +569,7 @@ for n in transfer_pairs:
         seed=seed,
         sampling=chosen,
         evaluation=evaluation,
-        dual=dual_settings,
+        dual=compared_dual,
     )
     display(Markdown(f"**N = {n}** ({big.shape[0]} networks):\n\n" + metrics_table(transfer[n])))
 
@@ -581,7 +580,7 @@ for n in transfer_pairs:
 
 # %%
 lines = []
-for name in [n for kind in policies for n in (kind.upper(), f"{kind.upper()} + dual time-sharing")]:
+for name in plays:
     ratios = [f"{level:g}: {s[name]['p5'] / s['expert']['p5']:.2f}" for level, s in unseen.items()]
     sizes = [f"N = {n}: {s[name]['p5'] / s['expert']['p5']:.2f}" for n, s in transfer.items()]
     lines.append(

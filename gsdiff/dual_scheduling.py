@@ -24,9 +24,9 @@ from __future__ import annotations
 
 import torch
 
-from .checks import check_f_min, check_int_at_least
+from .checks import check_int_at_least, per_network_f_min
 from .config import DualSchedulingConfig, EvaluationConfig, RadioConfig
-from .evaluation import as_samples, sample_rates
+from .evaluation import as_samples, sample_rates, take_samples
 from .expert import dual_step
 
 __all__ = ["DualSchedulingConfig", "dual_picks", "dual_schedule"]
@@ -53,12 +53,8 @@ def dual_picks(
     if rates.numel() == 0 or not bool(torch.isfinite(rates).all()):
         raise ValueError(f"rates must be finite and non-empty, got shape {tuple(rates.shape)}")
     check_int_at_least("num_windows", num_windows, 1)
-    check_f_min(f_min)
-    b, s, n = rates.shape
-    f = torch.as_tensor(f_min, dtype=rates.dtype, device=rates.device).reshape(-1)
-    if f.numel() not in (1, b):
-        raise ValueError(f"f_min must be a scalar or have one value per network (B = {b}), got {f.numel()}")
-    f = f.expand(b)[:, None]  # [B, 1]
+    f = per_network_f_min(f_min, rates)[:, None]  # [B, 1]
+    b, _, n = rates.shape
     rows = torch.arange(b, device=rates.device)
     mu = torch.zeros(b, n, dtype=rates.dtype, device=rates.device)
     average = rates.mean(1)  # [B, N] the dual step's moving average, from the pool played evenly
@@ -90,5 +86,4 @@ def dual_schedule(
     config = config or DualSchedulingConfig()
     pool = as_samples(power_w, gains, radio)  # [B, S, N]
     rates = sample_rates(gains, pool, radio, config.quadrature_nodes)
-    picks = dual_picks(rates, f_min, evaluation.num_windows, config)  # [B, W]
-    return pool[torch.arange(pool.shape[0], device=pool.device)[:, None], picks]
+    return take_samples(pool, dual_picks(rates, f_min, evaluation.num_windows, config))  # [B, W, N]

@@ -25,6 +25,7 @@ __all__ = [
     "sample_schedule",
     "played_samples",
     "played_rates",
+    "take_samples",
     "resample",
     "evaluate_time_sharing",
     "sample_rates",
@@ -77,14 +78,19 @@ def played_rates(
     return asymptotic_rates(gains, played_samples(power_w, evaluation), radio)
 
 
+def take_samples(power_w: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """[B, K, N]: sample ``index[b, k]`` of network b, for samples [B, S, N] and indices [B, K]."""
+    rows = torch.arange(power_w.shape[0], device=power_w.device)[:, None]
+    return power_w[rows, index.to(power_w.device)]
+
+
 def resample(
     power_w: torch.Tensor, num_samples: int, generator: torch.Generator | None = None
 ) -> torch.Tensor:
     """``num_samples`` i.i.d. draws [B, S', N] from each network's samples [B, S, N], with replacement: the
     policy that draws from the same distribution but forgets the order (and balance) of its samples."""
     b, s, _ = power_w.shape
-    pick = torch.randint(0, s, (b, num_samples), generator=generator)  # [B, S']
-    return power_w[torch.arange(b)[:, None], pick.to(power_w.device)]
+    return take_samples(power_w, torch.randint(0, s, (b, num_samples), generator=generator))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from tqdm.auto import tqdm
 
 from .config import SELECTION_RULES, Profile
 from .datasets import ExpertDataset
-from .evaluation import asymptotic_rates
+from .evaluation import asymptotic_rates, resample
 from .io import atomic_write
 from .metrics import rate_metrics
 from .policy import DiffusionPolicy
@@ -94,8 +94,7 @@ def validation_loss(
     not of draws.
     """
     generator = torch.Generator().manual_seed(seed)
-    which = torch.randint(0, samples_w.shape[1], (len(f_min), samples_per_problem), generator=generator)
-    picked = samples_w[torch.arange(len(f_min))[:, None], which]  # [P, s, N]
+    picked = resample(samples_w, samples_per_problem, generator)  # [P, s, N]
     total = 0.0
     for start in range(0, len(f_min), chunk_problems):
         part = slice(start, start + chunk_problems)
