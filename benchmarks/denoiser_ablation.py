@@ -22,9 +22,8 @@ from pathlib import Path
 import torch
 
 from gsdiff.config import get_profile
-from gsdiff.datasets import default_cache_dir, load_or_build_dataset
-from gsdiff.evaluation import played_rates
-from gsdiff.train import train_policy, validation_scores
+from gsdiff.policy import default_cache_dir, load_or_build_dataset, train_policy, validation_scores
+from gsdiff.wireless import played_rates
 
 # name: (DenoiserConfig fields, GraphConfig fields) replaced in the book profile
 VARIANTS = {
@@ -58,9 +57,8 @@ def main() -> None:
     steps = args.steps or book.train.num_steps
     work = Path(args.work or default_cache_dir() / "ablation")
     dataset = load_or_build_dataset(book)
-    gains, f_min, expert = dataset.split("validation")
-    at = torch.isclose(f_min, torch.tensor(args.f_min, dtype=f_min.dtype))
-    gains, f_min, expert = gains[at], f_min[at], expert[at]
+    gains, expert = dataset.at_f_min("validation", args.f_min)
+    f_min = torch.full((len(gains),), args.f_min, dtype=torch.float64)
     expert_rates = played_rates(gains, expert, book.radio, book.evaluation)
     print(f"{len(gains)} validation networks at f_min = {args.f_min}, {steps} training steps per variant")
     columns = " | ".join(f"p5 / mean ÷ expert, margin {m:g}" for m in MARGINS)

@@ -14,11 +14,9 @@ from dataclasses import replace
 
 import torch
 
-from gsdiff.channel import drop_networks
 from gsdiff.config import DropConfig, ExpertConfig, RadioConfig
-from gsdiff.evaluation import asymptotic_rates
-from gsdiff.expert import run_expert
-from gsdiff.metrics import rate_metrics
+from gsdiff.solvers import run_expert
+from gsdiff.wireless import asymptotic_rates, drop_networks, rate_metrics
 
 RADIO = RadioConfig()
 

@@ -9,8 +9,9 @@ ceiling of a perfect imitator that samples independently; ``--draws`` repetition
 book's shipped U-GNN with the sampling setting the training chapter chose on validation at N = 20
 (``--margin``, ``--levels``; at N > 20 the policy runs on networks larger than it trained on). Rates are
 exact over fading; percentiles pool the users of all networks; the U-GNN's interval resamples networks
-(``gsdiff.metrics.bootstrap_ratios``). The last columns play the same U-GNN samples by dual time-sharing
-(``gsdiff.dual_scheduling``, ``--dual-margin``, the chapter's validation choice), which is not independent.
+(``gsdiff.wireless.bootstrap_ratios``). The last columns play the same U-GNN samples by dual time-sharing
+(``gsdiff.solvers.dual_time_sharing``, ``--dual-margin``, the chapter's validation choice), which is not
+independent.
 
     python benchmarks/finite_sample_tail.py                  # N = 20 and 40 (~7 min on one core)
     python benchmarks/finite_sample_tail.py --pairs 20 --networks 32
@@ -23,13 +24,10 @@ import time
 
 import torch
 
-from gsdiff.channel import drop_networks
-from gsdiff.config import DropConfig, DualSchedulingConfig, get_profile
-from gsdiff.dual_scheduling import dual_schedule
-from gsdiff.evaluation import played_rates, resample
-from gsdiff.expert import run_expert
-from gsdiff.metrics import bootstrap_ratios, rate_metrics
-from gsdiff.pretrained import load_pretrained
+from gsdiff.config import DropConfig, DualTimeSharingConfig, get_profile
+from gsdiff.policy import load_pretrained
+from gsdiff.solvers import dual_time_sharing, run_expert
+from gsdiff.wireless import bootstrap_ratios, drop_networks, played_rates, rate_metrics, resample
 
 
 def gen(seed: int) -> torch.Generator:
@@ -64,7 +62,7 @@ def main() -> None:
         "| U-GNN + dual time-sharing: p5 × [95%] | mean × | seconds |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
-    schedule = DualSchedulingConfig(margin=args.dual_margin)
+    dual = DualTimeSharingConfig(margin=args.dual_margin)
     for n in args.pairs:
         start = time.perf_counter()
         gains = torch.cat(
@@ -92,7 +90,7 @@ def main() -> None:
             levels=args.levels or None,
         )
         cells = []
-        for played in (x, dual_schedule(gains, x, args.f_min, radio, evaluation, schedule)):
+        for played in (x, dual_time_sharing(gains, x, args.f_min, radio, evaluation, dual)):
             rates = played_rates(gains, played, radio, evaluation)
             p5, mean = tail_and_mean(rates)
             low, high = bootstrap_ratios(rates, reference, generator=gen(args.seed))["p5"]

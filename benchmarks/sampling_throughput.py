@@ -15,9 +15,9 @@ import time
 
 import torch
 
-from gsdiff.channel import drop_networks
 from gsdiff.config import get_profile
-from gsdiff.pretrained import load_pretrained
+from gsdiff.policy import load_pretrained
+from gsdiff.wireless import drop_networks
 
 
 def main() -> None:

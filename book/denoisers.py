@@ -37,13 +37,11 @@ from dataclasses import replace
 import torch
 from IPython.display import Markdown, display
 
-from gsdiff.channel import drop_networks
 from gsdiff.config import get_profile
-from gsdiff.datasets import load_or_build_dataset
-from gsdiff.display import show
-from gsdiff.figures import channel_graph_figure, ugnn_levels_figure
-from gsdiff.graphs import edge_weights, graph_tensors
-from gsdiff.pretrained import policy_for
+from gsdiff.graph import edge_weights, graph_tensors
+from gsdiff.policy import load_or_build_dataset, policy_for
+from gsdiff.viz import channel_graph_figure, show, ugnn_levels_figure
+from gsdiff.wireless import drop_networks
 
 # %% tags=["parameters"]
 profile = "book"  # experiment size: "ci" (tiny), "book" (default), "paper" (GPU scale)

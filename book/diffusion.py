@@ -37,23 +37,19 @@ import numpy as np
 import torch
 from IPython.display import Markdown, display
 
-from gsdiff.channel import drop_networks
 from gsdiff.config import get_profile
-from gsdiff.datasets import load_or_build_dataset
-from gsdiff.display import show
-from gsdiff.evaluation import asymptotic_rates
-from gsdiff.expert import run_expert
-from gsdiff.figures import (
+from gsdiff.diffusion import NoiseSchedule, to_diffusion_space
+from gsdiff.policy import load_or_build_dataset, policy_for, sampler_sweep, validation_problems
+from gsdiff.solvers import run_expert
+from gsdiff.viz import (
     allocation_map_figure,
     metrics_table,
     sampler_comparison_figure,
     schedule_figure,
+    show,
     signal_steps_figure,
 )
-from gsdiff.metrics import rate_metrics
-from gsdiff.pretrained import policy_for
-from gsdiff.schedule import NoiseSchedule, to_diffusion_space
-from gsdiff.train import sampler_sweep, validation_problems
+from gsdiff.wireless import asymptotic_rates, drop_networks, rate_metrics
 
 # %% tags=["parameters"]
 profile = "book"  # experiment size: "ci" (tiny), "book" (default), "paper" (GPU scale)
@@ -153,7 +149,7 @@ show(allocation_map_figure(net, 0, xs.numpy(), labels))
 # from step $k$ to an earlier step $k'$ of any subsequence; with $\eta = 0$ it is deterministic given the
 # initial noise. Both are tested against the `DDPMScheduler` and `DDIMScheduler` of diffusers. Both start from
 # initial noise $x_K \sim \mathcal N(0, I)$; by default gsdiff draws the initial noises of a network's
-# samples as one randomized quasi-Monte Carlo set (`DiffusionConfig(noise="sobol")`, `gsdiff.noise`): each
+# samples as one randomized quasi-Monte Carlo set (`DiffusionConfig(noise="sobol")`, `gsdiff.diffusion.initial_noise`): each
 # is exactly Gaussian, but together they are spread evenly, which matters once the samples are time-shared
 # ({doc}`training` measures by how much). Below, the
 # same policy draws allocations for validation problems with each setting, and we time-share them exactly

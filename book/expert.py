@@ -38,21 +38,18 @@ import numpy as np
 import torch
 from IPython.display import Markdown, display
 
-from gsdiff.baselines import average_power, full_power, wmmse
-from gsdiff.config import get_profile
-from gsdiff.datasets import load_or_build_dataset
-from gsdiff.display import show
-from gsdiff.evaluation import asymptotic_rates, evaluate_time_sharing
-from gsdiff.expert import run_expert
-from gsdiff.figures import (
+from gsdiff.config import BASELINES, ExpertTargets, get_profile
+from gsdiff.policy import candidate_rates, candidate_samples, evaluate_candidates, load_or_build_dataset
+from gsdiff.solvers import run_expert, run_gnn_expert
+from gsdiff.viz import (
     expert_trajectory_figure,
     grid_heatmap_figure,
     metrics_table,
     percentile_curves_figure,
     policy_slices_figure,
+    show,
 )
-from gsdiff.gnn_expert import run_gnn_expert
-from gsdiff.metrics import rate_metrics
+from gsdiff.wireless import asymptotic_rates, rate_metrics
 
 # %% tags=["parameters"]
 profile = "book"  # experiment size: "ci" (tiny), "book" (default), "paper" (GPU scale)
@@ -101,11 +98,7 @@ started = time.perf_counter()
 dataset_timer = time.perf_counter()
 dataset = load_or_build_dataset(config, progress=False)
 dataset_wall_s = time.perf_counter() - dataset_timer
-test_gains, test_f, test_samples = dataset.split("test")
-at_f = torch.isclose(test_f, torch.tensor(f_min, dtype=test_f.dtype))
-if not bool(at_f.any()):
-    raise ValueError(f"f_min = {f_min} is not one of the dataset's levels {dataset.f_mins}")
-gains, samples = test_gains[at_f], test_samples[at_f]  # [B, N, N], [B, S, N]
+gains, samples = dataset.at_f_min("test", f_min)  # [B, N, N], [B, S, N]: every test network at f_min
 
 # %% [markdown]
 # ## One network, iteration by iteration
@@ -146,18 +139,10 @@ show(policy_slices_figure(samples, gains))
 
 # %%
 timer = time.perf_counter()
-policies = {
-    "expert": samples,
-    "full power": full_power(gains, radio),
-    "average power": average_power(samples),
-    "WMMSE": wmmse(gains, radio),
-}
-results = {
-    name: evaluate_time_sharing(gains, power, radio, evaluation, seed=seed)
-    for name, power in policies.items()
-}
+candidates = candidate_samples(gains, f_min, samples, radio, baselines=BASELINES)  # FP, AP and WMMSE
+results = evaluate_candidates(gains, candidates, radio, evaluation, seed)
 metrics = {name: res.metrics(f_min) for name, res in results.items()}
-exact = {name: rate_metrics(asymptotic_rates(gains, power, radio), f_min) for name, power in policies.items()}
+exact = {name: rate_metrics(r, f_min) for name, r in candidate_rates(gains, candidates, radio).items()}
 eval_s = time.perf_counter() - timer
 display(Markdown(metrics_table(metrics)))
 
@@ -174,7 +159,7 @@ show(percentile_curves_figure(results, f_min))
 
 # %%
 ex, fp, ap = metrics["expert"], metrics["full power"], metrics["average power"]
-target = ex["feasible_fraction"] >= 0.99 and ex["p5"] >= f_min and fp["p5"] < f_min and ap["p5"] < f_min
+target = all(ExpertTargets().check(metrics, f_min).values())
 display(
     Markdown(
         f"Over {evaluation.num_slots} slots, the expert meets f_min = {f_min} for "
@@ -193,7 +178,7 @@ display(
 # The papers parametrize the primal variable by a shallow GNN, $x = P_{\max}\,\sigma(\Phi(H; u, \mu))$: three
 # TAGConv layers ($K = 2$) that see each network's channel graph, node conditions and current multipliers,
 # trained jointly over many networks by a few Adam steps on the Lagrangian per iteration, with per-network
-# multipliers (`gsdiff.gnn_expert`). Its iterates are samples in the same format. We run it on test networks
+# multipliers (`gsdiff.solvers.gnn_expert`). Its iterates are samples in the same format. We run it on test networks
 # of the densest drop and compare it with the direct expert on the same networks.
 
 # %%

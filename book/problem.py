@@ -35,11 +35,15 @@ import torch
 from IPython.display import Markdown, display
 
 from gsdiff.config import EvaluationConfig, get_profile
-from gsdiff.display import show, show_widget
-from gsdiff.evaluation import asymptotic_rates, evaluate_time_sharing
-from gsdiff.figures import rate_region_figure
-from gsdiff.two_user import best_deterministic, best_time_sharing, rate_region
-from gsdiff.widgets import two_user_panel
+from gsdiff.viz import rate_region_figure, show, show_widget
+from gsdiff.viz.widgets import two_user_panel
+from gsdiff.wireless import (
+    asymptotic_rates,
+    best_deterministic,
+    best_time_sharing,
+    evaluate_time_sharing,
+    rate_region,
+)
 
 # %% tags=["parameters"]
 profile = "book"  # experiment size: "ci" (tiny), "book" (default), "paper" (GPU scale)
@@ -83,7 +87,7 @@ started = time.perf_counter()
 #
 # Two pairs with equal direct gains and equal cross gains. For every allocation on a grid over
 # $[0, P_{\max}]^2$ we compute the exact ergodic rates under Rayleigh fading (the one-dimensional quadrature of
-# `gsdiff.rates.ergodic_rates_exact`, no Monte-Carlo noise). The best deterministic allocation meeting
+# `gsdiff.wireless.rates.ergodic_rates_exact`, no Monte-Carlo noise). The best deterministic allocation meeting
 # $f_{\min}$ is a search over the grid; the best time-sharing is a linear program over the convex hull of the
 # grid's rate pairs, solved exactly as a polygon clipped by $\bar r_i \ge f_{\min}$.
 
@@ -127,7 +131,7 @@ display(Markdown("\n".join(lines)))
 #
 # The hull is reached by playing allocations in turn over slots. Take the strongest-interference case and the
 # simplest stochastic policy: alternate $(P_{\max}, 0)$ and $(0, P_{\max})$, each held for a window of
-# slots, under fresh fading in every slot (`gsdiff.evaluation.evaluate_time_sharing`). Its running ergodic
+# slots, under fresh fading in every slot (`gsdiff.wireless.time_sharing.evaluate_time_sharing`). Its running ergodic
 # rates approach the exact value of playing both equally often.
 
 # %%

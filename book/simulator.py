@@ -35,20 +35,19 @@ import time
 import torch
 from IPython.display import Markdown, display
 
-from gsdiff.baselines import full_power, wmmse
-from gsdiff.channel import drop_networks
 from gsdiff.config import DropConfig, GraphConfig, get_profile
-from gsdiff.display import show
-from gsdiff.evaluation import asymptotic_rates, evaluate_time_sharing
-from gsdiff.figures import (
+from gsdiff.graph import graph_batch
+from gsdiff.solvers import full_power, wmmse
+from gsdiff.viz import (
     channel_graph_figure,
     metrics_table,
     network_map,
     path_loss_figure,
     percentile_curves_figure,
     rate_cdf_figure,
+    show,
 )
-from gsdiff.graphs import graph_batch
+from gsdiff.wireless import asymptotic_rates, drop_networks, evaluate_time_sharing
 
 # %% tags=["parameters"]
 profile = "book"  # experiment size: "ci" (tiny), "book" (default), "paper" (GPU scale)

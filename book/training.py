@@ -38,32 +38,33 @@ import time
 import torch
 from IPython.display import Markdown, display
 
-from gsdiff.baselines import average_power, full_power, random_levels
-from gsdiff.channel import drop_networks
-from gsdiff.comparison import compare_to_expert, interferers_when_on
-from gsdiff.config import DropConfig, DualSchedulingConfig, get_profile
-from gsdiff.datasets import load_or_build_dataset
-from gsdiff.display import show
-from gsdiff.dual_scheduling import dual_picks, dual_schedule
-from gsdiff.evaluation import (
-    asymptotic_rates,
-    evaluate_time_sharing,
-    played_rates,
-    resample,
-    sample_rates,
-    take_samples,
+from gsdiff.config import PolicyTargets, get_profile
+from gsdiff.policy import (
+    DUAL_SUFFIX,
+    candidate_samples,
+    choose_dual_margin,
+    choose_sampling,
+    compare_over_f_mins,
+    compare_over_sizes,
+    evaluate_candidates,
+    load_or_build_dataset,
+    policy_for,
+    sample_count_study,
+    tail_coordination,
 )
-from gsdiff.expert import run_expert
-from gsdiff.figures import (
+from gsdiff.solvers import random_levels, run_expert
+from gsdiff.viz import (
+    markdown_table,
     metrics_table,
+    p5_mean_table,
     percentile_curves_figure,
     sample_count_figure,
+    show,
+    target_report,
+    training_caption,
     training_curves_figure,
 )
-from gsdiff.metrics import bootstrap_ratios, rate_metrics
-from gsdiff.policy import project_to_levels
-from gsdiff.pretrained import policy_for
-from gsdiff.train import selection_score, validation_scores
+from gsdiff.wireless import bootstrap_ratios, played_rates, rate_metrics
 
 # %% tags=["parameters"]
 profile = "book"  # experiment size: "ci" (tiny), "book" (default), "paper" (GPU scale)
@@ -89,23 +90,8 @@ started = time.perf_counter()
 dataset = load_or_build_dataset(config, progress=False)
 policies, sources = {}, {}
 for kind in kinds:
-    policies[kind], sources[kind] = policy_for(config, dataset, kind, retrain=retrain)
-display(Markdown("; ".join(f"{k.upper()}: {v}" for k, v in sources.items()) + "."))
-
-
-def networks_at_f_min(split, per_density):
-    """The first ``per_density`` networks of each density of a split, with the expert's samples at f_min."""
-    gains, f, samples = dataset.split(split)
-    at_f = torch.isclose(f, torch.tensor(f_min, dtype=f.dtype))
-    per = dataset.splits[split].stop - dataset.splits[split].start
-    keep = torch.cat(
-        [
-            torch.arange(d * per, d * per + min(per, per_density))
-            for d in range(len(dataset.densities_per_km2))
-        ]
-    )
-    return gains[at_f][keep], samples[at_f][keep]
-
+    policies[kind.upper()], sources[kind.upper()] = policy_for(config, dataset, kind, retrain=retrain)
+display(Markdown("; ".join(f"{k}: {v}" for k, v in sources.items()) + "."))
 
 # %% [markdown]
 # ## Training
@@ -133,26 +119,8 @@ def networks_at_f_min(split, per_density):
 # and the `ci` profile trains from scratch in this chapter. Set `retrain = True` to train here.
 
 # %%
-show(training_curves_figure({k.upper(): p.checkpoint_info["history"] for k, p in policies.items()}))
-t = config.train
-lines = []
-for k, p in policies.items():
-    h = p.checkpoint_info["history"]
-    best = p.checkpoint_info["best_step"]
-    i = h["step"].index(best)
-    lines.append(
-        f"{k.upper()}: {h['step'][-1]} steps in {h['seconds'][-1] / 60:.1f} min on the machine that trained it, "
-        f"kept: step {best} (validation loss {h['val_loss'][i]:.4f}; sampled p5 {h['val_p5_ratio'][i]:.3f} × "
-        f"expert, mean {h['val_mean_ratio'][i]:.3f} × expert)"
-    )
-display(
-    Markdown(
-        f"**Figure.** Training curves ({t.batch_problems} problems × {t.samples_per_problem} samples per step; "
-        f"sampled scores on {t.eval_problems} validation problems with {t.eval_samples} samples each). "
-        + "; ".join(lines)
-        + "."
-    )
-)
+show(training_curves_figure({name: p.checkpoint_info["history"] for name, p in policies.items()}))
+display(Markdown(training_caption({name: p.checkpoint_info for name, p in policies.items()}, config.train)))
 
 # %% [markdown]
 # ## Time-sharing with finitely many samples
@@ -167,39 +135,18 @@ display(
 # evaluator plays them), **independent draws from the expert's samples** (the same distribution, the balance
 # forgotten: what a perfect imitator sampling independently would get), and the U-GNN's samples from
 # independent Gaussian initial noise and from **quasi-random initial noise** (`noise="sobol"`: a scrambled
-# Sobol point set, see `gsdiff.noise`). DDIM with η = 0 maps its initial noise to an allocation
+# Sobol point set, see `gsdiff.diffusion.initial_noise`). DDIM with η = 0 maps its initial noise to an allocation
 # deterministically, so initial noises spread evenly over the Gaussian spread the turns evenly too. The last
 # line is the quasi-random pool of $S$ samples played by **dual time-sharing** over the evaluator's 100
-# windows (`gsdiff.dual_scheduling` with its default margin; the section on held-out networks explains it).
+# windows (`gsdiff.solvers.dual_time_sharing` with its default margin; the section on held-out networks explains it).
 # Every ratio is against the expert's exact value with all its samples.
 
 # %%
-count_gains, count_expert = networks_at_f_min("validation", count_networks_per_density)
-count_reference = asymptotic_rates(count_gains, count_expert, radio)
-count_f = torch.full((len(count_gains),), f_min, dtype=count_gains.dtype)
-count_policy = policies[kinds[0]]
-curves = {name: [] for name in ("expert's iterates", "independent draws of the expert's samples")}
-curves |= {f"{kinds[0].upper()}, {noise} noise": [] for noise in ("gaussian", "sobol")}
-scheduled = f"{kinds[0].upper()}, sobol noise, dual time-sharing"
-curves[scheduled] = []
-for s in sample_counts:
-    spaced = count_expert[:, torch.linspace(0, count_expert.shape[1] - 1, s).round().long()]
-    draws = {
-        "expert's iterates": spaced,
-        "independent draws of the expert's samples": resample(
-            count_expert, s, torch.Generator().manual_seed(seed)
-        ),
-    }
-    for noise in ("gaussian", "sobol"):
-        draws[f"{kinds[0].upper()}, {noise} noise"] = count_policy.sample(
-            count_gains, f_min, s, generator=torch.Generator().manual_seed(seed), noise=noise
-        )
-    pool = draws[f"{kinds[0].upper()}, sobol noise"]
-    draws[scheduled] = dual_schedule(count_gains, pool, f_min, radio, evaluation, DualSchedulingConfig())
-    for name, x in draws.items():
-        curves[name].append(
-            validation_scores(asymptotic_rates(count_gains, x, radio), count_f, count_reference)
-        )
+count_gains, count_expert = dataset.at_f_min("validation", f_min, count_networks_per_density)
+first = kinds[0].upper()
+curves = sample_count_study(
+    policies[first], first, count_gains, count_expert, f_min, sample_counts, radio, evaluation, seed
+)
 show(sample_count_figure(sample_counts, curves))
 at = {name: points[-1] for name, points in curves.items()}
 display(
@@ -248,37 +195,29 @@ display(
 # $[0, P_{\max}]$.
 
 # %%
-val_gains, val_expert = networks_at_f_min("validation", eval_networks_per_density)
-val_f = torch.full((len(val_gains),), f_min, dtype=val_gains.dtype)
+val_gains, val_expert = dataset.at_f_min("validation", f_min, eval_networks_per_density)
 val_expert_rates = played_rates(val_gains, val_expert, radio, evaluation)
 levels_tried = [None, config.expert.num_levels] if try_levels else [None]
-
-
-def setting_name(setting):
-    text = f"margin {setting['margin']:g}"
-    return text + (f", {setting['levels']} levels" if setting.get("levels") else "")
-
-
-val_rows, chosen, chosen_scores, val_pools = {}, {}, {}, {}
-for kind, policy in policies.items():
-    scored = []
-    for margin in margins:
-        x = policy.sample(
-            val_gains, f_min, num_samples, generator=torch.Generator().manual_seed(seed), margin=margin
-        )
-        for levels in levels_tried:
-            setting = {"margin": margin} | ({"levels": levels} if levels else {})
-            on_grid = x if levels is None else project_to_levels(x, radio.max_power_w, levels)
-            rates = played_rates(val_gains, on_grid, radio, evaluation)
-            scores = validation_scores(rates, val_f, val_expert_rates)
-            m = rate_metrics(rates, f_min) | {"balanced": selection_score(scores, "balanced")}
-            val_rows[f"{kind.upper()}, {setting_name(setting)}"] = m
-            scored.append((m["balanced"], setting, scores, on_grid))
-    best = max(scored, key=lambda row: row[0])
-    _, chosen[kind.upper()], chosen_scores[kind.upper()], val_pools[kind.upper()] = best
+searches = {
+    name: choose_sampling(
+        policy,
+        val_gains,
+        f_min,
+        val_expert_rates,
+        num_samples,
+        margins,
+        levels_tried,
+        radio,
+        evaluation,
+        seed,
+    )
+    for name, policy in policies.items()
+}
+chosen = {name: search.best for name, search in searches.items()}
+val_rows = {f"{name}, {label}": m for name, search in searches.items() for label, m in search.rows.items()}
 val_rows["expert"] = rate_metrics(val_expert_rates, f_min) | {"balanced": 1.0}
 display(Markdown(metrics_table(val_rows, ["p5", "p1", "mean", "feasible_fraction", "balanced"])))
-display(Markdown("Used below: " + "; ".join(f"{k}: {setting_name(v)}" for k, v in chosen.items()) + "."))
+display(Markdown("Used below: " + "; ".join(f"{k}: {v.label}" for k, v in chosen.items()) + "."))
 
 # %% [markdown]
 # **Table.** The policies on the validation networks at $f_{\min}$ (every density) with each sampling
@@ -289,7 +228,7 @@ display(Markdown("Used below: " + "; ".join(f"{k}: {setting_name(v)}" for k, v i
 # ### Dual time-sharing of the samples
 #
 # The finite-sample study showed what independent play costs in the tail, and why the expert does not pay
-# it: its dual step hands out turns by deficit. `gsdiff.dual_scheduling` gives a pool of samples the same
+# it: its dual step hands out turns by deficit. `gsdiff.solvers.dual_time_sharing` gives a pool of samples the same
 # dynamics. The policy draws its allocations once; the exact ergodic rate of every pooled sample follows from
 # the large-scale gains (the quadrature the expert uses); then the expert's iterations (9)–(10) run with the
 # primal step restricted to the pool: each window plays the pooled sample with the largest Lagrangian, and
@@ -303,27 +242,24 @@ display(Markdown("Used below: " + "; ".join(f"{k}: {setting_name(v)}" for k, v i
 # balanced score as above.
 
 # %%
-dual_pools = val_pools | {"expert": val_expert}
+dual_pools = {name: search.best_samples_w for name, search in searches.items()} | {"expert": val_expert}
 dual_pools["random levels"] = random_levels(
     val_gains, num_samples, config.expert.num_levels, radio, torch.Generator().manual_seed(seed)
 )
-dual_rows, dual_settings = {}, {}
-for name, pool in dual_pools.items():
-    pool_rates = sample_rates(val_gains, pool, radio)  # [B, S, N] exact rates of each pooled sample
-    scored = []
-    for margin in dual_margins:
-        picks = dual_picks(pool_rates, f_min, evaluation.num_windows, DualSchedulingConfig(margin=margin))
-        rates = take_samples(pool_rates, picks).mean(1)  # [B, N] exact rates of the played samples
-        scores = validation_scores(rates, val_f, val_expert_rates)
-        distinct = sum(len(torch.unique(p)) for p in picks) / len(picks)
-        m = rate_metrics(rates, f_min) | {"balanced": selection_score(scores, "balanced")}
-        dual_rows[f"{name} + dual time-sharing, margin {margin:g}"] = m | {"distinct samples": distinct}
-        scored.append((m["balanced"], margin))
-    dual_settings[name] = DualSchedulingConfig(margin=max(scored)[1])
+margin_searches = {
+    name: choose_dual_margin(val_gains, pool, f_min, val_expert_rates, dual_margins, radio, evaluation)
+    for name, pool in dual_pools.items()
+}
+dual_settings = {name: search.best for name, search in margin_searches.items()}
+dual_rows = {
+    f"{name}{DUAL_SUFFIX}, margin {margin:g}": row
+    for name, search in margin_searches.items()
+    for margin, row in search.rows.items()
+}
 dual_rows["expert"] = val_rows["expert"]
 columns = ["p5", "p1", "mean", "feasible_fraction", "balanced", "distinct samples"]
 display(Markdown(metrics_table(dual_rows, columns)))
-used = [f"{name} + dual time-sharing, margin {v.margin:g}" for name, v in dual_settings.items()]
+used = [f"{name}{DUAL_SUFFIX}, margin {v.margin:g}" for name, v in dual_settings.items()]
 display(Markdown("Used below: " + "; ".join(used) + "."))
 
 # %% [markdown]
@@ -333,29 +269,24 @@ display(Markdown("Used below: " + "; ".join(used) + "."))
 # expert row is its own iterates, as before.
 
 # %%
-gains, expert_samples = networks_at_f_min("test", eval_networks_per_density)
-candidates = {"expert": expert_samples}
-sample_s = {}
-for kind, policy in policies.items():
-    timer = time.perf_counter()
-    candidates[kind.upper()] = policy.sample(
-        gains, f_min, num_samples, generator=torch.Generator().manual_seed(seed), **chosen[kind.upper()]
-    )
-    sample_s[kind.upper()] = time.perf_counter() - timer
-test_pools = {name: candidates[name] for name in dual_settings if name in candidates}
-test_pools["random levels"] = random_levels(
+gains, expert_samples = dataset.at_f_min("test", f_min, eval_networks_per_density)
+control = random_levels(
     gains, num_samples, config.expert.num_levels, radio, torch.Generator().manual_seed(seed)
 )
-for name, pool in test_pools.items():
-    timer = time.perf_counter()
-    played = dual_schedule(gains, pool, f_min, radio, evaluation, dual_settings[name])
-    candidates[f"{name} + dual time-sharing"] = played
-    sample_s[f"{name} + dual time-sharing"] = time.perf_counter() - timer
-candidates["full power"] = full_power(gains, radio)
-candidates["average power"] = average_power(expert_samples)
-results = {
-    name: evaluate_time_sharing(gains, x, radio, evaluation, seed=seed) for name, x in candidates.items()
-}
+candidates = candidate_samples(
+    gains,
+    f_min,
+    expert_samples,
+    radio,
+    policies=policies,
+    num_samples=num_samples,
+    sampling=chosen,
+    dual=dual_settings,
+    pools={"random levels": control},
+    evaluation=evaluation,
+    seed=seed,
+)
+results = evaluate_candidates(gains, candidates, radio, evaluation, seed)
 metrics = {name: res.metrics(f_min) for name, res in results.items()}
 display(Markdown(metrics_table(metrics)))
 
@@ -368,44 +299,31 @@ show(percentile_curves_figure(results, f_min))
 # and 5th percentiles over users and the mean. A stochastic policy's tail climbs as its samples take turns.
 
 # %%
-ex = metrics["expert"]
-lines = []
+ex, targets = metrics["expert"], PolicyTargets()
 plays = {}  # each policy played independently and by dual time-sharing, and how it was sampled
 for base, setting in chosen.items():
-    plays[base] = setting_name(setting)
-    plays[f"{base} + dual time-sharing"] = f"dual time-sharing, margin {dual_settings[base].margin:g}"
+    plays[base] = setting.label
+    plays[base + DUAL_SUFFIX] = f"dual time-sharing, margin {dual_settings[base].margin:g}"
+lines = []
 for name, how in plays.items():
-    m = metrics[name]
-    checks = {
-        "p5 ≥ 0.95 × expert": m["p5"] >= 0.95 * ex["p5"],
-        "p5 ≥ f_min": m["p5"] >= f_min,
-        "mean ≥ 0.98 × expert": m["mean"] >= 0.98 * ex["mean"],
-        "p5 above FP and AP": m["p5"] > max(metrics["full power"]["p5"], metrics["average power"]["p5"]),
-    }
-    verdict = ", ".join(f"{check}: {'met' if ok else '**not met**'}" for check, ok in checks.items())
     spread = bootstrap_ratios(
         results[name].ergodic_rates,
         results["expert"].ergodic_rates,
         generator=torch.Generator().manual_seed(seed),
     )
-    line = (
-        f"- **{name}**: p5 = {m['p5']:.3f} ({m['p5'] / ex['p5']:.3f} × expert), p1 = {m['p1']:.3f}, "
-        f"mean {m['mean']:.3f} ({m['mean'] / ex['mean']:.3f} × expert), {m['feasible_fraction']:.1%} of users "
-        f"meet f_min. {verdict}. Resampling the test networks puts the p5 ratio in "
-        f"{spread['p5'][0]:.3f}–{spread['p5'][1]:.3f} × and the mean ratio in "
-        f"{spread['mean'][0]:.3f}–{spread['mean'][1]:.3f} × (95% bootstrap intervals). "
-    )
+    line = target_report(name, metrics, targets.check(metrics, name, f_min), spread)
+    m, seconds = metrics[name], candidates[name].seconds
     if name not in chosen:
-        same = metrics["expert + dual time-sharing"]
+        same, pool = metrics["expert" + DUAL_SUFFIX], name.removesuffix(DUAL_SUFFIX)
         line += (
             f"Against the expert's samples under the same schedule: p5 {m['p5'] / same['p5']:.3f} ×, mean "
             f"{m['mean'] / same['mean']:.3f} ×. Scheduling the pools of {gains.shape[0]} networks ({how}) "
-            f"took {sample_s[name]:.1f} s."
+            f"took {seconds - candidates[pool].seconds:.1f} s."
         )
     else:
         line += (
             f"Drawing {num_samples} allocations ({how}) for each of {gains.shape[0]} networks took "
-            f"{sample_s[name]:.0f} s ({sample_s[name] / gains.shape[0]:.2f} s per network)."
+            f"{seconds:.0f} s ({seconds / gains.shape[0]:.2f} s per network)."
         )
     lines.append(line)
 timer = time.perf_counter()
@@ -422,7 +340,7 @@ display(
 # The checks are the quality targets of the project for the `book` profile, computed on this run. The
 # intervals say how much of a ratio is the draw of test networks: a pooled 5th percentile is set by the few
 # networks whose users fall lowest, so it moves far more between network sets than the mean does
-# (`gsdiff.metrics.bootstrap_ratios` resamples whole networks, the same for policy and expert). A verdict
+# (`gsdiff.wireless.metrics.bootstrap_ratios` resamples whole networks, the same for policy and expert). A verdict
 # is read off the point value; where the interval straddles the target, the test set cannot tell. The
 # targets are checked for both ways of playing a policy's samples; only the independent one is the papers'
 # method, and "against the expert's samples under the same schedule" separates what the schedule adds from
@@ -436,18 +354,16 @@ display(
 # transmits and the mean power of its three strongest interferers (largest $g_{ji}/g_{ii}$) in those samples.
 
 # %%
-rows = ["| users | policy | own power when on | interferers' power when it is on |", "|---|---|---|---|"]
-for kind in policies:
-    name = kind.upper()
-    rates = results[name].ergodic_rates  # [B, N]
-    worst = rates <= torch.quantile(rates.flatten(), 0.05)
-    for label, samples in (("expert", expert_samples), (name, candidates[name])):
-        own, cleared = interferers_when_on(gains, samples, radio.max_power_w)
-        rows.append(
-            f"| bottom 5% of {name} | {label} | {own[worst].nanmean():.0%} of P_max | "
-            f"{cleared[worst].nanmean():.0%} of P_max |"
-        )
-display(Markdown("\n".join(rows)))
+rows = []
+for name in policies:
+    pools = {"expert": expert_samples, name: candidates[name].samples_w}
+    shares = tail_coordination(gains, results[name].ergodic_rates, pools, radio.max_power_w)
+    rows += [
+        [f"bottom 5% of {name}", label, f"{own:.0%} of P_max", f"{cleared:.0%} of P_max"]
+        for label, (own, cleared) in shares.items()
+    ]
+header = ["users", "policy", "own power when on", "interferers' power when it is on"]
+display(Markdown(markdown_table(header, rows)))
 
 # %% [markdown]
 # **Table.** Coordination for the users the policies serve worst. Where a policy's interferers stay louder
@@ -459,16 +375,15 @@ display(Markdown("\n".join(rows)))
 
 # %%
 lines = []
-for kind in policies:
-    name = kind.upper()
-    m, v = metrics[name], chosen_scores[name]
+for name in policies:
+    m, v = metrics[name], searches[name].best_scores
     lines.append(
-        f"- {name}: with {setting_name(chosen[name])}, p5 {v['p5_ratio']:.3f} × and mean "
+        f"- {name}: with {chosen[name].label}, p5 {v['p5_ratio']:.3f} × and mean "
         f"{v['mean_ratio']:.3f} × the expert's on the validation networks; on the test networks "
         f"{m['p5'] / ex['p5']:.3f} × and {m['mean'] / ex['mean']:.3f} ×."
     )
-    dual, margin = f"{name} + dual time-sharing", dual_settings[name].margin
-    d, vd = metrics[dual], dual_rows[f"{dual}, margin {margin:g}"]
+    margin = dual_settings[name].margin
+    d, vd = metrics[name + DUAL_SUFFIX], margin_searches[name].rows[margin]
     lines.append(
         f"  By dual time-sharing (margin {margin:g}): p5 {vd['p5'] / val_rows['expert']['p5']:.3f} × "
         f"and mean {vd['mean'] / val_rows['expert']['mean']:.3f} × on validation; {d['p5'] / ex['p5']:.3f} × "
@@ -515,31 +430,15 @@ display(Markdown("\n".join(lines)))
 # the expert's samples too); rates are exact over fading, of the samples the evaluator plays.
 
 # %%
-unseen_gains, _ = networks_at_f_min("test", unseen_networks_per_density)
+unseen_gains, _ = dataset.at_f_min("test", f_min, unseen_networks_per_density)
 compared_dual = {name: dual_settings[name] for name in ["expert", *chosen]}  # compare_to_expert's pools
-unseen = {}
-for level in unseen_f_mins:
-    unseen[level] = compare_to_expert(
-        {k.upper(): p for k, p in policies.items()},
-        unseen_gains,
-        level,
-        radio,
-        config.expert,
-        num_samples,
-        seed=seed,
-        sampling=chosen,
-        evaluation=evaluation,
-        dual=compared_dual,
-    )
-rows = ["| f_min | " + " | ".join(f"{name} p5 / mean" for name in unseen[unseen_f_mins[0]]) + " |"]
-rows.append("|---" * (1 + len(unseen[unseen_f_mins[0]])) + "|")
-for level, scores in unseen.items():
-    rows.append(
-        f"| {level:g}{'' if level in dataset.f_mins else ' (unseen)'} | "
-        + " | ".join(f"{m['p5']:.3f} / {m['mean']:.2f}" for m in scores.values())
-        + " |"
-    )
-display(Markdown("\n".join(rows)))
+options = {"sampling": chosen, "evaluation": evaluation, "dual": compared_dual}
+unseen = compare_over_f_mins(
+    policies, unseen_gains, unseen_f_mins, radio, config.expert, num_samples, seed=seed, **options
+)
+display(
+    Markdown(p5_mean_table(unseen, "f_min", lambda f: f"{f:g}{'' if f in dataset.f_mins else ' (unseen)'}"))
+)
 
 # %% [markdown]
 # **Table.** 5th-percentile and mean rates (bits/s/Hz) on test networks at $f_{\min}$ levels outside the
@@ -552,26 +451,21 @@ display(Markdown("\n".join(rows)))
 # the expert runs on them, and the policies sample for them.
 
 # %%
-transfer = {}
-for n in transfer_pairs:
-    nets = [
-        drop_networks(transfer_networks_per_density, DropConfig(num_pairs=n, density_per_km2=d), seed=seed)
-        for d in config.densities_per_km2
-    ]
-    big = torch.cat([net.gains for net in nets])  # [D * networks, n, n]
-    transfer[n] = compare_to_expert(
-        {k.upper(): p for k, p in policies.items()},
-        big,
-        f_min,
-        radio,
-        config.expert,
-        num_samples,
-        seed=seed,
-        sampling=chosen,
-        evaluation=evaluation,
-        dual=compared_dual,
-    )
-    display(Markdown(f"**N = {n}** ({big.shape[0]} networks):\n\n" + metrics_table(transfer[n])))
+transfer = compare_over_sizes(
+    policies,
+    transfer_pairs,
+    config.densities_per_km2,
+    transfer_networks_per_density,
+    f_min,
+    radio,
+    config.expert,
+    num_samples,
+    seed=seed,
+    **options,
+)
+for n, scores in transfer.items():
+    count = transfer_networks_per_density * len(config.densities_per_km2)
+    display(Markdown(f"**N = {n}** ({count} networks):\n\n" + metrics_table(scores)))
 
 # %% [markdown]
 # **Table.** The policies trained at the profile's $N$ on networks of other sizes, against the expert run on

@@ -11,6 +11,7 @@ import math
 import torch
 
 __all__ = [
+    "check_choice",
     "check_positive",
     "check_int_at_least",
     "check_f_min",
@@ -19,6 +20,12 @@ __all__ = [
     "check_networks",
     "per_network_f_min",
 ]
+
+
+def check_choice(name: str, value: object, allowed: tuple) -> None:
+    """One of the allowed values (each list of them lives in ``gsdiff.config.choices``)."""
+    if isinstance(value, bool) or value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
 
 
 def check_positive(name: str, value: float) -> None:

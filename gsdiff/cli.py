@@ -1,4 +1,4 @@
-"""Command line: ``python -m gsdiff drop|evaluate|expert|average-power|dual-schedule|train|sample ...``
+"""Command line: ``python -m gsdiff drop|evaluate|expert|average-power|dual-time-sharing|train|sample ...``
 (also ``gsdiff``).
 
 Files are plain NumPy arrays: networks are an ``.npz`` with ``gains`` [B, N, N] in W/W, allocations a
@@ -15,22 +15,22 @@ from pathlib import Path
 
 import torch
 
-from .baselines import average_power
-from .channel import drop_networks
 from .config import (
-    NOISE_KINDS,
+    DENOISER_KINDS,
+    FADING_KINDS,
+    INITIAL_NOISE_KINDS,
+    PROFILES,
+    SAMPLER_KINDS,
     DropConfig,
-    DualSchedulingConfig,
+    DualTimeSharingConfig,
     EvaluationConfig,
     ExpertConfig,
     RadioConfig,
     get_profile,
 )
-from .dual_scheduling import dual_schedule
-from .evaluation import asymptotic_rates, evaluate_time_sharing
-from .expert import run_expert
-from .io import load_array, load_gains, save_array, save_networks
-from .metrics import rate_metrics
+from .files import load_array, load_gains, save_array, save_networks
+from .solvers import average_power, dual_time_sharing, run_expert
+from .wireless import asymptotic_rates, drop_networks, evaluate_time_sharing, rate_metrics
 
 __all__ = ["main"]
 
@@ -64,10 +64,7 @@ def _evaluate(args: argparse.Namespace) -> dict:
 
 def _expert(args: argparse.Namespace) -> dict:
     gains = load_gains(args.networks)
-    defaults = ExpertConfig()
-    iterations = args.iterations or defaults.num_iterations
-    burn_in = defaults.burn_in if args.burn_in is None else args.burn_in
-    config = ExpertConfig(num_iterations=iterations, burn_in=burn_in, num_samples=args.num_samples)
+    config = ExpertConfig(num_iterations=args.iterations, burn_in=args.burn_in, num_samples=args.num_samples)
     result = run_expert(gains, args.f_min, RadioConfig(), config, seed=args.seed, progress=not args.quiet)
     save_array(args.out, result.samples_w)
     return {"out": str(args.out), "shape": list(result.samples_w.shape), "f_min": args.f_min}
@@ -79,22 +76,22 @@ def _average_power(args: argparse.Namespace) -> dict:
     return {"out": str(args.out), "shape": [samples.shape[0], samples.shape[-1]]}
 
 
-def _dual_schedule(args: argparse.Namespace) -> dict:
+def _dual_time_sharing(args: argparse.Namespace) -> dict:
     gains = load_gains(args.networks)
     samples = load_array(args.samples, dtype=gains.dtype)
     if samples.dim() != 3:
         raise ValueError(f"samples must be a pool [B, S, N] in W, got shape {tuple(samples.shape)}")
     evaluation = EvaluationConfig(num_slots=args.slots, window_slots=args.window)
-    config = DualSchedulingConfig(margin=args.margin)
-    played = dual_schedule(gains, samples, args.f_min, RadioConfig(), evaluation, config)
+    config = DualTimeSharingConfig(margin=args.margin)
+    played = dual_time_sharing(gains, samples, args.f_min, RadioConfig(), evaluation, config)
     save_array(args.out, played)
     return {"out": str(args.out), "shape": list(played.shape), "f_min": args.f_min, "margin": args.margin}
 
 
 def _train(args: argparse.Namespace) -> dict:
-    from .datasets import load_or_build_dataset
-    from .pretrained import with_kind
-    from .train import train_policy
+    from .policy.datasets import load_or_build_dataset
+    from .policy.pretrained import with_kind
+    from .policy.train import train_policy
 
     profile = with_kind(get_profile(args.profile), args.kind)
     dataset = load_or_build_dataset(profile, args.cache_dir, progress=not args.quiet)
@@ -105,7 +102,7 @@ def _train(args: argparse.Namespace) -> dict:
 
 
 def _sample(args: argparse.Namespace) -> dict:
-    from .policy import DiffusionPolicy
+    from .policy.diffusion_policy import DiffusionPolicy
 
     policy = DiffusionPolicy.load(args.checkpoint)
     gains = load_gains(args.networks)
@@ -117,17 +114,33 @@ def _sample(args: argparse.Namespace) -> dict:
         args.steps,
         args.eta,
         generator,
+        sampler=args.sampler,
         levels=args.levels,
-        noise=args.noise,
+        initial_noise=args.initial_noise,
         margin=args.margin,
     )
     save_array(args.out, samples)
     return {"out": str(args.out), "shape": list(samples.shape), "f_min": args.f_min}
 
 
+def _add_slots(parser: argparse.ArgumentParser) -> None:
+    """--slots and --window, with the evaluator's defaults (``EvaluationConfig``)."""
+    defaults = EvaluationConfig()
+    parser.add_argument(
+        "--slots", type=int, default=defaults.num_slots, help="fading slots T (default %(default)s)"
+    )
+    parser.add_argument(
+        "--window",
+        type=int,
+        default=defaults.window_slots,
+        help="slots each sample is held (default %(default)s)",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gsdiff", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
+    expert = ExpertConfig()
 
     drop = sub.add_parser("drop", help="draw random networks and write their gains to an .npz")
     drop.add_argument("--num-networks", type=int, required=True, help="B networks")
@@ -143,9 +156,8 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--networks", required=True, help=".npz with 'gains' [B, N, N]")
     ev.add_argument("--samples", required=True, help=".npy allocations in W, [B, S, N] or [B, N]")
     ev.add_argument("--f-min", type=float, required=True, help="minimum rate, bits/s/Hz")
-    ev.add_argument("--slots", type=int, default=500, help="fading slots T (default 500)")
-    ev.add_argument("--window", type=int, default=5, help="slots each sample is held (default 5)")
-    ev.add_argument("--fading", choices=("iid", "jakes"), default="iid")
+    _add_slots(ev)
+    ev.add_argument("--fading", choices=FADING_KINDS, default=EvaluationConfig.fading)
     ev.add_argument("--seed", type=int, default=0, help="fading seed")
     ev.add_argument("--exact", action="store_true", help="infinitely many slots, by exact quadrature")
     ev.set_defaults(run=_evaluate)
@@ -153,9 +165,21 @@ def _parser() -> argparse.ArgumentParser:
     ex = sub.add_parser("expert", help="run the primal-dual expert; write its samples [B, S, N] in W")
     ex.add_argument("--networks", required=True, help=".npz with 'gains' [B, N, N]")
     ex.add_argument("--f-min", type=float, required=True, help="minimum rate, bits/s/Hz")
-    ex.add_argument("--num-samples", type=int, default=200, help="samples S per network (default 200)")
-    ex.add_argument("--iterations", type=int, default=None, help="primal-dual iterations (default 1500)")
-    ex.add_argument("--burn-in", type=int, default=None, help="iterations before sampling (default 500)")
+    ex.add_argument(
+        "--num-samples",
+        type=int,
+        default=expert.num_samples,
+        help="samples S per network (default %(default)s)",
+    )
+    ex.add_argument(
+        "--iterations",
+        type=int,
+        default=expert.num_iterations,
+        help="primal-dual iterations (default %(default)s)",
+    )
+    ex.add_argument(
+        "--burn-in", type=int, default=expert.burn_in, help="iterations before sampling (default %(default)s)"
+    )
     ex.add_argument("--seed", type=int, default=0)
     ex.add_argument("--quiet", action="store_true", help="no progress bar")
     ex.add_argument("--out", required=True, help="output .npy, [B, S, N] in W")
@@ -167,7 +191,7 @@ def _parser() -> argparse.ArgumentParser:
     ap.set_defaults(run=_average_power)
 
     ds = sub.add_parser(
-        "dual-schedule",
+        "dual-time-sharing",
         help="order a pool of samples by the expert's dual dynamics; write the played [B, W, N]",
     )
     ds.add_argument("--networks", required=True, help=".npz with 'gains' [B, N, N]")
@@ -176,20 +200,21 @@ def _parser() -> argparse.ArgumentParser:
     ds.add_argument(
         "--margin",
         type=float,
-        default=DualSchedulingConfig.margin,
-        help="target f_min + margin (default 0.2)",
+        default=DualTimeSharingConfig.margin,
+        help="target f_min + margin, bits/s/Hz (default %(default)s)",
     )
-    ds.add_argument("--slots", type=int, default=500, help="fading slots T (default 500)")
-    ds.add_argument("--window", type=int, default=5, help="slots each sample is held (default 5)")
+    _add_slots(ds)
     ds.add_argument(
         "--out", required=True, help="output .npy, [B, W, N] in W: one sample per window, in order"
     )
-    ds.set_defaults(run=_dual_schedule)
+    ds.set_defaults(run=_dual_time_sharing)
 
     tr = sub.add_parser("train", help="train the diffusion policy of a profile on its expert dataset")
-    tr.add_argument("--profile", default="book", help="ci, book or paper (default book)")
+    tr.add_argument(
+        "--profile", choices=tuple(PROFILES), default="book", help="experiment size (default book)"
+    )
     tr.add_argument("--out", required=True, help="the best checkpoint (.pt)")
-    tr.add_argument("--kind", choices=("ugnn", "gnn"), default=None, help="denoiser (default: the profile's)")
+    tr.add_argument("--kind", choices=DENOISER_KINDS, default=None, help="denoiser (default: the profile's)")
     tr.add_argument("--work-dir", default=None, help="resumable checkpoints (default OUT.work)")
     tr.add_argument("--cache-dir", default=None, help="expert dataset cache (default $GSDIFF_CACHE)")
     tr.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -199,14 +224,20 @@ def _parser() -> argparse.ArgumentParser:
     sa.add_argument("--checkpoint", required=True, help="a checkpoint written by 'gsdiff train'")
     sa.add_argument("--networks", required=True, help=".npz with 'gains' [B, N, N] (any N)")
     sa.add_argument("--f-min", type=float, required=True, help="minimum rate, bits/s/Hz")
-    sa.add_argument("--num-samples", type=int, default=200, help="samples S per network (default 200)")
+    sa.add_argument(
+        "--num-samples",
+        type=int,
+        default=expert.num_samples,
+        help="samples S per network (default %(default)s)",
+    )
+    sa.add_argument("--sampler", choices=SAMPLER_KINDS, default=None, help="default: the policy's")
     sa.add_argument("--steps", type=int, default=None, help="sampler steps (default: the policy's)")
     sa.add_argument("--eta", type=float, default=None, help="DDIM eta (default: the policy's)")
     sa.add_argument(
         "--levels", type=int, default=None, help="project powers onto this many levels (default: none)"
     )
     sa.add_argument(
-        "--noise", choices=NOISE_KINDS, default=None, help="initial noise (default: the policy's, sobol)"
+        "--initial-noise", choices=INITIAL_NOISE_KINDS, default=None, help="default: the policy's"
     )
     sa.add_argument(
         "--margin", type=float, default=0.0, help="condition on f_min + margin, bits/s/Hz (default 0)"

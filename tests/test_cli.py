@@ -8,9 +8,10 @@ import pytest
 import torch
 
 from gsdiff.cli import main
-from gsdiff.config import DualSchedulingConfig, EvaluationConfig, RadioConfig
-from gsdiff.dual_scheduling import dual_schedule
-from gsdiff.io import load_gains
+from gsdiff.config import DualTimeSharingConfig, EvaluationConfig, RadioConfig
+from gsdiff.files import load_gains
+from gsdiff.policy import DiffusionPolicy, project_to_levels
+from gsdiff.solvers.dual_time_sharing import dual_time_sharing
 
 RADIO = RadioConfig()
 P = RADIO.max_power_w
@@ -341,21 +342,21 @@ def test_expert_and_average_power_round_trip(tmp_path, capsys):
     assert "p5" in json.loads(capsys.readouterr().out)
 
 
-def test_dual_schedule_round_trip(tmp_path, capsys):
-    """drop -> expert -> dual-schedule: the played samples are pool samples, one per window, as the library
-    schedules them; a pool that is not [B, S, N] is refused."""
+def test_dual_time_sharing_round_trip(tmp_path, capsys):
+    """drop -> expert -> dual-time-sharing: the played samples are pool samples, one per window, as the
+    library plays them; a pool that is not [B, S, N] is refused."""
     nets, samples, played = tmp_path / "nets.npz", tmp_path / "samples.npy", tmp_path / "played.npy"
     main(["drop", "--num-networks", "2", "--num-pairs", "4", "--density", "10", "--out", str(nets)])
     argv = ["expert", "--networks", str(nets), "--f-min", "0.5", "--num-samples", "7", "--iterations", "40"]
     main([*argv, "--burn-in", "10", "--quiet", "--out", str(samples)])
     capsys.readouterr()
-    argv = ["dual-schedule", "--networks", str(nets), "--samples", str(samples), "--f-min", "0.5"]
+    argv = ["dual-time-sharing", "--networks", str(nets), "--samples", str(samples), "--f-min", "0.5"]
     assert main([*argv, "--margin", "0.1", "--slots", "50", "--out", str(played)]) == 0
     assert json.loads(capsys.readouterr().out)["shape"] == [2, 10, 4]
     gains = load_gains(nets)
     pool = torch.from_numpy(np.load(samples)).to(gains.dtype)
-    expected = dual_schedule(
-        gains, pool, 0.5, RadioConfig(), EvaluationConfig(num_slots=50), DualSchedulingConfig(margin=0.1)
+    expected = dual_time_sharing(
+        gains, pool, 0.5, RadioConfig(), EvaluationConfig(num_slots=50), DualTimeSharingConfig(margin=0.1)
     )
     assert np.allclose(np.load(played), expected.numpy())
     np.save(tmp_path / "flat.npy", np.load(samples)[:, 0])
@@ -373,3 +374,43 @@ def test_expert_bad_input(tmp_path, capsys):
     argv = ["expert", "--networks", str(nets), "--f-min", "0.5", "--num-samples", "50", "--iterations", "20"]
     assert main([*argv, "--quiet", "--out", out]) == 2
     assert "num_samples" in capsys.readouterr().err
+
+
+def test_cli_train_and_sample(profile, tmp_path, capsys, monkeypatch):
+    import gsdiff.cli as cli
+
+    monkeypatch.setattr(cli, "get_profile", lambda name: profile)
+    model = tmp_path / "model.pt"
+    assert (
+        main(["train", "--profile", "ci", "--out", str(model), "--cache-dir", str(tmp_path / "c"), "--quiet"])
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out)["out"] == str(model)
+    nets, out = tmp_path / "nets.npz", tmp_path / "s.npy"
+    main(["drop", "--num-networks", "2", "--num-pairs", "7", "--density", "10", "--out", str(nets)])
+    argv = [
+        "sample",
+        "--checkpoint",
+        str(model),
+        "--networks",
+        str(nets),
+        "--f-min",
+        "0.6",
+        "--num-samples",
+        "3",
+    ]
+    assert main([*argv, "--out", str(out)]) == 0
+    assert np.load(out).shape == (2, 3, 7)
+    levels = tmp_path / "levels.npy"
+    assert main([*argv, "--levels", "3", "--out", str(levels)]) == 0
+    p_max = DiffusionPolicy.load(model).max_power_w
+    np.testing.assert_allclose(np.load(levels), project_to_levels(torch.from_numpy(np.load(out)), p_max, 3))
+    margin, gaussian = tmp_path / "margin.npy", tmp_path / "gaussian.npy"
+    assert main([*argv, "--margin", "0.1", "--out", str(margin)]) == 0
+    stricter = [("0.7" if a == "0.6" else a) for a in argv]
+    assert main([*stricter, "--out", str(tmp_path / "f07.npy")]) == 0
+    np.testing.assert_allclose(np.load(margin), np.load(tmp_path / "f07.npy"), atol=1e-9)  # 0.6 + 0.1 != 0.7
+    assert main([*argv, "--initial-noise", "gaussian", "--out", str(gaussian)]) == 0
+    assert not np.array_equal(np.load(gaussian), np.load(out))
+    assert main([*argv, "--margin", "-1", "--out", str(margin)]) == 2
+    assert "f_min + margin must be >= 0" in capsys.readouterr().err

@@ -1,0 +1,58 @@
+"""Frozen, validated configuration dataclasses, the named profiles ``ci``, ``book`` and ``paper``, the
+quality targets and every list of allowed values (``choices``).
+
+Values follow ``SETUP.md`` (the papers' setup); choices that are ours say so.
+"""
+
+from .choices import (
+    BASELINES,
+    DENOISER_KINDS,
+    DIRECTIONS,
+    DUAL_RATE_KINDS,
+    EDGE_WEIGHTS,
+    FADING_KINDS,
+    INITIAL_NOISE_KINDS,
+    LOSS_WEIGHTINGS,
+    NOISE_SCHEDULES,
+    POOLING_KINDS,
+    SAMPLER_KINDS,
+    SELECTION_RULES,
+    SPLITS,
+)
+from .learning import DenoiserConfig, DiffusionConfig, TrainConfig
+from .profiles import PROFILES, Profile, get_profile
+from .solvers import DualTimeSharingConfig, ExpertConfig, GNNExpertConfig
+from .targets import ExpertTargets, PolicyTargets
+from .wireless import DENSITIES_PER_KM2, DropConfig, EvaluationConfig, GraphConfig, RadioConfig
+
+__all__ = [
+    "DENSITIES_PER_KM2",
+    "RadioConfig",
+    "DropConfig",
+    "EvaluationConfig",
+    "GraphConfig",
+    "ExpertConfig",
+    "GNNExpertConfig",
+    "DualTimeSharingConfig",
+    "DenoiserConfig",
+    "DiffusionConfig",
+    "TrainConfig",
+    "Profile",
+    "PROFILES",
+    "get_profile",
+    "ExpertTargets",
+    "PolicyTargets",
+    "FADING_KINDS",
+    "EDGE_WEIGHTS",
+    "DUAL_RATE_KINDS",
+    "DENOISER_KINDS",
+    "DIRECTIONS",
+    "POOLING_KINDS",
+    "NOISE_SCHEDULES",
+    "SAMPLER_KINDS",
+    "LOSS_WEIGHTINGS",
+    "INITIAL_NOISE_KINDS",
+    "SELECTION_RULES",
+    "SPLITS",
+    "BASELINES",
+]

@@ -1,0 +1,34 @@
+"""Every list of allowed values of a choice, in one place: configs, library functions and the command line
+all check against (and offer) these tuples, through ``gsdiff.checks.check_choice``."""
+
+from __future__ import annotations
+
+__all__ = [
+    "FADING_KINDS",
+    "EDGE_WEIGHTS",
+    "DUAL_RATE_KINDS",
+    "DENOISER_KINDS",
+    "DIRECTIONS",
+    "POOLING_KINDS",
+    "NOISE_SCHEDULES",
+    "SAMPLER_KINDS",
+    "LOSS_WEIGHTINGS",
+    "INITIAL_NOISE_KINDS",
+    "SELECTION_RULES",
+    "SPLITS",
+    "BASELINES",
+]
+
+FADING_KINDS = ("iid", "jakes")  # Rayleigh fading per slot: i.i.d., or AR(1) fit of Jakes' model
+EDGE_WEIGHTS = ("coupling", "log_snr")  # graph edge weights (gsdiff.graph.signals)
+DUAL_RATE_KINDS = ("exact", "fading")  # the rates the expert's dual step sees
+DENOISER_KINDS = ("ugnn", "gnn")  # the U-GNN, or the CAMSAP cascade of graph filters
+DIRECTIONS = ("in", "both")  # shift operators of a graph filter: S, or S and S^T (gsdiff.graph.filters)
+POOLING_KINDS = ("topk", "stride")  # how a U-GNN level keeps nodes
+NOISE_SCHEDULES = ("linear", "cosine")  # beta_k of the forward process (gsdiff.diffusion.noise_schedules)
+SAMPLER_KINDS = ("ddim", "ddpm")  # reverse-process samplers (gsdiff.diffusion.samplers)
+LOSS_WEIGHTINGS = ("none", "log_snr", "v")  # omega(k) of the diffusion loss (gsdiff.diffusion.loss)
+INITIAL_NOISE_KINDS = ("sobol", "gaussian")  # x_K of the reverse process (gsdiff.diffusion.initial_noise)
+SELECTION_RULES = ("loss", "balanced", "p5")  # what checkpoint keeping maximizes (gsdiff.policy.selection)
+SPLITS = ("train", "validation", "test")  # the expert dataset's splits, by network (gsdiff.policy.datasets)
+BASELINES = ("full power", "average power", "WMMSE")  # deterministic baselines (gsdiff.solvers.baselines)

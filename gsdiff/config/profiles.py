@@ -1,0 +1,102 @@
+"""The named profiles ``ci``, ``book`` and ``paper``: one size of every experiment each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+from ..checks import check_choice, check_f_min, check_int_at_least
+from .learning import DenoiserConfig, DiffusionConfig, TrainConfig
+from .solvers import ExpertConfig, GNNExpertConfig
+from .wireless import DENSITIES_PER_KM2, DropConfig, EvaluationConfig, GraphConfig, RadioConfig
+
+__all__ = ["Profile", "PROFILES", "get_profile"]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A named size of every experiment: ``ci`` (tiny), ``book`` (default, a 2-core CPU), ``paper`` (GPU)."""
+
+    name: str
+    num_pairs: int  # N pairs per network
+    densities_per_km2: tuple[float, ...] = DENSITIES_PER_KM2
+    f_min: float = 0.6  # the reference minimum ergodic rate, bits/s/Hz
+    f_mins: tuple[float, ...] = (0.4, 0.5, 0.6, 0.7, 0.8)  # QoS levels of the expert dataset grid
+    num_networks_per_density: int = 128  # expert dataset networks per density, split 5:1:2 by network
+    num_test_networks_per_density: int = 16  # networks per density for the baseline comparisons
+    seed: int = 0  # one seed per profile; every experiment derives its generators from it
+    radio: RadioConfig = field(default_factory=RadioConfig)
+    evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
+    graph: GraphConfig = field(default_factory=GraphConfig)
+    expert: ExpertConfig = field(default_factory=ExpertConfig)
+    gnn_expert: GNNExpertConfig = field(default_factory=GNNExpertConfig)
+    denoiser: DenoiserConfig = field(default_factory=DenoiserConfig)
+    diffusion: DiffusionConfig = field(default_factory=DiffusionConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def __post_init__(self) -> None:
+        check_int_at_least("num_pairs", self.num_pairs, 2)
+        check_int_at_least("num_test_networks_per_density", self.num_test_networks_per_density, 1)
+        check_int_at_least("num_networks_per_density", self.num_networks_per_density, 8)
+        check_f_min(self.f_min)
+        if not self.f_mins:
+            raise ValueError("f_mins must name at least one QoS level")
+        check_f_min(torch.tensor(self.f_mins))
+        if not self.densities_per_km2:
+            raise ValueError("densities_per_km2 must name at least one density")
+        for density in self.densities_per_km2:
+            self.drop(density)  # validates each density against the packing limit
+
+    def drop(self, density_per_km2: float) -> DropConfig:
+        """The drop configuration of this profile at one density."""
+        return DropConfig(num_pairs=self.num_pairs, density_per_km2=density_per_km2)
+
+
+# Sizes measured on a 2-core CPU: the book's expert grid (4 densities x 5 f_min x 128 networks of 20 pairs,
+# 1500 iterations) took 314 s; the expert's cost per network-iteration grows about as N^2.3
+# (0.1 ms at N = 20, 1.0 ms at N = 50, 6 ms at N = 100: `python benchmarks/expert_throughput.py`).
+PROFILES: dict[str, Profile] = {
+    "ci": Profile(
+        name="ci",
+        num_pairs=10,
+        f_mins=(0.6,),
+        num_networks_per_density=8,
+        num_test_networks_per_density=4,
+        evaluation=EvaluationConfig(num_slots=100, window_slots=5),
+        expert=ExpertConfig(num_iterations=300, burn_in=100, num_samples=50),
+        gnn_expert=GNNExpertConfig(hidden=16, num_iterations=300, burn_in=100, num_samples=50),
+        denoiser=DenoiserConfig(hidden=16, depth=2),
+        diffusion=DiffusionConfig(num_train_steps=100, sample_steps=10),
+        train=TrainConfig(
+            num_steps=60,
+            batch_problems=8,
+            eval_every=30,
+            eval_problems=8,
+            eval_samples=8,
+            checkpoint_every=20,
+        ),
+    ),
+    # 12000 steps: the validation mean relative to the expert still rose at 6000 (0.90x at 750 steps, 0.97x at
+    # 6000, 20 DDIM steps); the moving average steadies the noisy tail between validations.
+    "book": Profile(
+        name="book",
+        num_pairs=20,
+        num_test_networks_per_density=16,
+        train=TrainConfig(num_steps=12000, eval_every=500, ema_decay=0.999),
+    ),
+    "paper": Profile(
+        name="paper",
+        num_pairs=400,
+        num_networks_per_density=256,
+        num_test_networks_per_density=64,
+        graph=GraphConfig(top_k=10),
+        expert=ExpertConfig(num_iterations=3000, burn_in=1000),
+    ),
+}
+
+
+def get_profile(name: str) -> Profile:
+    """The profile called ``name`` (one of ``ci``, ``book``, ``paper``)."""
+    check_choice("profile", name, tuple(PROFILES))
+    return PROFILES[name]

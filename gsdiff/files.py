@@ -1,0 +1,78 @@
+"""Files as plain NumPy arrays, written atomically, so other tools can feed and read gsdiff."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .checks import check_gains
+from .wireless.channel import Networks
+
+__all__ = ["atomic_write", "save_networks", "load_gains", "save_array", "load_array"]
+
+
+def atomic_write(path: str | Path, write) -> None:
+    """Call ``write(file)`` on a temporary file beside ``path``, then rename it into place.
+
+    A crash leaves either the old file or the new one, never half of one.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it the usual permissions
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_networks(path: str | Path, networks: Networks, **metadata: float) -> None:
+    """An ``.npz`` with ``gains`` [B, N, N] in W/W (gains[b, j, i]: tx j to rx i), positions and metadata."""
+    arrays = {
+        "gains": networks.gains.cpu().numpy(),
+        "tx_pos_m": networks.tx_pos_m.cpu().numpy(),
+        "rx_pos_m": networks.rx_pos_m.cpu().numpy(),
+        "side_m": np.float64(networks.side_m),
+        **{k: np.float64(v) for k, v in metadata.items()},
+    }
+    atomic_write(path, lambda f: np.savez(f, **arrays))
+
+
+def load_gains(path: str | Path, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """The ``gains`` [B, N, N] of any ``.npz`` that has that key (whoever made it), validated."""
+    loaded = np.load(path)
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        raise ValueError(f"networks file {str(path)!r} must be an .npz with 'gains', got a .npy array")
+    with loaded as data:
+        if "gains" not in data:
+            raise ValueError(
+                f"networks file {str(path)!r} has no 'gains' array (keys: {sorted(data.keys())})"
+            )
+        gains = torch.as_tensor(np.asarray(data["gains"], dtype=np.float64)).to(dtype)
+    check_gains(gains, name=f"gains in {path}")
+    if gains.dim() != 3:
+        raise ValueError(f"gains in {path} must have shape [B, N, N], got {tuple(gains.shape)}")
+    return gains
+
+
+def save_array(path: str | Path, array: torch.Tensor) -> None:
+    """A tensor as a ``.npy`` file, atomically."""
+    atomic_write(path, lambda f: np.save(f, array.detach().cpu().numpy()))
+
+
+def load_array(path: str | Path, dtype: torch.dtype = torch.float32) -> torch.Tensor:
+    """A ``.npy`` file as a tensor."""
+    loaded = np.load(path)
+    if not isinstance(loaded, np.ndarray):
+        loaded.close()
+        raise ValueError(f"array file {str(path)!r} must be a .npy array, got an .npz archive")
+    return torch.as_tensor(np.asarray(loaded, dtype=np.float64)).to(dtype)

@@ -1,0 +1,69 @@
+"""The diffusion policy and everything around it: sampling allocations from a trained denoiser, the expert
+dataset it imitates, training, model and sampler selection on validation, the shipped checkpoints, and
+comparisons against the expert on new problems."""
+
+from .comparison import (
+    DUAL_SUFFIX,
+    Candidate,
+    candidate_rates,
+    candidate_samples,
+    compare_over_f_mins,
+    compare_over_sizes,
+    compare_to_expert,
+    evaluate_candidates,
+    interferers_when_on,
+    tail_coordination,
+)
+from .datasets import ExpertDataset, dataset_key, default_cache_dir, load_or_build_dataset
+from .diffusion_policy import DiffusionPolicy, SamplingSetting, project_to_levels
+from .finite_samples import sample_count_study
+from .pretrained import checkpoint_path, load_pretrained, policy_for, profile_policy, training_key, with_kind
+from .selection import (
+    MarginSearch,
+    SettingSearch,
+    choose_dual_margin,
+    choose_sampling,
+    sampler_sweep,
+    selection_score,
+    validation_problems,
+    validation_scores,
+)
+from .train import TrainResult, train_policy, validation_loss
+
+__all__ = [
+    "SamplingSetting",
+    "DiffusionPolicy",
+    "project_to_levels",
+    "ExpertDataset",
+    "dataset_key",
+    "default_cache_dir",
+    "load_or_build_dataset",
+    "TrainResult",
+    "train_policy",
+    "validation_loss",
+    "validation_problems",
+    "validation_scores",
+    "selection_score",
+    "sampler_sweep",
+    "checkpoint_path",
+    "with_kind",
+    "profile_policy",
+    "load_pretrained",
+    "training_key",
+    "policy_for",
+    "SettingSearch",
+    "choose_sampling",
+    "MarginSearch",
+    "choose_dual_margin",
+    "sample_count_study",
+    "Candidate",
+    "DUAL_SUFFIX",
+    "candidate_samples",
+    "evaluate_candidates",
+    "candidate_rates",
+    "compare_to_expert",
+    "compare_over_f_mins",
+    "compare_over_sizes",
+    "interferers_when_on",
+    "tail_coordination",
+]

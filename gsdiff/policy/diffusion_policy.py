@@ -1,0 +1,260 @@
+"""``DiffusionPolicy``: a trained denoiser, its noise schedule and graph construction, as a policy that draws
+power allocations for any network (eqs. (3)-(5) of the extended paper)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from ..checks import check_int_at_least, check_networks, per_network_f_min
+from ..config import DenoiserConfig, DiffusionConfig, GraphConfig, RadioConfig
+from ..denoisers import build_denoiser
+from ..diffusion import (
+    ddpm_loss,
+    from_diffusion_space,
+    loss_weights,
+    make_sampler,
+    noise_schedule,
+    reverse_path,
+    reverse_process,
+    to_diffusion_space,
+)
+from ..diffusion import initial_noise as initial_noise_of
+from ..diffusion.samplers import ReversePath
+from ..files import atomic_write
+from ..graph import graph_tensors
+
+__all__ = ["SamplingSetting", "DiffusionPolicy", "project_to_levels"]
+
+_FORMAT = 2  # checkpoint layout version (2: DiffusionConfig.noise became initial_noise)
+
+
+@dataclass(frozen=True)
+class SamplingSetting:
+    """How a policy samples, beyond its configs: the keywords of ``DiffusionPolicy.sample`` that the
+    selection on validation chooses (None: the policy's configured value)."""
+
+    margin: float = 0.0  # bits/s/Hz: condition on f_min + margin
+    levels: int | None = None  # project each power onto this many evenly spaced levels
+    steps: int | None = None  # inference steps
+    sampler: str | None = None  # "ddim" or "ddpm"
+    eta: float | None = None  # DDIM's stochasticity
+    initial_noise: str | None = None  # "sobol" or "gaussian"
+
+    def kwargs(self) -> dict:
+        """The keywords to pass to ``DiffusionPolicy.sample`` (unset ones left out)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+
+    @property
+    def label(self) -> str:
+        """e.g. "margin 0.05, 5 levels": the margin and every other field that is set."""
+        parts = [f"margin {self.margin:g}"]
+        if self.levels:
+            parts.append(f"{self.levels} levels")
+        parts += [
+            f"{f.name} {getattr(self, f.name)}" for f in fields(self)[2:] if getattr(self, f.name) is not None
+        ]
+        return ", ".join(parts)
+
+
+def project_to_levels(x_w: torch.Tensor, max_power_w: float, levels: int) -> torch.Tensor:
+    """Each power (in [0, P_max]) moved to the nearest of ``levels`` evenly spaced powers 0, ..., P_max.
+
+    The expert's primal moves use such levels (``ExpertConfig.num_levels``), so its samples live on this grid;
+    projecting a sample onto it is the discrete analogue of the projection onto [0, P_max].
+    """
+    check_int_at_least("levels", levels, 2)
+    steps = levels - 1
+    return torch.round(x_w / max_power_w * steps) / steps * max_power_w
+
+
+class DiffusionPolicy(nn.Module):
+    """A conditional DDPM over allocation vectors viewed as graph signals.
+
+    Args:
+        denoiser, diffusion, radio, graph: the configs that define the policy; a checkpoint stores them and
+            refuses to load into a policy built from others.
+    """
+
+    def __init__(
+        self,
+        denoiser: DenoiserConfig | None = None,
+        diffusion: DiffusionConfig | None = None,
+        radio: RadioConfig | None = None,
+        graph: GraphConfig | None = None,
+    ) -> None:
+        super().__init__()
+        self.configs = {
+            "denoiser": denoiser or DenoiserConfig(),
+            "diffusion": diffusion or DiffusionConfig(),
+            "radio": radio or RadioConfig(),
+            "graph": graph or GraphConfig(),
+        }
+        self.denoiser = build_denoiser(self.configs["denoiser"])
+        d = self.configs["diffusion"]
+        self.schedule = noise_schedule(d.schedule, d.num_train_steps, d.beta_start, d.beta_end)
+        self.loss_weights = loss_weights(self.schedule, d.loss_weighting)
+        self.checkpoint_info: dict = {}  # what a loaded checkpoint stored beside the weights (history, ...)
+
+    @property
+    def max_power_w(self) -> float:
+        return self.configs["radio"].max_power_w
+
+    def _graphs(self, gains: torch.Tensor, f_min: torch.Tensor):
+        return graph_tensors(gains, f_min, self.configs["radio"], self.configs["graph"])
+
+    def loss(
+        self, gains: torch.Tensor, f_min: torch.Tensor, samples_w: torch.Tensor, generator: torch.Generator
+    ) -> torch.Tensor:
+        """The eps-prediction loss (4) on expert samples [P, S, N] (gains [P, N, N], f_min [P])."""
+        p, s, n = samples_w.shape
+        g = self._graphs(gains.repeat_interleave(s, 0), f_min.repeat_interleave(s, 0))
+        x0 = to_diffusion_space(samples_w, self.max_power_w).reshape(-1)  # [P S N]
+        t = torch.randint(0, self.schedule.num_train_steps, (p * s,), generator=generator, device=x0.device)
+        noise = torch.randn(x0.shape, generator=generator, device=x0.device, dtype=x0.dtype)
+        x_t = self.schedule.add_noise(x0, noise, t[g.batch])
+        eps = self.denoiser(x_t, t, g.x, g.edge_index, g.edge_weight, g.batch)
+        return ddpm_loss(eps.reshape(p * s, n), noise.reshape(p * s, n), t, self.loss_weights)
+
+    def _sampler(self, kind: str | None, steps: int | None, eta: float | None):
+        """The configured sampler, or ``kind`` with ``steps`` and ``eta`` (DDIM only) where given."""
+        d = self.configs["diffusion"]
+        kind = d.sampler if kind is None else kind
+        if eta is None and kind == "ddim":
+            eta = d.eta
+        sampler = make_sampler(kind, self.schedule, eta)
+        sampler.set_timesteps(steps or d.sample_steps)
+        return sampler
+
+    def _noise_predictor(self, graphs, num_graphs: int, device: torch.device):
+        """eps_theta(x_t, t) on the disjoint union ``graphs`` of ``num_graphs`` graphs."""
+
+        def predict(x: torch.Tensor, t: int) -> torch.Tensor:
+            steps = torch.full((num_graphs,), t, device=device)
+            return self.denoiser(x, steps, graphs.x, graphs.edge_index, graphs.edge_weight, graphs.batch)
+
+        return predict
+
+    @torch.no_grad()
+    def sample(
+        self,
+        gains: torch.Tensor,
+        f_min: float | torch.Tensor,
+        num_samples: int,
+        steps: int | None = None,
+        eta: float | None = None,
+        generator: torch.Generator | None = None,
+        chunk_graphs: int = 512,
+        sampler: str | None = None,
+        levels: int | None = None,
+        initial_noise: str | None = None,
+        margin: float = 0.0,
+    ) -> torch.Tensor:
+        """Draw allocations in W, [B, S, N], for networks [B, N, N] (any N) at f_min (scalar or [B]).
+
+        Runs ``sampler`` ("ddim" or "ddpm"; default the configured one) for ``steps`` inference steps (DDIM
+        with ``eta``) from initial noise of kind ``initial_noise`` ("sobol" or "gaussian", see
+        ``gsdiff.diffusion.initial_noise``; default the configured one), in chunks of at most
+        ``chunk_graphs`` graphs (which changes the speed, never the samples: 512 is 1.2-1.3x faster than
+        4096 on a 2-core CPU, ``benchmarks/sampling_throughput.py``); samples are mapped back from the
+        diffusion space and projected on [0, P_max] and, with ``levels``, onto that many evenly spaced powers
+        (``project_to_levels``). ``margin`` (bits/s/Hz) asks the denoiser for the stricter requirement
+        f_min + margin, as the expert's dual step aims at its own margin above f_min.
+        """
+        check_networks(gains)
+        if not (isinstance(margin, (int, float)) and math.isfinite(margin)):
+            raise ValueError(f"margin must be a finite number of bits/s/Hz, got {margin!r}")
+        f = per_network_f_min(f_min, gains)
+        if margin and not bool((f + margin >= 0).all()):
+            raise ValueError(
+                f"f_min + margin must be >= 0, got margin {margin!r} with f_min {f.min().item():g}"
+            )
+        check_int_at_least("num_samples", num_samples, 1)
+        if levels is not None:  # fail before sampling, not after
+            check_int_at_least("levels", levels, 2)
+        solver = self._sampler(sampler, steps, eta)
+        b, n = gains.shape[0], gains.shape[-1]
+        kind = self.configs["diffusion"].initial_noise if initial_noise is None else initial_noise
+        gains_rep = gains.repeat_interleave(num_samples, 0)  # [B S, N, N]
+        f_rep = (f + margin).repeat_interleave(num_samples, 0)
+        z = initial_noise_of(b, num_samples, n, kind, generator, gains.dtype, gains.device)
+        z = z.reshape(-1)  # [B S N], graph by graph as gains_rep
+        out = []
+        for start in range(0, b * num_samples, chunk_graphs):
+            part = slice(start, start + chunk_graphs)
+            g = self._graphs(gains_rep[part], f_rep[part])
+            num_graphs = int(g.batch[-1]) + 1
+            x = z[start * n : (start + num_graphs) * n]
+            predict = self._noise_predictor(g, num_graphs, gains.device)
+            x = reverse_process(solver, x, predict, generator=generator)
+            out.append(from_diffusion_space(x, self.max_power_w).reshape(num_graphs, n))
+        samples = torch.cat(out).reshape(b, num_samples, n)
+        return samples if levels is None else project_to_levels(samples, self.max_power_w, levels)
+
+    @torch.no_grad()
+    def trajectory(
+        self,
+        gains: torch.Tensor,
+        f_min: float,
+        steps: int | None = None,
+        generator: torch.Generator | None = None,
+    ) -> ReversePath:
+        """One reverse process on one network [N, N] with the configured sampler and initial noise.
+
+        Returns the timesteps, the samples x_t [T + 1, N] from the initial noise to the result and the
+        predicted clean samples [T, N], in the diffusion space.
+        """
+        check_networks(gains[None])
+        n = gains.shape[-1]
+        kind = self.configs["diffusion"].initial_noise
+        x = initial_noise_of(1, 1, n, kind, generator, gains.dtype, gains.device).reshape(n)
+        f = torch.tensor([f_min], dtype=gains.dtype, device=gains.device)
+        predict = self._noise_predictor(self._graphs(gains[None], f), 1, gains.device)
+        return reverse_path(self._sampler(None, steps, None), x, predict, generator=generator)
+
+    def config_dict(self) -> dict:
+        """The defining configs as plain data (what a checkpoint stores)."""
+        return {name: asdict(config) for name, config in self.configs.items()}
+
+    def check_config(self, stored: dict, what: str) -> None:
+        """Raise ValueError naming every field where ``stored`` (a ``config_dict``) differs from ours."""
+        differing = sorted(
+            f"{section}.{key}: {stored.get(section, {}).get(key)!r} vs expected {value!r}"
+            for section, fields in self.config_dict().items()
+            for key, value in fields.items()
+            if stored.get(section, {}).get(key) != value
+        )
+        if differing:
+            raise ValueError(f"{what} was made with another config: " + "; ".join(differing))
+
+    def save(self, path: str | Path, **extra) -> None:
+        """Write weights and configs atomically; ``extra`` (plain data or tensors) is stored beside them."""
+        payload = {"format": _FORMAT, "config": self.config_dict(), "state_dict": self.state_dict(), **extra}
+        atomic_write(path, lambda f: torch.save(payload, f))
+
+    @classmethod
+    def load(cls, path: str | Path, expected: DiffusionPolicy | None = None) -> DiffusionPolicy:
+        """Load a checkpoint (``weights_only=True``); with ``expected``, refuse one from other configs."""
+        payload = torch.load(path, weights_only=True, map_location="cpu")
+        if payload.get("format") != _FORMAT:
+            raise ValueError(
+                f"checkpoint {str(path)!r} has format {payload.get('format')!r}, expected {_FORMAT}"
+            )
+        stored = payload["config"]
+        if expected is not None:
+            expected.check_config(stored, f"checkpoint {str(path)!r}")
+        policy = cls(
+            DenoiserConfig(**stored["denoiser"]),
+            DiffusionConfig(**stored["diffusion"]),
+            RadioConfig(**stored["radio"]),
+            GraphConfig(**stored["graph"]),
+        )
+        policy.load_state_dict(payload["state_dict"])
+        policy.checkpoint_info = {
+            k: v for k, v in payload.items() if k not in ("format", "config", "state_dict")
+        }
+        return policy

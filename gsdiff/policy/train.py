@@ -1,0 +1,191 @@
+"""Training the diffusion policy on the expert dataset: AdamW with a cosine learning rate, validation by the
+held-out diffusion loss and by the time-sharing value of sampled allocations, best-checkpoint keeping
+(``gsdiff.policy.selection``) and resumable checkpoints."""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+from tqdm.auto import tqdm
+
+from ..config import Profile
+from ..files import atomic_write
+from ..wireless.time_sharing import asymptotic_rates, resample
+from .datasets import ExpertDataset
+from .diffusion_policy import DiffusionPolicy
+from .selection import selection_score, validation_problems, validation_scores
+
+__all__ = ["TrainResult", "validation_loss", "train_policy"]
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    """The best policy (by ``TrainConfig.select_by`` on validation) and the recorded curves."""
+
+    policy: DiffusionPolicy
+    # step, loss (mean since the last record), val_loss, val_p5_margin, val_p5_ratio, val_mean_ratio, seconds
+    history: dict[str, list[float]]
+    best_step: int
+    seconds: float
+
+
+@torch.no_grad()
+def _sampled_rates(
+    policy: DiffusionPolicy, gains: torch.Tensor, f_min: torch.Tensor, num_samples: int, seed: int
+) -> torch.Tensor:
+    """Exact time-shared rates [P, N] of ``num_samples`` allocations drawn in eval mode."""
+    was_training = policy.training
+    policy.eval()
+    samples = policy.sample(gains, f_min, num_samples, generator=torch.Generator().manual_seed(seed))
+    policy.train(was_training)
+    return asymptotic_rates(gains, samples, policy.configs["radio"])
+
+
+@torch.no_grad()
+def validation_loss(
+    policy: DiffusionPolicy,
+    gains: torch.Tensor,
+    f_min: torch.Tensor,
+    samples_w: torch.Tensor,
+    samples_per_problem: int,
+    chunk_problems: int = 64,
+    seed: int = 0,
+) -> float:
+    """The diffusion loss (4) on held-out problems (gains [P, N, N], f_min [P], expert samples [P, S, N]).
+
+    Every call draws the same expert samples, diffusion steps and noise (from ``seed``), so that
+    checkpoints are compared on common random numbers: differences between them are differences of fit,
+    not of draws.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    picked = resample(samples_w, samples_per_problem, generator)  # [P, s, N]
+    total = 0.0
+    for start in range(0, len(f_min), chunk_problems):
+        part = slice(start, start + chunk_problems)
+        total += policy.loss(gains[part], f_min[part], picked[part], generator).item() * len(f_min[part])
+    return total / len(f_min)
+
+
+def _cosine(step: int, total: int) -> float:
+    return 0.5 * (1 + math.cos(math.pi * min(step, total) / total))
+
+
+def train_policy(
+    profile: Profile,
+    dataset: ExpertDataset,
+    out_dir: str | Path,
+    progress: bool = True,
+    seed: int | None = None,
+) -> TrainResult:
+    """Train the profile's denoiser on the dataset's train split; resume from ``out_dir/last.pt`` if present.
+
+    Writes ``last.pt`` every ``checkpoint_every`` steps and ``best.pt`` whenever the validation score
+    (``selection_score`` under ``select_by``) improves, both atomically and loadable with
+    ``weights_only=True``. With ``ema_decay > 0`` the validated and kept weights are an exponential moving
+    average of the trained ones (Polyak averaging).
+    """
+    cfg = profile.train
+    seed = profile.seed if seed is None else seed
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    with torch.random.fork_rng(devices=[]):  # the initial weights, leaving the global RNG as it was
+        torch.manual_seed(seed)
+        policy = DiffusionPolicy(profile.denoiser, profile.diffusion, profile.radio, profile.graph)
+    # The policy that is validated and kept: the trained one, or a moving average of its weights.
+    kept = copy.deepcopy(policy) if cfg.ema_decay > 0 else policy
+    optimizer = torch.optim.AdamW(policy.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+    lr_scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: _cosine(s, cfg.num_steps))
+    generator = torch.Generator().manual_seed(seed)
+    keys = ("step", "loss", "val_loss", "val_p5_margin", "val_p5_ratio", "val_mean_ratio", "seconds")
+    history: dict[str, list[float]] = {key: [] for key in keys}
+    step, best, best_step, elapsed = 0, -math.inf, 0, 0.0
+    last = out / "last.pt"
+    if last.exists():  # resume where the last checkpoint left off
+        state = torch.load(last, weights_only=True)
+        policy.check_config(state["config"], f"resumable checkpoint {str(last)!r}")
+        if state["train"] != asdict(cfg):
+            raise ValueError(
+                f"resumable checkpoint {str(last)!r} was made with TrainConfig {state['train']}, "
+                f"not {asdict(cfg)}"
+            )
+        policy.load_state_dict(state["state_dict"])
+        kept.load_state_dict(state["kept_state_dict"])
+        optimizer.load_state_dict(state["optimizer"])
+        lr_scheduler.load_state_dict(state["lr_scheduler"])
+        generator.set_state(state["generator"])
+        history, step, best, best_step = state["history"], state["step"], state["best"], state["best_step"]
+        elapsed = state["seconds"]
+    gains, f_min, samples = dataset.split("train")
+    val_gains, val_f_min, val_samples = validation_problems(dataset, cfg.eval_problems)
+    val_expert = asymptotic_rates(val_gains, val_samples, policy.configs["radio"])  # [P, N]
+    loss_problems = dataset.split("validation")  # the loss is cheap: every validation problem
+    started, losses = time.perf_counter() - elapsed, []
+    bar = tqdm(total=cfg.num_steps, initial=step, desc="training", disable=not progress)
+    while step < cfg.num_steps:
+        pick = torch.randint(0, len(f_min), (cfg.batch_problems,), generator=generator)
+        which = torch.randint(
+            0, samples.shape[1], (cfg.batch_problems, cfg.samples_per_problem), generator=generator
+        )
+        batch_samples = samples[pick[:, None], which]  # [P, S, N]
+        loss = policy.loss(gains[pick], f_min[pick], batch_samples, generator)
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0)
+        optimizer.step()
+        lr_scheduler.step()
+        if kept is not policy:
+            with torch.no_grad():
+                torch._foreach_lerp_(list(kept.parameters()), list(policy.parameters()), 1 - cfg.ema_decay)
+        step += 1
+        losses.append(loss.item())
+        bar.update(1)
+        if step % cfg.eval_every == 0 or step == cfg.num_steps:
+            rates = _sampled_rates(kept, val_gains, val_f_min, cfg.eval_samples, seed)
+            scores = {
+                "loss": validation_loss(
+                    kept, *loss_problems, cfg.samples_per_problem, cfg.batch_problems, seed
+                ),
+                **validation_scores(rates, val_f_min, val_expert),
+            }
+            for key, value in (
+                ("step", step),
+                ("loss", sum(losses) / len(losses)),
+                *((f"val_{name}", value) for name, value in scores.items()),
+                ("seconds", time.perf_counter() - started),
+            ):
+                history[key].append(value)
+            losses = []
+            bar.set_postfix(
+                loss=f"{history['loss'][-1]:.4f}",
+                val_loss=f"{scores['loss']:.4f}",
+                p5=f"{scores['p5_ratio']:.2f}x",
+                mean=f"{scores['mean_ratio']:.2f}x",
+            )
+            score = selection_score(scores, cfg.select_by)
+            if score > best:
+                best, best_step = score, step
+                kept.save(out / "best.pt", history=history, step=step)
+        if step % cfg.checkpoint_every == 0 or step == cfg.num_steps:
+            state = {
+                "config": policy.config_dict(),
+                "train": asdict(cfg),
+                "state_dict": policy.state_dict(),
+                "kept_state_dict": kept.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "lr_scheduler": lr_scheduler.state_dict(),
+                "generator": generator.get_state(),
+                "history": history,
+                "step": step,
+                "best": best,
+                "best_step": best_step,
+                "seconds": time.perf_counter() - started,
+            }
+            atomic_write(last, lambda f, s=state: torch.save(s, f))
+    bar.close()
+    best_policy = DiffusionPolicy.load(out / "best.pt", expected=policy)
+    return TrainResult(best_policy, history, best_step, time.perf_counter() - started)

@@ -1,0 +1,70 @@
+"""Rate figures: distributions of users' ergodic rates, percentile curves over fading slots, and heatmaps
+over the dataset grid."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+import torch
+from plotly.subplots import make_subplots
+
+from ..wireless.time_sharing import TimeSharingResult
+from ._layout import color, line
+
+__all__ = ["rate_cdf_figure", "percentile_curves_figure", "grid_heatmap_figure"]
+
+
+def rate_cdf_figure(rates: Mapping[str, torch.Tensor], f_min: float) -> go.Figure:
+    """Empirical CDFs of pooled per-user ergodic rates, one curve per policy, with the f_min line."""
+    fig = go.Figure()
+    for k, (name, r) in enumerate(rates.items()):
+        values = np.sort(r.flatten().double().cpu().numpy())
+        prob = np.arange(1, len(values) + 1) / len(values)
+        fig.add_trace(go.Scatter(x=values, y=prob, mode="lines", name=name, line={"color": color(k)}))
+    fig.add_vline(x=f_min, line_dash="dash", annotation_text=f"f_min = {f_min:g}")
+    fig.update_layout(
+        xaxis={"title": "ergodic rate (bits/s/Hz)"}, yaxis={"title": "fraction of users"}, height=420
+    )
+    return fig
+
+
+def percentile_curves_figure(
+    results: Mapping[str, TimeSharingResult], f_min: float, q: tuple[float, ...] = (1.0, 5.0)
+) -> go.Figure:
+    """Pooled percentiles and mean of the cumulative ergodic rates over time slots, one colour per policy."""
+    titles = [f"{p:g}th percentile" for p in q] + ["mean"]
+    fig = make_subplots(rows=1, cols=len(titles), subplot_titles=titles, horizontal_spacing=0.06)
+    for k, (name, res) in enumerate(results.items()):
+        curves = torch.cat([res.percentile_curves(q), res.mean_curve()[:, None]], dim=1).cpu().numpy()
+        slots = np.arange(1, len(curves) + 1)
+        for c in range(curves.shape[1]):
+            fig.add_trace(line(slots, curves[:, c], name, k, c == 0), 1, c + 1)
+    for c in range(len(q)):
+        fig.add_hline(y=f_min, line_dash="dash", row=1, col=c + 1)
+    fig.update_xaxes(title_text="time slot")
+    fig.update_yaxes(title_text="bits/s/Hz", col=1)
+    fig.update_layout(height=420)
+    return fig
+
+
+def grid_heatmap_figure(
+    values: np.ndarray, densities: Sequence[float], f_mins: Sequence[float], title: str, fmt: str = ".2f"
+) -> go.Figure:
+    """A (density x f_min) heatmap with the values written in the cells."""
+    fig = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=[f"{f:g}" for f in f_mins],
+            y=[f"{d:g}" for d in densities],
+            colorscale="Viridis",
+            text=[[format(v, fmt) for v in row] for row in values],
+            texttemplate="%{text}",
+            colorbar={"title": title},
+        )
+    )
+    fig.update_layout(
+        xaxis={"title": "f_min (bits/s/Hz)"}, yaxis={"title": "density (pairs/km²)"}, height=380
+    )
+    return fig

@@ -1,0 +1,47 @@
+"""Markdown tables for the book's outputs (``IPython.display.Markdown``), from one helper."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+
+from ..wireless.metrics import PERCENTILES
+
+__all__ = ["markdown_table", "metrics_table", "p5_mean_table", "verdicts"]
+
+DEFAULT_METRICS = ("mean", *(f"p{q:g}" for q in PERCENTILES), "feasible_fraction", "jain")
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A Markdown table: one header row, then ``rows`` of cells (already formatted or ``str()``-able)."""
+    lines = ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def metrics_table(
+    metrics: Mapping[str, Mapping[str, float]], keys: Sequence[str] | None = None, fmt: str = ".3f"
+) -> str:
+    """Policies (rows) by metrics (columns; "–" where a row lacks one)."""
+    keys = list(keys or DEFAULT_METRICS)
+    rows = ([name] + [format(m[k], fmt) if k in m else "–" for k in keys] for name, m in metrics.items())
+    return markdown_table(["policy", *keys], rows)
+
+
+def p5_mean_table(
+    results: Mapping[Hashable, Mapping[str, Mapping[str, float]]],
+    key_header: str,
+    key_label: Callable[[Hashable], str] = str,
+) -> str:
+    """One row per key of ``results`` (e.g. an f_min level or a network size), one "p5 / mean" column per
+    policy: ``results[key][policy]`` holds ``rate_metrics``."""
+    names = list(next(iter(results.values())))
+    rows = (
+        [key_label(key)] + [f"{scores[name]['p5']:.3f} / {scores[name]['mean']:.2f}" for name in names]
+        for key, scores in results.items()
+    )
+    return markdown_table([key_header, *(f"{name} p5 / mean" for name in names)], rows)
+
+
+def verdicts(checks: Mapping[str, bool]) -> str:
+    """ "label: met, label: **not met**" for the named checks of ``gsdiff.config`` targets."""
+    return ", ".join(f"{label}: {'met' if ok else '**not met**'}" for label, ok in checks.items())

@@ -1,0 +1,63 @@
+"""The wireless model, in plain torch: network drops and path loss, Rayleigh fading, instantaneous and exact
+ergodic rates, time-sharing evaluation over fading slots, pooled metrics, and the two-user example."""
+
+from .channel import BREAKPOINT_M, MIN_DISTANCE_M, Networks, drop_networks, path_loss_db
+from .fading import RayleighFading, jakes_correlation
+from .metrics import PERCENTILES, bootstrap_ratios, jain_fairness, percentiles, rate_metrics
+from .rates import ergodic_rates_exact, instantaneous_rates, quadrature_nodes, received_powers, sinr
+from .time_sharing import (
+    TimeSharingResult,
+    as_samples,
+    asymptotic_rates,
+    evaluate_time_sharing,
+    play_order,
+    played_rates,
+    played_samples,
+    resample,
+    sample_rates,
+    take_samples,
+)
+from .two_user import (
+    RateRegion,
+    best_deterministic,
+    best_time_sharing,
+    clip_polygon,
+    convex_hull,
+    rate_region,
+)
+
+__all__ = [
+    "BREAKPOINT_M",
+    "MIN_DISTANCE_M",
+    "path_loss_db",
+    "Networks",
+    "drop_networks",
+    "jakes_correlation",
+    "RayleighFading",
+    "received_powers",
+    "sinr",
+    "instantaneous_rates",
+    "ergodic_rates_exact",
+    "quadrature_nodes",
+    "TimeSharingResult",
+    "as_samples",
+    "play_order",
+    "played_samples",
+    "played_rates",
+    "take_samples",
+    "resample",
+    "evaluate_time_sharing",
+    "sample_rates",
+    "asymptotic_rates",
+    "PERCENTILES",
+    "percentiles",
+    "jain_fairness",
+    "rate_metrics",
+    "bootstrap_ratios",
+    "RateRegion",
+    "rate_region",
+    "convex_hull",
+    "clip_polygon",
+    "best_deterministic",
+    "best_time_sharing",
+]

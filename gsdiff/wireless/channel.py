@@ -1,0 +1,115 @@
+"""Network drops and large-scale channel gains (SETUP.md, "Network drop").
+
+Convention used everywhere in gsdiff: ``gains[..., j, i]`` is the large-scale power gain from transmitter j
+to receiver i, in W/W; the diagonal holds the direct links.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+from ..config import DropConfig
+from ..rng import make_generator
+
+__all__ = ["BREAKPOINT_M", "MIN_DISTANCE_M", "path_loss_db", "Networks", "drop_networks"]
+
+BREAKPOINT_M = 100.0  # dual-slope breakpoint: free-space exponent 2 below, exponent 4 beyond
+MIN_DISTANCE_M = 1.0  # the far-field model is not meant below 1 m; shorter distances are evaluated at 1 m
+
+
+def path_loss_db(distance_m: torch.Tensor) -> torch.Tensor:
+    """Dual-slope path loss in dB: 39 + 20 log10(d) up to 100 m, 79 + 40 log10(d / 100) beyond.
+
+    The two branches meet at 100 m (79 dB). Distances below ``MIN_DISTANCE_M`` are evaluated at 1 m.
+    """
+    d = distance_m.clamp_min(MIN_DISTANCE_M)
+    near = 39.0 + 20.0 * torch.log10(d)
+    far = 79.0 + 40.0 * torch.log10(d / BREAKPOINT_M)
+    return torch.where(d <= BREAKPOINT_M, near, far)
+
+
+@dataclass(frozen=True)
+class Networks:
+    """A batch of B network drops of N pairs each."""
+
+    tx_pos_m: torch.Tensor  # [B, N, 2] transmitter positions
+    rx_pos_m: torch.Tensor  # [B, N, 2] receiver positions
+    distance_m: torch.Tensor  # [B, N, N] distance_m[b, j, i]: transmitter j to receiver i
+    gains: torch.Tensor  # [B, N, N] large-scale power gains (path loss + shadowing), W/W
+    side_m: float  # side of the square area
+
+    @property
+    def num_networks(self) -> int:
+        return self.gains.shape[0]
+
+    @property
+    def num_pairs(self) -> int:
+        return self.gains.shape[-1]
+
+
+def _pairwise_distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """[B, N, M] distances between a[:, j] and b[:, i]; by differences, since cdist's matrix-product form
+    loses metres in float32 at kilometre coordinates."""
+    return (a[:, :, None, :] - b[:, None, :, :]).norm(dim=-1)
+
+
+def _place_transmitters(
+    num_networks: int,
+    config: DropConfig,
+    generator: torch.Generator,
+    device: torch.device,
+    dtype: torch.dtype,
+) -> torch.Tensor:
+    """Uniform positions in the square, redrawing any transmitter closer than d_min to an earlier one."""
+    n, side = config.num_pairs, config.side_m
+    pos = torch.rand(num_networks, n, 2, generator=generator, device=device, dtype=dtype) * side
+    earlier = torch.ones(n, n, dtype=torch.bool, device=device).tril(-1)  # [N, N] (i, j): j < i
+    for _ in range(10_000):
+        too_close = (_pairwise_distance(pos, pos) < config.min_tx_distance_m) & earlier  # [B, N, N]
+        redraw = too_close.any(-1)  # [B, N]
+        count = int(redraw.sum())
+        if count == 0:
+            return pos
+        pos[redraw] = torch.rand(count, 2, generator=generator, device=device, dtype=dtype) * side
+    raise RuntimeError("could not place transmitters at min_tx_distance_m; lower the density")
+
+
+def drop_networks(
+    num_networks: int,
+    config: DropConfig,
+    generator: torch.Generator | None = None,
+    seed: int | None = None,
+    device: torch.device | str = "cpu",
+    dtype: torch.dtype = torch.float32,
+) -> Networks:
+    """Draw B random geometric networks (SETUP.md): positions, distances and large-scale gains.
+
+    Transmitters are uniform in a square of side R = sqrt(N / density) with a minimum spacing; each receiver
+    is at distance d ~ sqrt(U(d_min^2, d_max^2)) and a uniform angle from its transmitter, clipped to the
+    square. Gains are g_ji = 10^(-(PL(d_ji) + s_ji) / 10) with shadowing s_ji ~ N(0, sigma^2) dB per link.
+
+    Args:
+        num_networks: B >= 1.
+        config: the drop's N, density, distances and shadowing.
+        generator / seed: the randomness (a seed makes a new generator on ``device``).
+    """
+    if isinstance(num_networks, bool) or not isinstance(num_networks, int) or num_networks < 1:
+        raise ValueError(f"num_networks must be an integer >= 1, got {num_networks!r}")
+    device = torch.device(device)
+    gen = make_generator(generator, seed, device)
+    b, n = num_networks, config.num_pairs
+    tx = _place_transmitters(b, config, gen, device, dtype)
+    # Uniform over the annulus: d^2 uniform between d_min^2 and d_max^2.
+    d2 = config.min_link_distance_m**2 + (
+        config.max_link_distance_m**2 - config.min_link_distance_m**2
+    ) * torch.rand(b, n, generator=gen, device=device, dtype=dtype)
+    angle = 2 * math.pi * torch.rand(b, n, generator=gen, device=device, dtype=dtype)
+    offset = torch.stack([torch.cos(angle), torch.sin(angle)], dim=-1) * d2.sqrt()[..., None]  # [B, N, 2]
+    rx = (tx + offset).clamp(0.0, config.side_m)
+    distance = _pairwise_distance(tx, rx)  # [B, N, N] (j, i): transmitter j to receiver i
+    shadowing_db = config.shadowing_std_db * torch.randn(b, n, n, generator=gen, device=device, dtype=dtype)
+    gains = torch.pow(10.0, -(path_loss_db(distance) + shadowing_db) / 10.0)
+    return Networks(tx_pos_m=tx, rx_pos_m=rx, distance_m=distance, gains=gains, side_m=config.side_m)

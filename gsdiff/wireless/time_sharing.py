@@ -1,0 +1,186 @@
+"""Time-sharing evaluation: play a sequence of allocation samples over fading slots (eq. (15)).
+
+A stochastic policy is evaluated as the papers do: in every slot the network uses one of its allocation
+samples (held for ``window_slots`` consecutive slots; see ``play_order``) under a
+fresh fading draw; a user's ergodic rate is its average rate over the slots.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from tqdm.auto import tqdm
+
+from ..checks import check_allocations, check_gains
+from ..config import EvaluationConfig, RadioConfig
+from ..rng import make_generator
+from .fading import RayleighFading
+from .metrics import percentiles, rate_metrics
+from .rates import ergodic_rates_exact, instantaneous_rates
+
+__all__ = [
+    "TimeSharingResult",
+    "as_samples",
+    "play_order",
+    "played_samples",
+    "played_rates",
+    "take_samples",
+    "resample",
+    "evaluate_time_sharing",
+    "sample_rates",
+    "asymptotic_rates",
+]
+
+
+def as_samples(power_w: torch.Tensor, gains: torch.Tensor, radio: RadioConfig) -> torch.Tensor:
+    """Validate allocations against the networks and return them as samples [B, S, N].
+
+    ``power_w`` is [B, S, N] (S samples per network, time-shared) or [B, N] (one deterministic allocation).
+    """
+    check_gains(gains)
+    if gains.dim() != 3:
+        raise ValueError(f"gains must have shape [B, N, N], got {tuple(gains.shape)}")
+    b, n = gains.shape[0], gains.shape[-1]
+    check_allocations(power_w, n, radio.max_power_w)
+    if power_w.dim() == 2:
+        power_w = power_w[:, None, :]
+    if power_w.dim() != 3 or power_w.shape[0] != b:
+        raise ValueError(
+            f"power_w must have shape [B, S, N] or [B, N] with B = {b} networks, got {tuple(power_w.shape)}"
+        )
+    return power_w.to(gains.dtype)
+
+
+def play_order(window: torch.Tensor, num_windows: int, num_samples: int) -> torch.Tensor:
+    """Which sample each window plays: cycle through them in order when there are at least as many windows
+    as samples (each played equally often), else evenly spaced samples, so that a thinned chain of samples is
+    represented over its whole length."""
+    if num_windows >= num_samples:
+        return window % num_samples
+    return (window * num_samples) // num_windows
+
+
+def played_samples(power_w: torch.Tensor, evaluation: EvaluationConfig) -> torch.Tensor:
+    """The samples [B, W, N] that ``evaluate_time_sharing`` plays, one per window, in order (see
+    ``played_rates``)."""
+    num_windows = evaluation.num_windows
+    which = play_order(torch.arange(num_windows), num_windows, power_w.shape[1])
+    return power_w[:, which.to(power_w.device)]
+
+
+def played_rates(
+    gains: torch.Tensor, power_w: torch.Tensor, radio: RadioConfig, evaluation: EvaluationConfig
+) -> torch.Tensor:
+    """[B, N] exact ergodic rates of the samples ``evaluate_time_sharing`` plays: its value over infinitely
+    many fading draws of the same schedule (exact when ``window_slots`` divides ``num_slots``; otherwise the
+    shorter last window counts as a full one)."""
+    samples = as_samples(power_w, gains, radio)  # [B, S, N], also from one allocation [B, N]
+    return asymptotic_rates(gains, played_samples(samples, evaluation), radio)
+
+
+def take_samples(power_w: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """[B, K, N]: sample ``index[b, k]`` of network b, for samples [B, S, N] and indices [B, K]."""
+    rows = torch.arange(power_w.shape[0], device=power_w.device)[:, None]
+    return power_w[rows, index.to(power_w.device)]
+
+
+def resample(
+    power_w: torch.Tensor, num_samples: int, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """``num_samples`` i.i.d. draws [B, S', N] from each network's samples [B, S, N], with replacement: the
+    policy that draws from the same distribution but forgets the order (and balance) of its samples."""
+    b, s, _ = power_w.shape
+    return take_samples(power_w, torch.randint(0, s, (b, num_samples), generator=generator))
+
+
+@dataclass(frozen=True)
+class TimeSharingResult:
+    """Per-user rates of a time-shared policy."""
+
+    cumulative_rates: torch.Tensor  # [T, B, N] running ergodic estimate after slots 1..T
+
+    @property
+    def ergodic_rates(self) -> torch.Tensor:
+        """[B, N] average rate over all T slots."""
+        return self.cumulative_rates[-1]
+
+    def metrics(self, f_min: float) -> dict[str, float]:
+        """Pooled metrics of the final ergodic rates (see ``gsdiff.wireless.metrics.rate_metrics``)."""
+        return rate_metrics(self.ergodic_rates, f_min)
+
+    def percentile_curves(self, q: tuple[float, ...] = (1.0, 5.0)) -> torch.Tensor:
+        """[T, len(q)] pooled percentiles of the cumulative ergodic rates after each slot."""
+        return percentiles(self.cumulative_rates.flatten(1), q)
+
+    def mean_curve(self) -> torch.Tensor:
+        """[T] pooled mean of the cumulative ergodic rates after each slot."""
+        return self.cumulative_rates.flatten(1).mean(-1)
+
+
+def evaluate_time_sharing(
+    gains: torch.Tensor,
+    power_w: torch.Tensor,
+    radio: RadioConfig | None = None,
+    evaluation: EvaluationConfig | None = None,
+    generator: torch.Generator | None = None,
+    seed: int | None = None,
+    chunk_slots: int = 25,
+    progress: bool = False,
+) -> TimeSharingResult:
+    """Play allocation samples over T fading slots and return the cumulative per-user rates.
+
+    Args:
+        gains: [B, N, N] large-scale gains in W/W.
+        power_w: [B, S, N] samples (or [B, N]) in W, within [0, P_max].
+        radio, evaluation: power budget and noise; slots, window and fading model.
+        generator / seed: the fading randomness.
+        chunk_slots: slots drawn at once (memory [chunk, B, N, N]).
+    """
+    radio, evaluation = radio or RadioConfig(), evaluation or EvaluationConfig()
+    samples = as_samples(power_w, gains, radio)
+    num_samples = samples.shape[1]
+    gen = make_generator(generator, seed, gains.device)
+    fading = RayleighFading(gains.shape, evaluation, gen, gains.device, gains.dtype)
+    total = torch.zeros(gains.shape[0], gains.shape[-1], dtype=torch.float64, device=gains.device)
+    cumulative = []
+    num_windows = evaluation.num_windows
+    slots = range(0, evaluation.num_slots, chunk_slots)
+    for start in tqdm(slots, desc="time-sharing slots", disable=not progress):
+        t = torch.arange(start, min(start + chunk_slots, evaluation.num_slots), device=gains.device)
+        which = play_order(t // evaluation.window_slots, num_windows, num_samples)  # [T_c]
+        x = samples[:, which].transpose(0, 1)  # [T_c, B, N]
+        rates = instantaneous_rates(x, gains, radio.noise_w, fading.draw(len(t)))  # [T_c, B, N]
+        running = total + rates.double().cumsum(0)
+        total = running[-1]
+        cumulative.append(running / (t + 1)[:, None, None])
+    return TimeSharingResult(cumulative_rates=torch.cat(cumulative).to(gains.dtype))
+
+
+def sample_rates(
+    gains: torch.Tensor, power_w: torch.Tensor, radio: RadioConfig | None = None, num_nodes: int = 48
+) -> torch.Tensor:
+    """[B, S, N] exact ergodic rates of every sample, each on its own over i.i.d. Rayleigh fading
+    (``gsdiff.wireless.rates.ergodic_rates_exact``)."""
+    radio = radio or RadioConfig()
+    samples = as_samples(power_w, gains, radio)  # [B, S, N]
+    b, s, n = samples.shape
+    # The quadrature holds [B, chunk, Q, N, N]: take as many samples at once as fit in ~256 MB.
+    chunk = max(1, int(2**28 // (b * num_nodes * n * n * samples.element_size())))
+    return torch.cat(
+        [
+            ergodic_rates_exact(samples[:, k : k + chunk], gains[:, None], radio.noise_w, num_nodes=num_nodes)
+            for k in range(0, s, chunk)
+        ],
+        1,
+    )
+
+
+def asymptotic_rates(
+    gains: torch.Tensor, power_w: torch.Tensor, radio: RadioConfig | None = None, num_nodes: int = 48
+) -> torch.Tensor:
+    """[B, N] ergodic rates over infinitely many slots, each sample played equally often (i.i.d. fading).
+
+    The mean over samples of ``sample_rates``: the noise-free limit that ``evaluate_time_sharing`` approaches.
+    """
+    return sample_rates(gains, power_w, radio, num_nodes).mean(1)

@@ -1,0 +1,48 @@
+"""The expert dataset grid: splits, content-addressed cache, resume after a crash, determinism."""
+
+from dataclasses import replace
+
+import pytest
+import torch
+
+from gsdiff.policy.datasets import dataset_key, load_or_build_dataset
+
+
+def test_grid_shapes_and_splits(profile, tmp_path):
+    ds = load_or_build_dataset(profile, tmp_path, progress=False)
+    assert ds.gains.shape == (2, 8, 5, 5)
+    assert ds.samples_w.shape == (2, 2, 8, 6, 5)
+    sizes = {name: s.stop - s.start for name, s in ds.splits.items()}
+    assert sizes == {"train": 5, "validation": 1, "test": 2}
+    gains, f_min, samples = ds.split("test")
+    assert gains.shape == (2 * 2 * 2, 5, 5) and samples.shape == (8, 6, 5)
+    # density-major, then f_min, then network
+    assert torch.equal(gains[0], ds.gains[0, 6]) and torch.equal(gains[3], ds.gains[0, 7])
+    assert f_min.tolist() == [0.5, 0.5, 0.7, 0.7, 0.5, 0.5, 0.7, 0.7]
+    assert torch.equal(samples[2], ds.samples_w[0, 1, 6])
+    with pytest.raises(ValueError, match="split must be one of"):
+        ds.split("dev")
+
+
+def test_cache_round_trip_and_key(profile, tmp_path):
+    first = load_or_build_dataset(profile, tmp_path, progress=False)
+    cells = sorted(p.name for p in tmp_path.glob("expert-*/cell-*.pt"))
+    assert len(cells) == 4
+    again = load_or_build_dataset(profile, tmp_path, progress=False)
+    assert torch.equal(first.samples_w, again.samples_w)
+    assert torch.equal(first.seconds, again.seconds)  # loaded, not recomputed
+    other = replace(profile, f_mins=(0.4, 0.7))
+    assert dataset_key(other) != dataset_key(profile)
+    assert dataset_key(replace(profile, name="renamed")) == dataset_key(profile)
+
+
+def test_resume_after_crash_and_determinism(profile, tmp_path):
+    reference = load_or_build_dataset(profile, tmp_path / "a", progress=False)
+    folder = next((tmp_path / "a").glob("expert-*"))
+    (folder / "cell-d1-f1.pt").unlink()  # as if the run died before this cell
+    (folder / ".cell-d1-f1.pt.123.tmp").write_bytes(b"half a file")  # and left a partial write behind
+    resumed = load_or_build_dataset(profile, tmp_path / "a", progress=False)
+    assert torch.equal(resumed.samples_w, reference.samples_w)
+    fresh = load_or_build_dataset(profile, tmp_path / "b", progress=False)
+    assert torch.equal(fresh.samples_w, reference.samples_w)
+    assert torch.equal(fresh.gains, reference.gains)

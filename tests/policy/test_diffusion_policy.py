@@ -1,0 +1,99 @@
+"""DiffusionPolicy: sampling format, initial noise and margin, levels, the reverse trajectory, checkpoints
+(weights_only, config check)."""
+
+import pytest
+import torch
+
+from gsdiff.config import DenoiserConfig, DiffusionConfig
+from gsdiff.policy import DiffusionPolicy, project_to_levels
+
+
+def test_sample_shapes_any_n_and_range():
+    torch.manual_seed(0)
+    policy = DiffusionPolicy(
+        DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=20, sample_steps=4)
+    )
+    for n in (4, 11):
+        gains = torch.rand(3, n, n) * 1e-9 + torch.eye(n) * 1e-7
+        out = policy.sample(
+            gains, torch.tensor([0.4, 0.5, 0.6]), 7, generator=torch.Generator().manual_seed(1)
+        )
+        assert out.shape == (3, 7, n) and out.min() >= 0 and out.max() <= policy.max_power_w
+    again = policy.sample(gains, torch.tensor([0.4, 0.5, 0.6]), 7, generator=torch.Generator().manual_seed(1))
+    assert torch.equal(out, again)
+    chunked = policy.sample(
+        gains, torch.tensor([0.4, 0.5, 0.6]), 7, generator=torch.Generator().manual_seed(1), chunk_graphs=100
+    )
+    assert torch.equal(out, chunked)
+    with pytest.raises(ValueError, match="f_min"):
+        policy.sample(gains, -0.1, 2)
+    with pytest.raises(ValueError, match="num_samples"):
+        policy.sample(gains, 0.5, 0)
+    on_levels = policy.sample(
+        gains, torch.tensor([0.4, 0.5, 0.6]), 7, generator=torch.Generator().manual_seed(1), levels=5
+    )
+    assert torch.equal(on_levels, project_to_levels(out, policy.max_power_w, 5))
+    with pytest.raises(ValueError, match="levels must be an integer >= 2, got 1"):
+        policy.sample(gains, 0.5, 2, levels=1)
+
+
+def test_sample_noise_kinds_and_margin():
+    """``initial_noise`` picks the initial noise (``gsdiff.diffusion.initial_noise``); ``margin`` conditions
+    on f_min + margin."""
+    torch.manual_seed(0)
+    policy = DiffusionPolicy(
+        DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=20, sample_steps=4)
+    )
+    assert policy.configs["diffusion"].initial_noise == "sobol"
+    gains = torch.rand(2, 6, 6) * 1e-9 + torch.eye(6) * 1e-7
+
+    def draw(f_min=0.5, **kwargs):
+        return policy.sample(gains, f_min, 8, generator=torch.Generator().manual_seed(3), **kwargs)
+
+    assert torch.equal(draw(), draw(initial_noise="sobol"))
+    assert not torch.equal(draw(), draw(initial_noise="gaussian"))
+    # DDIM with eta = 0 is a deterministic map of the initial noise: the same noise gives the same samples
+    from gsdiff.diffusion import DDIMSampler, from_diffusion_space, initial_noise
+
+    z = initial_noise(2, 8, 6, "sobol", torch.Generator().manual_seed(3))
+    x, solver = z.reshape(-1), DDIMSampler(policy.schedule)
+    solver.set_timesteps(4)
+    g = policy._graphs(gains.repeat_interleave(8, 0), 0.5)
+    with torch.no_grad():
+        for t in solver.timesteps.tolist():
+            x, _ = solver.step(policy.denoiser(x, torch.full((16,), t), *g), t, x)
+    assert torch.allclose(draw(), from_diffusion_space(x, policy.max_power_w).reshape(2, 8, 6), atol=1e-7)
+    assert torch.equal(draw(0.5, margin=0.2), draw(0.7))
+    assert not torch.equal(draw(0.5, margin=0.2), draw(0.5))
+    with pytest.raises(ValueError, match=r"f_min \+ margin must be >= 0, got margin -0.6 with f_min 0.5"):
+        draw(0.5, margin=-0.6)
+    with pytest.raises(ValueError, match="margin must be a finite number of bits/s/Hz, got nan"):
+        draw(0.5, margin=float("nan"))
+    with pytest.raises(ValueError, match=r"initial_noise must be one of 'sobol', 'gaussian'; got 'uniform'"):
+        draw(initial_noise="uniform")
+
+
+def test_project_to_levels_by_hand():
+    x = torch.tensor([0.0, 0.12, 0.13, 0.5, 0.874, 0.876, 1.0])  # P_max = 1, levels 0, 0.25, 0.5, 0.75, 1
+    expected = torch.tensor([0.0, 0.0, 0.25, 0.5, 0.75, 1.0, 1.0])
+    assert torch.equal(project_to_levels(x, 1.0, 5), expected)
+    assert torch.equal(project_to_levels(2e-3 * x, 2e-3, 2), 2e-3 * torch.tensor([0, 0, 0, 0, 1, 1, 1.0]))
+
+
+def test_checkpoint_round_trip_and_config_mismatch(tmp_path):
+    torch.manual_seed(0)
+    policy = DiffusionPolicy(
+        DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=20, sample_steps=4)
+    )
+    path = tmp_path / "model.pt"
+    policy.save(path, note="hello")
+    payload = torch.load(path, weights_only=True)  # plain data and tensors only
+    assert payload["note"] == "hello"
+    loaded = DiffusionPolicy.load(path, expected=policy)
+    for a, b in zip(policy.state_dict().values(), loaded.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+    other = DiffusionPolicy(
+        DenoiserConfig(hidden=16, depth=2), DiffusionConfig(num_train_steps=20, sample_steps=4)
+    )
+    with pytest.raises(ValueError, match=r"another config: denoiser.hidden: 8 vs expected 16"):
+        DiffusionPolicy.load(path, expected=other)

@@ -1,0 +1,95 @@
+"""Training: best-checkpoint keeping, resuming after a crash, the weight average, the validation loss."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+import torch
+
+from gsdiff.policy import DiffusionPolicy, load_or_build_dataset, train_policy, validation_loss
+
+
+@pytest.mark.parametrize("ema_decay", [0.0, 0.5])
+def test_training_resumes_after_a_crash_and_keeps_the_best(profile, tmp_path, monkeypatch, ema_decay):
+    profile = replace(profile, train=replace(profile.train, ema_decay=ema_decay))
+    dataset = load_or_build_dataset(profile, tmp_path / "cache", progress=False)
+    full = train_policy(profile, dataset, tmp_path / "a", progress=False)
+    assert full.history["step"] == [4, 8, 12]
+    h = full.history
+    assert full.best_step == h["step"][int(np.argmin(h["val_loss"]))]  # the default select_by = "loss"
+    balanced = replace(profile, train=replace(profile.train, select_by="balanced"))
+    run = train_policy(balanced, dataset, tmp_path / "balanced", progress=False)
+    score = np.minimum(run.history["val_p5_ratio"], run.history["val_mean_ratio"])
+    assert run.best_step == run.history["step"][int(np.argmax(score))]
+
+    import gsdiff.policy.train as train_module
+
+    calls = {"n": 0}
+    clip = torch.nn.utils.clip_grad_norm_
+
+    def crash_at_step_10(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 10:
+            raise RuntimeError("simulated crash")
+        return clip(*args, **kwargs)
+
+    monkeypatch.setattr(train_module.torch.nn.utils, "clip_grad_norm_", crash_at_step_10)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        train_policy(profile, dataset, tmp_path / "b", progress=False)
+    assert torch.load(tmp_path / "b" / "last.pt", weights_only=True)["step"] == 8  # the last checkpoint
+    monkeypatch.setattr(train_module.torch.nn.utils, "clip_grad_norm_", clip)
+    resumed = train_policy(profile, dataset, tmp_path / "b", progress=False)
+    for key in ("step", "loss", "val_loss", "val_p5_margin", "val_p5_ratio", "val_mean_ratio"):
+        assert resumed.history[key] == pytest.approx(full.history[key], rel=1e-6)
+    for a, b in zip(full.policy.state_dict().values(), resumed.policy.state_dict().values(), strict=True):
+        assert torch.allclose(a, b, atol=1e-6)
+
+
+def test_weight_average_is_polyak(profile, tmp_path):
+    """With ema_decay d, after one step the kept weights are d theta_0 + (1 - d) theta_1."""
+    dataset = load_or_build_dataset(profile, tmp_path / "cache", progress=False)
+    one = replace(profile, train=replace(profile.train, num_steps=1, ema_decay=0.9))
+    train_policy(one, dataset, tmp_path / "a", progress=False)
+    torch.manual_seed(one.seed)
+    initial = DiffusionPolicy(one.denoiser, one.diffusion, one.radio, one.graph).state_dict()
+    state = torch.load(tmp_path / "a" / "last.pt", weights_only=True)
+    for name, theta0 in initial.items():
+        expected = 0.9 * theta0 + 0.1 * state["state_dict"][name]
+        assert torch.allclose(state["kept_state_dict"][name], expected, atol=1e-7), name
+    best = DiffusionPolicy.load(tmp_path / "a" / "best.pt")
+    assert all(torch.equal(v, state["kept_state_dict"][k]) for k, v in best.state_dict().items())
+
+
+def test_training_refuses_to_resume_another_config(profile, tmp_path):
+    dataset = load_or_build_dataset(profile, tmp_path / "cache", progress=False)
+    short = replace(profile, train=replace(profile.train, num_steps=4))
+    train_policy(short, dataset, tmp_path / "a", progress=False)
+    wider = replace(short, denoiser=replace(short.denoiser, hidden=16))
+    with pytest.raises(
+        ValueError, match=r"resumable checkpoint .* another config: denoiser.hidden: 8 vs expected 16"
+    ):
+        train_policy(wider, dataset, tmp_path / "a", progress=False)
+    longer = replace(short, train=replace(short.train, num_steps=8))
+    with pytest.raises(ValueError, match=r"resumable checkpoint .* TrainConfig"):
+        train_policy(longer, dataset, tmp_path / "a", progress=False)
+
+
+def test_validation_loss_uses_common_random_numbers(profile, tmp_path):
+    """The same draws at every call (so checkpoints differ only by fit); it equals the training loss (4)
+    on those draws."""
+    dataset = load_or_build_dataset(profile, tmp_path / "cache", progress=False)
+    torch.manual_seed(0)
+    policy = DiffusionPolicy(profile.denoiser, profile.diffusion, profile.radio, profile.graph)
+    gains, f_min, samples = dataset.split("validation")
+    first = validation_loss(policy, gains, f_min, samples, 3, chunk_problems=len(f_min), seed=5)
+    assert validation_loss(policy, gains, f_min, samples, 3, chunk_problems=len(f_min), seed=5) == first
+    generator = torch.Generator().manual_seed(5)
+    which = torch.randint(0, samples.shape[1], (len(f_min), 3), generator=generator)
+    with torch.no_grad():
+        direct = policy.loss(gains, f_min, samples[torch.arange(len(f_min))[:, None], which], generator)
+    assert first == pytest.approx(direct.item(), rel=1e-6)
+    assert validation_loss(policy, gains, f_min, samples, 3, seed=6) != pytest.approx(first, rel=1e-6)
+    with torch.no_grad():
+        for p in policy.parameters():
+            p.mul_(0.5)
+    assert validation_loss(policy, gains, f_min, samples, 3, chunk_problems=len(f_min), seed=5) != first
