@@ -149,7 +149,7 @@ show(allocation_map_figure(net, 0, xs.numpy(), labels))
 # from step $k$ to an earlier step $k'$ of any subsequence; with $\eta = 0$ it is deterministic given the
 # initial noise. Both are tested against the `DDPMScheduler` and `DDIMScheduler` of diffusers. Both start from
 # initial noise $x_K \sim \mathcal N(0, I)$; by default gsdiff draws the initial noises of a network's
-# samples as one randomized quasi-Monte Carlo set (`DiffusionConfig(noise="sobol")`, `gsdiff.diffusion.initial_noise`): each
+# samples as one randomized quasi-Monte Carlo set (`DiffusionConfig(initial_noise="sobol")`, `gsdiff.diffusion.initial_noise`): each
 # is exactly Gaussian, but together they are spread evenly, which matters once the samples are time-shared
 # ({doc}`training` measures by how much). Below, the
 # same policy draws allocations for validation problems with each setting, and we time-share them exactly

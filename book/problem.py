@@ -87,7 +87,7 @@ started = time.perf_counter()
 #
 # Two pairs with equal direct gains and equal cross gains. For every allocation on a grid over
 # $[0, P_{\max}]^2$ we compute the exact ergodic rates under Rayleigh fading (the one-dimensional quadrature of
-# `gsdiff.wireless.rates.ergodic_rates_exact`, no Monte-Carlo noise). The best deterministic allocation meeting
+# `gsdiff.wireless.ergodic_rates_exact`, no Monte-Carlo noise). The best deterministic allocation meeting
 # $f_{\min}$ is a search over the grid; the best time-sharing is a linear program over the convex hull of the
 # grid's rate pairs, solved exactly as a polygon clipped by $\bar r_i \ge f_{\min}$.
 
@@ -131,7 +131,7 @@ display(Markdown("\n".join(lines)))
 #
 # The hull is reached by playing allocations in turn over slots. Take the strongest-interference case and the
 # simplest stochastic policy: alternate $(P_{\max}, 0)$ and $(0, P_{\max})$, each held for a window of
-# slots, under fresh fading in every slot (`gsdiff.wireless.time_sharing.evaluate_time_sharing`). Its running ergodic
+# slots, under fresh fading in every slot (`gsdiff.wireless.evaluate_time_sharing`). Its running ergodic
 # rates approach the exact value of playing both equally often.
 
 # %%

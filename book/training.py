@@ -134,7 +134,7 @@ display(Markdown(training_caption({name: p.checkpoint_info for name, p in polici
 # It compares, as the number $S$ of time-shared samples grows: the expert's own iterates (evenly spaced, as the
 # evaluator plays them), **independent draws from the expert's samples** (the same distribution, the balance
 # forgotten: what a perfect imitator sampling independently would get), and the U-GNN's samples from
-# independent Gaussian initial noise and from **quasi-random initial noise** (`noise="sobol"`: a scrambled
+# independent Gaussian initial noise and from **quasi-random initial noise** (`initial_noise="sobol"`: a scrambled
 # Sobol point set, see `gsdiff.diffusion.initial_noise`). DDIM with η = 0 maps its initial noise to an allocation
 # deterministically, so initial noises spread evenly over the Gaussian spread the turns evenly too. The last
 # line is the quasi-random pool of $S$ samples played by **dual time-sharing** over the evaluator's 100
@@ -233,7 +233,7 @@ display(Markdown("Used below: " + "; ".join(f"{k}: {v.label}" for k, v in chosen
 # the large-scale gains (the quadrature the expert uses); then the expert's iterations (9)–(10) run with the
 # primal step restricted to the pool: each window plays the pooled sample with the largest Lagrangian, and
 # the multiplier of a user below $f_{\min}$ + margin grows until a sample that serves it wins. Time-sharing a
-# fixed pool is a linear program, and these iterations approach its solution (`tests/test_dual_scheduling.py`
+# fixed pool is a linear program, and these iterations approach its solution (`tests/solvers/test_dual_time_sharing.py`
 # checks it against an LP solver). This is **not the papers' policy**, which plays independent samples: it
 # adds the rate model to a policy that already sees the gains, and makes the denoiser a proposal
 # distribution for a small optimization. Two controls say what each part contributes: the same schedule over
@@ -340,7 +340,7 @@ display(
 # The checks are the quality targets of the project for the `book` profile, computed on this run. The
 # intervals say how much of a ratio is the draw of test networks: a pooled 5th percentile is set by the few
 # networks whose users fall lowest, so it moves far more between network sets than the mean does
-# (`gsdiff.wireless.metrics.bootstrap_ratios` resamples whole networks, the same for policy and expert). A verdict
+# (`gsdiff.wireless.bootstrap_ratios` resamples whole networks, the same for policy and expert). A verdict
 # is read off the point value; where the interval straddles the target, the test set cannot tell. The
 # targets are checked for both ways of playing a policy's samples; only the independent one is the papers'
 # method, and "against the expert's samples under the same schedule" separates what the schedule adds from

@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
 from .checks import check_gains
-from .wireless.channel import Networks
+
+if TYPE_CHECKING:  # files sit below the wireless model: only the annotation names it
+    from .wireless.channel import Networks
 
 __all__ = ["atomic_write", "save_networks", "load_gains", "save_array", "load_array"]
 

@@ -88,3 +88,13 @@ def test_check_allocations():
 def test_check_allocations_rejects(power, pattern):
     with pytest.raises(ValueError, match=pattern):
         check_allocations(power, 4, 0.01)
+
+
+def test_check_choice_names_the_parameter_and_the_choices():
+    from gsdiff.checks import check_choice
+
+    check_choice("fading", "iid", ("iid", "jakes"))
+    with pytest.raises(ValueError, match=r"^fading must be one of 'iid', 'jakes'; got 'rician'$"):
+        check_choice("fading", "rician", ("iid", "jakes"))
+    with pytest.raises(ValueError, match="got True"):  # a bool is never a choice, even where 1 would be
+        check_choice("levels", True, (1, 2))

@@ -53,6 +53,8 @@ class ExpertConfig:
     num_levels: int = 5  # power levels evenly spaced in [0, P_max] for the primal moves
     move_probability: float = 0.5  # chance that a user with an improving move proposes it (breaks ties)
     swap_moves: bool = True  # also propose "i on, its strongest interferer off" (LevelLagrangian.swap_values)
+    interferers: int | None = None  # None: every interferer of every receiver exact (O(N^2) per iteration);
+    # K: each receiver's K strongest exact, the rest by their mean field (gsdiff.solvers.mean_field)
     coupling_db: float | None = -20.0  # of coupled proposers (cross gain within this of a direct gain), only
     # the one with the best move moves: simultaneous moves of coupled users undo each other; None: all move
     rate_averaging: float = 0.05  # beta: the dual step sees rbar <- rbar + beta (r - rbar); 1: the iterate's
@@ -69,6 +71,8 @@ class ExpertConfig:
         check_choice("dual_rates", self.dual_rates, DUAL_RATE_KINDS)
         check_int_at_least("quadrature_nodes", self.quadrature_nodes, 2)
         check_int_at_least("record_every", self.record_every, 1)
+        if self.interferers is not None:
+            check_int_at_least("interferers", self.interferers, 1)
         check_positive("memory_mb", self.memory_mb)
         if self.coupling_db is not None and not math.isfinite(self.coupling_db):
             raise ValueError(f"coupling_db must be finite or None, got {self.coupling_db!r}")

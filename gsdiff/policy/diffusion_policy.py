@@ -247,12 +247,13 @@ class DiffusionPolicy(nn.Module):
         stored = payload["config"]
         if expected is not None:
             expected.check_config(stored, f"checkpoint {str(path)!r}")
-        policy = cls(
-            DenoiserConfig(**stored["denoiser"]),
-            DiffusionConfig(**stored["diffusion"]),
-            RadioConfig(**stored["radio"]),
-            GraphConfig(**stored["graph"]),
-        )
+        with torch.random.fork_rng(devices=[]):  # the initial weights are overwritten: leave the RNG alone
+            policy = cls(
+                DenoiserConfig(**stored["denoiser"]),
+                DiffusionConfig(**stored["diffusion"]),
+                RadioConfig(**stored["radio"]),
+                GraphConfig(**stored["graph"]),
+            )
         policy.load_state_dict(payload["state_dict"])
         policy.checkpoint_info = {
             k: v for k, v in payload.items() if k not in ("format", "config", "state_dict")

@@ -38,14 +38,16 @@ from tqdm.auto import tqdm
 from ..checks import check_networks, per_network_f_min
 from ..config import ExpertConfig, RadioConfig
 from ..rng import make_generator
-from ..wireless.rates import instantaneous_rates, quadrature_nodes
+from ..wireless.rates import instantaneous_rates
+from .level_lagrangian import LevelLagrangian
+from .mean_field import MeanFieldLagrangian
 
 __all__ = [
     "ExpertResult",
     "Recorder",
     "dual_step",
-    "LevelState",
-    "LevelLagrangian",
+    "make_lagrangian",
+    "expert_bytes_per_network",
     "run_expert",
 ]
 
@@ -55,104 +57,6 @@ def dual_step(
 ) -> torch.Tensor:
     """Projected dual descent (10): [mu - step (rates - f_min - margin)]_+ (element-wise)."""
     return (mu - step * (rates - f_min - margin)).clamp_min(0.0)
-
-
-@dataclass(frozen=True)
-class LevelState:
-    """Quadrature pieces of the current allocation, shared by the rates and every move value."""
-
-    log_factor: torch.Tensor  # [B, j, k, Q] log F of interferer j's current level at receiver k
-    integrand: torch.Tensor  # [B, k, Q] weight * e^{-z sigma} * prod_j F: everything but the own term
-    own: torch.Tensor  # [B, k, Q] own term zS / (1 + zS) at the current level
-    rates: torch.Tensor  # [B, k] exact ergodic rates
-
-
-class LevelLagrangian:
-    """Exact ergodic rates and exact move values on a power-level grid, for a batch of networks.
-
-    With every power on the grid x_j = l_j P_max / (L - 1), the quadrature factors
-    F[l]_{jkq} = 1 / (1 + z_kq x_l g_jk) of every interferer and level are computed once; a user's move then
-    changes one factor per receiver, so the rates after every possible single-user move cost one
-    [L, B, N, N, Q] product and sum over Q (Q quadrature nodes), no loop over users.
-
-    Args:
-        gains: [B, N, N] large-scale gains (j -> i).
-        radio: power budget and noise.
-        num_levels: L levels 0, P_max / (L - 1), ..., P_max.
-        num_nodes: quadrature nodes Q.
-    """
-
-    def __init__(self, gains: torch.Tensor, radio: RadioConfig, num_levels: int, num_nodes: int) -> None:
-        b, n = gains.shape[0], gains.shape[-1]
-        self.levels_w = torch.linspace(
-            0, radio.max_power_w, num_levels, dtype=gains.dtype, device=gains.device
-        )
-        direct = torch.diagonal(gains, dim1=-2, dim2=-1)  # [B, N]
-        z, weights = quadrature_nodes(radio.max_power_w * direct, radio.noise_w, num_nodes)  # [B, N, Q]
-        self.off = ~torch.eye(n, dtype=torch.bool, device=gains.device)
-        self.cross = gains * self.off  # [B, j, k] interference gains; 0 on the diagonal, so F = 1 there
-        level_w = self.levels_w[:, None, None, None, None]
-        # [L, B, j, k, Q] log F[l]_{jkq} of interferer j at receiver k if j transmits at level l
-        self.log_factors = -torch.log1p(level_w * (z[:, None] * self.cross[..., None]))
-        self.factors = torch.exp(self.log_factors)
-        zs = level_w[..., 0] * z * direct[..., None]  # [L, B, N, Q]
-        self.own = zs / (1 + zs)
-        self.base = weights * torch.exp(-z * radio.noise_w)  # [B, N, Q]
-        self.index = (
-            torch.arange(b, device=gains.device)[:, None],
-            torch.arange(n, device=gains.device)[None],
-        )
-
-    def state(self, level: torch.Tensor) -> LevelState:
-        """The quadrature pieces of the allocation given by level indices [B, N]."""
-        log_factor = self.log_factors[(level, *self.index)]  # [B, j, k, Q]
-        integrand = self.base * torch.exp(log_factor.sum(1))
-        own = self.own[(level, *self.index)]  # [B, k, Q]
-        return LevelState(log_factor, integrand, own, (integrand * own).sum(-1))
-
-    def rates(self, level: torch.Tensor) -> torch.Tensor:
-        """Exact ergodic rates [B, N] of the allocations given by level indices [B, N]."""
-        return self.state(level).rates
-
-    def _moved_rates(self, without: torch.Tensor) -> torch.Tensor:
-        """[B, j, k, L]: rates of receivers k after mover j goes to each level, from integrands [B, j, k, Q]
-        with the mover's factor divided out."""
-        return torch.stack([(f * without).sum(-1) for f in self.factors], -1)
-
-    def move_values(
-        self, level: torch.Tensor, weight: torch.Tensor, state: LevelState | None = None
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Change of sum_k weight_k r_k if user j alone moved to level l [B, j, L], and the rates [B, N]."""
-        s = state or self.state(level)
-        without_j = (s.integrand * s.own)[:, None] * torch.exp(-s.log_factor)  # [B, j, k, Q]
-        moved = self._moved_rates(without_j)  # [B, j, k, L]
-        others = ((moved - s.rates[:, None, :, None]) * (weight[:, None] * self.off)[..., None]).sum(2)
-        own_moved = (s.integrand * self.own).sum(-1).permute(1, 2, 0)  # [B, j, L] rate of j itself
-        return others + weight[..., None] * (own_moved - s.rates[..., None]), s.rates
-
-    def strongest_interferer(self, level: torch.Tensor) -> torch.Tensor:
-        """[B, N] j*(i): the transmitter whose mean interference x_j g_ji at receiver i is largest now."""
-        return (self.levels_w[level][..., None] * self.cross).argmax(1)
-
-    def swap_values(
-        self, level: torch.Tensor, weight: torch.Tensor, state: LevelState | None = None
-    ) -> torch.Tensor:
-        """Change of sum_k weight_k r_k if user i moved to level l and its strongest interferer j*(i) switched
-        off, [B, i, L]: the move that lets a starved receiver take its turn, which no single move can reach
-        when the interferer drowns it."""
-        s = state or self.state(level)
-        strongest = self.strongest_interferer(level)  # [B, i]
-        partner = s.log_factor[self.index[0], strongest]  # [B, i, k, Q] log F of j*(i) at every receiver k
-        without = (s.integrand * s.own)[:, None] * torch.exp(-s.log_factor - partner)  # both divided out
-        moved = self._moved_rates(without)  # [B, i, k, L]
-        is_partner = torch.zeros_like(moved[..., 0], dtype=torch.bool)  # [B, i, k]: k == j*(i)
-        is_partner.scatter_(2, strongest[..., None], True)
-        mask = (weight[:, None] * (self.off & ~is_partner))[..., None]
-        others = ((moved - s.rates[:, None, :, None]) * mask).sum(2)  # [B, i, L]
-        freed = s.integrand * torch.exp(-torch.diagonal(partner, dim1=1, dim2=2).transpose(1, 2))  # [B, i, Q]
-        own_moved = (freed * self.own).sum(-1).permute(1, 2, 0)  # [B, i, L]
-        partner_loss = (weight * s.rates).gather(1, strongest)  # [B, i] the partner's rate, lost
-        return others + weight[..., None] * (own_moved - s.rates[..., None]) - partner_loss[..., None]
 
 
 @dataclass(frozen=True)
@@ -193,6 +97,28 @@ class Recorder:
         )
 
 
+def make_lagrangian(
+    gains: torch.Tensor, radio: RadioConfig, config: ExpertConfig
+) -> LevelLagrangian | MeanFieldLagrangian:
+    """The primal step's move values: every interferer exact, or (``config.interferers``) each receiver's
+    strongest ones exact and the rest by their mean field (``gsdiff.solvers.mean_field``)."""
+    n = gains.shape[-1]
+    if config.interferers is None or config.interferers >= n - 1:
+        return LevelLagrangian(gains, radio, config.num_levels, config.quadrature_nodes, config.coupling_db)
+    return MeanFieldLagrangian(
+        gains, radio, config.num_levels, config.quadrature_nodes, config.interferers, config.coupling_db
+    )
+
+
+def expert_bytes_per_network(num_pairs: int, config: ExpertConfig, element_size: int = 8) -> int:
+    """Memory of the primal step's tables for one network: L levels of Q quadrature factors per exact
+    (interferer, receiver) pair, a few working copies, and the N x N gains the mean field sums over."""
+    n = num_pairs
+    exact = n - 1 if config.interferers is None else min(config.interferers, n - 1)
+    tables = n * exact * config.quadrature_nodes * (2 * config.num_levels + 4)
+    return (tables + 4 * n * n) * element_size
+
+
 def _expert_chunk(
     gains: torch.Tensor,
     f_min: torch.Tensor,
@@ -202,32 +128,20 @@ def _expert_chunk(
     progress: tqdm | None,
 ) -> ExpertResult:
     b, n = gains.shape[0], gains.shape[-1]
-    lagrangian = LevelLagrangian(gains, radio, config.num_levels, config.quadrature_nodes)
+    lagrangian = make_lagrangian(gains, radio, config)
     level = torch.full((b, n), config.num_levels - 1, dtype=torch.long, device=gains.device)  # full power
     mu = torch.zeros(b, n, dtype=gains.dtype, device=gains.device)
     average = lagrangian.rates(level)  # the dual step's moving average of rates, from full power
     record = Recorder(config.sample_iterations, config.record_every, config.num_iterations)
-    coupled = None
-    if config.coupling_db is not None:
-        direct = torch.diagonal(gains, dim1=-2, dim2=-1)
-        ratio = lagrangian.cross / direct[:, None, :]  # [B, j, i] interference-to-signal of j at i
-        coupled = (torch.maximum(ratio, ratio.transpose(1, 2)) > 10 ** (config.coupling_db / 10)).transpose(
-            1, 2
-        )
     for it in range(config.num_iterations):
         # Primal step (9): each user with an improving level takes its best move with some probability.
-        state = lagrangian.state(level)
-        values, _ = lagrangian.move_values(level, 1.0 + mu, state)
-        if config.swap_moves:
-            partner = lagrangian.strongest_interferer(level)
-            values = torch.cat([values, lagrangian.swap_values(level, 1.0 + mu, state)], -1)
+        values, partner = lagrangian.candidate_values(level, 1.0 + mu, config.swap_moves)
         best_value, best = values.max(-1)  # [B, N] over L (or 2L) candidate moves
         move = (best_value > 1e-9) & (
             torch.rand(b, n, generator=generator, device=gains.device) < config.move_probability
         )
-        if coupled is not None:  # only the best mover among strongly coupled users moves
-            rival = torch.where(coupled & move[:, None, :], best_value[:, None, :], -torch.inf).amax(-1)
-            move &= best_value > rival
+        if config.coupling_db is not None:  # only the best mover among strongly coupled users moves
+            move &= best_value > lagrangian.rivals(best_value, move)
         level = torch.where(move, best % config.num_levels, level)
         if config.swap_moves:  # a swap also switches the mover's strongest interferer off
             swapped = (move & (best >= config.num_levels)).to(gains.dtype)
@@ -271,7 +185,7 @@ def run_expert(
     f = per_network_f_min(f_min, gains)
     b, n = gains.shape[0], gains.shape[-1]
     gen = make_generator(generator, seed, gains.device)
-    bytes_per_network = n * n * config.quadrature_nodes * (2 * config.num_levels + 4) * gains.element_size()
+    bytes_per_network = expert_bytes_per_network(n, config, gains.element_size())
     chunk = max(1, int(config.memory_mb * 2**20 // bytes_per_network))
     bar = tqdm(total=b * config.num_iterations, desc="expert (network-iterations)", disable=not progress)
     parts = [

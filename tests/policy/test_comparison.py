@@ -88,3 +88,105 @@ def test_interferers_when_on_hand_worked():
     assert torch.isnan(never).all()  # nobody transmits: undefined, not zero
     with pytest.raises(ValueError, match="disagree"):
         interferers_when_on(gains, x[:, :, :2], 1.0)
+
+
+def test_candidate_samples_order_and_contents():
+    """expert, policies, dual time-sharing of the named pools (extra pools included), then the baselines;
+    each candidate is exactly what the library call alone gives."""
+    from gsdiff.policy import DUAL_SUFFIX, candidate_rates, candidate_samples, evaluate_candidates
+    from gsdiff.solvers import random_levels, wmmse
+    from gsdiff.wireless import evaluate_time_sharing
+
+    torch.manual_seed(0)
+    radio, evaluation = RadioConfig(), EvaluationConfig(num_slots=20, window_slots=2)
+    gains = drop_networks(2, DropConfig(num_pairs=6, density_per_km2=10.0), seed=1).gains
+    expert_w = run_expert(
+        gains, 0.5, radio, ExpertConfig(num_iterations=30, burn_in=10, num_samples=5), seed=3
+    ).samples_w
+    policy = DiffusionPolicy(
+        DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=20, sample_steps=3)
+    )
+    control = random_levels(gains, 4, 3, radio, torch.Generator().manual_seed(0))
+    dual = {"UGNN": DualTimeSharingConfig(margin=0.2), "random": DualTimeSharingConfig(margin=0.1)}
+    candidates = candidate_samples(
+        gains,
+        0.5,
+        expert_w,
+        radio,
+        policies={"UGNN": policy},
+        num_samples=4,
+        sampling={"UGNN": SamplingSetting(levels=3)},
+        dual=dual,
+        pools={"random": control},
+        evaluation=evaluation,
+        baselines=("full power", "average power", "WMMSE"),
+        seed=7,
+    )
+    assert list(candidates) == [
+        "expert",
+        "UGNN",
+        "UGNN" + DUAL_SUFFIX,
+        "random" + DUAL_SUFFIX,
+        "full power",
+        "average power",
+        "WMMSE",
+    ]
+    drawn = policy.sample(gains, 0.5, 4, generator=torch.Generator().manual_seed(7), levels=3)
+    assert torch.equal(candidates["expert"].samples_w, expert_w)
+    assert torch.equal(candidates["UGNN"].samples_w, drawn)
+    played = dual_time_sharing(gains, drawn, 0.5, radio, evaluation, dual["UGNN"])
+    assert torch.equal(candidates["UGNN" + DUAL_SUFFIX].samples_w, played)
+    assert candidates["UGNN" + DUAL_SUFFIX].seconds >= candidates["UGNN"].seconds  # the pool's time included
+    assert torch.equal(
+        candidates["random" + DUAL_SUFFIX].samples_w,
+        dual_time_sharing(gains, control, 0.5, radio, evaluation, dual["random"]),
+    )
+    assert torch.equal(candidates["WMMSE"].samples_w[:, 0], wmmse(gains, radio))
+    assert torch.equal(candidates["average power"].samples_w[:, 0], average_power(expert_w))
+    assert "random" not in candidates  # extra pools are played only by dual time-sharing
+    results = evaluate_candidates(gains, candidates, radio, evaluation, seed=5)
+    direct = evaluate_time_sharing(gains, drawn, radio, evaluation, seed=5)
+    assert torch.equal(results["UGNN"].cumulative_rates, direct.cumulative_rates)
+    exact = candidate_rates(gains, candidates, radio)
+    assert torch.allclose(exact["full power"], asymptotic_rates(gains, full_power(gains, radio), radio))
+    with pytest.raises(ValueError, match="baselines must be one of 'full power', 'average power', 'WMMSE'"):
+        candidate_samples(gains, 0.5, expert_w, radio, baselines=("max power",))
+    with pytest.raises(ValueError, match="dual names 'GNN', which is not a pool"):
+        candidate_samples(gains, 0.5, expert_w, radio, dual={"GNN": dual["UGNN"]})
+
+
+def test_compare_over_f_mins_and_sizes_are_compare_to_expert():
+    from gsdiff.policy import compare_over_f_mins, compare_over_sizes
+
+    torch.manual_seed(0)
+    radio, expert = RadioConfig(), ExpertConfig(num_iterations=30, burn_in=10, num_samples=5)
+    policy = DiffusionPolicy(
+        DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=20, sample_steps=3)
+    )
+    gains = drop_networks(2, DropConfig(num_pairs=6, density_per_km2=10.0), seed=1).gains
+    levels = compare_over_f_mins({"P": policy}, gains, [0.4, 0.7], radio, expert, 3, seed=2)
+    assert list(levels) == [0.4, 0.7]
+    alone = compare_to_expert({"P": policy}, gains, 0.7, radio, expert, 3, seed=2)
+    assert (
+        levels[0.7]["P"]["p5"] == alone["P"]["p5"]
+        and levels[0.7]["expert"]["mean"] == alone["expert"]["mean"]
+    )
+    sizes = compare_over_sizes({"P": policy}, [4, 7], (8.2, 11.9), 2, 0.5, radio, expert, 3, seed=2)
+    nets = torch.cat(
+        [drop_networks(2, DropConfig(num_pairs=7, density_per_km2=d), seed=2).gains for d in (8.2, 11.9)]
+    )
+    alone = compare_to_expert({"P": policy}, nets, 0.5, radio, expert, 3, seed=2)
+    assert list(sizes) == [4, 7] and sizes[7]["P"]["mean"] == alone["P"]["mean"]
+
+
+def test_tail_coordination_is_interferers_when_on_over_the_worst_users():
+    from gsdiff.policy import interferers_when_on, tail_coordination
+
+    gains = drop_networks(2, DropConfig(num_pairs=6, density_per_km2=10.0), seed=1).gains
+    samples = torch.rand(2, 8, 6, generator=torch.Generator().manual_seed(0)) * 0.01
+    rates = torch.arange(12.0).reshape(2, 6)
+    out = tail_coordination(gains, rates, {"a": samples}, 0.01, tail=0.25)
+    own, cleared = interferers_when_on(gains, samples, 0.01)
+    worst = rates <= torch.quantile(rates.flatten(), 0.25)  # users 0, 1, 2 of network 0
+    assert int(worst.sum()) == 3
+    assert out["a"] == pytest.approx((own[worst].nanmean().item(), cleared[worst].nanmean().item()))

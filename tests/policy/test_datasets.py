@@ -46,3 +46,22 @@ def test_resume_after_crash_and_determinism(profile, tmp_path):
     fresh = load_or_build_dataset(profile, tmp_path / "b", progress=False)
     assert torch.equal(fresh.samples_w, reference.samples_w)
     assert torch.equal(fresh.gains, reference.gains)
+
+
+def test_at_f_min_is_the_split_at_one_level(profile, tmp_path):
+    """The networks of a split at one f_min, density-major, optionally the first k of each density."""
+    ds = load_or_build_dataset(profile, tmp_path, progress=False)
+    gains, f_min, samples = ds.split("test")
+    at = torch.isclose(f_min, torch.tensor(0.7, dtype=f_min.dtype))
+    got_gains, got_samples = ds.at_f_min("test", 0.7)
+    assert torch.equal(got_gains, gains[at]) and torch.equal(got_samples, samples[at])
+    first, first_samples = ds.at_f_min("test", 0.7, networks_per_density=1)
+    assert torch.equal(first, torch.stack([ds.gains[0, 6], ds.gains[1, 6]]))  # network 6 of each density
+    assert torch.equal(first_samples, torch.stack([ds.samples_w[0, 1, 6], ds.samples_w[1, 1, 6]]))
+    assert torch.equal(ds.at_f_min("test", 0.7, networks_per_density=99)[0], got_gains)  # capped
+    with pytest.raises(ValueError, match=r"f_min must be one of the dataset's levels \(0.5, 0.7\); got 0.6"):
+        ds.at_f_min("test", 0.6)
+    with pytest.raises(ValueError, match="split must be one of 'train', 'validation', 'test'; got 'dev'"):
+        ds.at_f_min("dev", 0.7)
+    with pytest.raises(ValueError, match="networks_per_density must be an integer >= 1, got 0"):
+        ds.at_f_min("test", 0.7, networks_per_density=0)

@@ -97,3 +97,34 @@ def test_checkpoint_round_trip_and_config_mismatch(tmp_path):
     )
     with pytest.raises(ValueError, match=r"another config: denoiser.hidden: 8 vs expected 16"):
         DiffusionPolicy.load(path, expected=other)
+
+
+@pytest.mark.parametrize(("sampler", "initial_noise"), [("ddim", "sobol"), ("ddpm", "gaussian")])
+def test_trajectory_follows_the_configured_sampler_and_noise(sampler, initial_noise):
+    """One reverse process on one network: the configured sampler and initial noise, the same result as
+    ``sample`` with one sample (its path ends where ``sample`` lands, before the projection on [0, P_max])."""
+    from gsdiff.diffusion import from_diffusion_space
+    from gsdiff.diffusion import initial_noise as noise_of
+
+    torch.manual_seed(0)
+    diffusion = DiffusionConfig(
+        num_train_steps=20, sample_steps=4, sampler=sampler, initial_noise=initial_noise
+    )
+    policy = DiffusionPolicy(DenoiserConfig(hidden=8, depth=2), diffusion)
+    gains = torch.rand(6, 6, generator=torch.Generator().manual_seed(1)) * 1e-9 + torch.eye(6) * 1e-7
+    path = policy.trajectory(gains, 0.5, generator=torch.Generator().manual_seed(2))
+    assert path.timesteps == [15, 10, 5, 0]
+    assert path.samples.shape == (5, 6) and path.predicted_x0.shape == (4, 6)
+    z = noise_of(1, 1, 6, initial_noise, torch.Generator().manual_seed(2))[0, 0]
+    assert torch.equal(path.samples[0], z)
+    drawn = policy.sample(gains[None], 0.5, 1, generator=torch.Generator().manual_seed(2))[0, 0]
+    assert torch.allclose(from_diffusion_space(path.samples[-1], policy.max_power_w), drawn, atol=1e-7)
+
+
+def test_sampling_setting_label_and_keywords():
+    from gsdiff.policy import SamplingSetting
+
+    assert SamplingSetting().label == "margin 0" and SamplingSetting().kwargs() == {"margin": 0.0}
+    setting = SamplingSetting(margin=0.05, levels=5, steps=10)
+    assert setting.label == "margin 0.05, 5 levels, steps 10"
+    assert setting.kwargs() == {"margin": 0.05, "levels": 5, "steps": 10}

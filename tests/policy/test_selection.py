@@ -55,3 +55,74 @@ def test_validation_scores_and_selection_rule():
     assert selection_score(mixed, "p5") == -0.1
     with pytest.raises(ValueError, match="select_by must be one of"):
         selection_score(mixed, "mean")
+
+
+def _small_problem():
+    from gsdiff.config import DenoiserConfig, DiffusionConfig, EvaluationConfig, ExpertConfig, RadioConfig
+    from gsdiff.solvers import run_expert
+
+    torch.manual_seed(0)
+    policy = DiffusionPolicy(
+        DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=20, sample_steps=3)
+    )
+    gains = torch.rand(3, 5, 5, generator=torch.Generator().manual_seed(1)) * 1e-9 + torch.eye(5) * 1e-7
+    radio, evaluation = RadioConfig(), EvaluationConfig(num_slots=24, window_slots=3)
+    expert = run_expert(gains, 0.5, radio, ExpertConfig(num_iterations=40, burn_in=10, num_samples=8), seed=2)
+    return policy, gains, radio, evaluation, expert.samples_w
+
+
+def test_choose_sampling_scores_every_setting_as_the_evaluator_plays_it():
+    from gsdiff.policy import SamplingSetting, choose_sampling, project_to_levels
+    from gsdiff.wireless import played_rates, rate_metrics
+
+    policy, gains, radio, evaluation, expert = _small_problem()
+    expert_rates = played_rates(gains, expert, radio, evaluation)
+    search = choose_sampling(
+        policy, gains, 0.5, expert_rates, 6, [0.0, 0.2], [None, 3], radio, evaluation, seed=4
+    )
+    assert list(search.rows) == ["margin 0", "margin 0, 3 levels", "margin 0.2", "margin 0.2, 3 levels"]
+    f = torch.full((3,), 0.5)
+    by_hand = {}
+    for margin in (0.0, 0.2):
+        x = policy.sample(gains, 0.5, 6, generator=torch.Generator().manual_seed(4), margin=margin)
+        for levels in (None, 3):
+            setting = SamplingSetting(margin=margin, levels=levels)
+            pool = x if levels is None else project_to_levels(x, radio.max_power_w, levels)
+            rates = played_rates(gains, pool, radio, evaluation)
+            scores = validation_scores(rates, f, expert_rates)
+            by_hand[setting] = (min(scores["p5_ratio"], scores["mean_ratio"]), scores, pool)
+            assert search.rows[setting.label] == pytest.approx(
+                rate_metrics(rates, 0.5) | {"balanced": by_hand[setting][0]}
+            )
+    best = max(by_hand, key=lambda s: by_hand[s][0])
+    assert search.best == best and search.best_scores == pytest.approx(by_hand[best][1])
+    assert torch.equal(search.best_samples_w, by_hand[best][2])
+
+
+def test_choose_dual_margin_plays_the_pool_as_dual_time_sharing_does():
+    from gsdiff.config import DualTimeSharingConfig
+    from gsdiff.policy import choose_dual_margin
+    from gsdiff.solvers import dual_time_sharing
+    from gsdiff.wireless import asymptotic_rates, played_rates
+
+    policy, gains, radio, evaluation, expert = _small_problem()
+    expert_rates = played_rates(gains, expert, radio, evaluation)
+    search = choose_dual_margin(gains, expert, 0.5, expert_rates, [0.0, 0.1, 0.3], radio, evaluation)
+    assert list(search.rows) == [0.0, 0.1, 0.3]
+    f = torch.full((3,), 0.5)
+    balanced = {}
+    for margin, row in search.rows.items():
+        played = dual_time_sharing(
+            gains, expert, 0.5, radio, evaluation, DualTimeSharingConfig(margin=margin)
+        )
+        rates = asymptotic_rates(gains, played, radio)  # [B, N] the played samples, exactly
+        assert row["mean"] == pytest.approx(rates.mean().item(), rel=1e-5)
+        scores = validation_scores(rates, f, expert_rates)
+        balanced[margin] = row["balanced"]
+        assert row["balanced"] == pytest.approx(min(scores["p5_ratio"], scores["mean_ratio"]), rel=1e-5)
+        distinct = sum(len({tuple(x.tolist()) for x in net}) for net in played) / len(played)
+        assert (
+            row["distinct samples"] <= evaluation.num_windows and row["distinct samples"] >= distinct - 1e-9
+        )
+    best = max(balanced.values())
+    assert search.best.margin == max(m for m, b in balanced.items() if b == best)  # ties: the larger margin

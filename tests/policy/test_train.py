@@ -93,3 +93,18 @@ def test_validation_loss_uses_common_random_numbers(profile, tmp_path):
         for p in policy.parameters():
             p.mul_(0.5)
     assert validation_loss(policy, gains, f_min, samples, 3, chunk_problems=len(f_min), seed=5) != first
+
+
+def test_training_leaves_the_global_rng_alone(profile, tmp_path):
+    """The initial weights come from the profile's seed, not from whatever the caller's RNG holds, and
+    the caller's RNG is where it was (no library function reseeds it)."""
+    dataset = load_or_build_dataset(profile, tmp_path / "cache", progress=False)
+    short = replace(profile, train=replace(profile.train, num_steps=2, eval_every=2, checkpoint_every=2))
+    torch.manual_seed(123)
+    before = torch.get_rng_state()
+    first = train_policy(short, dataset, tmp_path / "a", progress=False)
+    assert torch.equal(torch.get_rng_state(), before)
+    torch.manual_seed(456)
+    second = train_policy(short, dataset, tmp_path / "b", progress=False)
+    for a, b in zip(first.policy.state_dict().values(), second.policy.state_dict().values(), strict=True):
+        assert torch.equal(a, b)

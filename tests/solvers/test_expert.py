@@ -7,8 +7,8 @@ import pytest
 import torch
 from scipy.optimize import linprog
 
-from gsdiff.config import RadioConfig
-from gsdiff.solvers.expert import ExpertConfig, LevelLagrangian, dual_step, run_expert
+from gsdiff.config import ExpertConfig, RadioConfig
+from gsdiff.solvers import LevelLagrangian, dual_step, run_expert
 from gsdiff.wireless.rates import ergodic_rates_exact
 from gsdiff.wireless.time_sharing import asymptotic_rates
 

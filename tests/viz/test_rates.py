@@ -1,0 +1,89 @@
+"""Tests for gsdiff.viz.rates: rate CDFs, percentile curves over slots and grid heatmaps."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from gsdiff.config import DropConfig, EvaluationConfig
+from gsdiff.solvers.baselines import full_power
+from gsdiff.viz import grid_heatmap_figure, percentile_curves_figure, rate_cdf_figure
+from gsdiff.viz._layout import PALETTE
+from gsdiff.wireless import TimeSharingResult, drop_networks, evaluate_time_sharing
+
+
+def test_rate_cdf_by_hand() -> None:
+    rates = {"FP": torch.tensor([[0.3, 0.1], [0.2, 0.4]]), "RP": torch.tensor([[1.0, 0.5, 0.0]])}
+    fig = rate_cdf_figure(rates, 0.25)
+    fp, rp = fig.data
+    np.testing.assert_allclose(fp.x, [0.1, 0.2, 0.3, 0.4], rtol=1e-6)
+    np.testing.assert_allclose(fp.y, [0.25, 0.5, 0.75, 1.0])
+    np.testing.assert_allclose(rp.x, [0.0, 0.5, 1.0])
+    np.testing.assert_allclose(rp.y, [1 / 3, 2 / 3, 1.0])
+    assert (fp.name, rp.name) == ("FP", "RP")
+    assert (fp.line.color, rp.line.color) == PALETTE[:2]
+    (f_min_line,) = fig.layout.shapes
+    assert f_min_line.x0 == f_min_line.x1 == 0.25
+    assert fig.layout.annotations[0].text == "f_min = 0.25"
+
+
+def test_rate_cdf_of_random_rates(generator) -> None:
+    r = torch.rand(4, 7, generator=generator, dtype=torch.float64)
+    (trace,) = rate_cdf_figure({"x": r}, 0.5).data
+    np.testing.assert_array_equal(trace.x, np.sort(r.numpy().ravel()))
+    np.testing.assert_allclose(trace.y, np.arange(1, 29) / 28)
+
+
+@pytest.fixture(scope="module")
+def full_power_result() -> TimeSharingResult:
+    nets = drop_networks(3, DropConfig(num_pairs=6, density_per_km2=10.0), seed=0)
+    return evaluate_time_sharing(
+        nets.gains, full_power(nets.gains), None, EvaluationConfig(num_slots=10), seed=0
+    )
+
+
+def test_percentile_curves_equal_the_result_curves(full_power_result) -> None:
+    hand = TimeSharingResult(cumulative_rates=torch.rand(8, 2, 5, generator=torch.Generator().manual_seed(1)))
+    results = {"FP": full_power_result, "hand": hand}
+    fig = percentile_curves_figure(results, 0.6)
+    assert len(fig.data) == 2 * 3  # (p1, p5, mean) per policy
+    for k, (name, res) in enumerate(results.items()):
+        traces = fig.data[3 * k : 3 * k + 3]
+        curves = res.percentile_curves((1.0, 5.0)).numpy()
+        pooled = res.cumulative_rates.flatten(1).double().numpy()  # [T, B N]
+        slots = np.arange(1, len(pooled) + 1)
+        for c, trace in enumerate(traces):
+            np.testing.assert_array_equal(trace.x, slots)
+            assert trace.name == name and trace.line.color == PALETTE[k]
+            assert trace.xaxis == ("x" if c == 0 else f"x{c + 1}")
+            assert trace.showlegend == (c == 0)
+        np.testing.assert_allclose(traces[0].y, curves[:, 0])
+        np.testing.assert_allclose(traces[1].y, curves[:, 1])
+        np.testing.assert_allclose(traces[2].y, res.mean_curve().numpy())
+        np.testing.assert_allclose(traces[0].y, np.percentile(pooled, 1.0, axis=1), rtol=1e-5)
+        np.testing.assert_allclose(traces[1].y, np.percentile(pooled, 5.0, axis=1), rtol=1e-5)
+        np.testing.assert_allclose(traces[2].y, pooled.mean(1), rtol=1e-5)
+    assert [a.text for a in fig.layout.annotations] == ["1th percentile", "5th percentile", "mean"]
+    assert [(s.y0, s.yref) for s in fig.layout.shapes] == [(0.6, "y"), (0.6, "y2")]  # not on the mean
+
+
+def test_percentile_curves_other_levels() -> None:
+    cum = torch.arange(12, dtype=torch.float64).reshape(3, 1, 4)  # slot t holds 4t .. 4t + 3
+    fig = percentile_curves_figure({"a": TimeSharingResult(cumulative_rates=cum)}, 0.5, q=(50.0,))
+    median, mean = fig.data
+    np.testing.assert_allclose(median.y, [1.5, 5.5, 9.5])
+    np.testing.assert_allclose(mean.y, [1.5, 5.5, 9.5])
+    assert [a.text for a in fig.layout.annotations] == ["50th percentile", "mean"]
+
+
+def test_grid_heatmap_values_labels_and_text() -> None:
+    values = np.array([[0.1234, 0.5, 0.9], [0.0, 0.25, 1.0]])
+    fig = grid_heatmap_figure(values, (8.2, 11.9), (0.4, 0.5, 0.6), "share met", fmt=".1%")
+    (heat,) = fig.data
+    np.testing.assert_array_equal(heat.z, values)
+    assert list(heat.x) == ["0.4", "0.5", "0.6"] and list(heat.y) == ["8.2", "11.9"]
+    assert [list(row) for row in heat.text] == [["12.3%", "50.0%", "90.0%"], ["0.0%", "25.0%", "100.0%"]]
+    assert heat.colorbar.title.text == "share met"
+    default = grid_heatmap_figure(values, (1, 2), (0.4, 0.5, 0.6), "x").data[0]
+    assert default.text[0][0] == "0.12" and list(default.y) == ["1", "2"]

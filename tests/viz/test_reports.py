@@ -1,0 +1,67 @@
+"""Tests for gsdiff.viz.reports: a policy's report against the expert and the training caption."""
+
+from __future__ import annotations
+
+import pytest
+
+from gsdiff.config import TrainConfig
+from gsdiff.viz import target_report, training_caption
+
+METRICS = {
+    "DP": {"p5": 0.45, "p1": 0.2, "mean": 1.8, "feasible_fraction": 0.953},
+    "expert": {"p5": 0.5, "p1": 0.3, "mean": 2.0, "feasible_fraction": 0.99},
+    "GNN": {"p5": 0.4, "p1": 0.1, "mean": 2.4, "feasible_fraction": 0.9},
+}
+CHECKS = {"p5 ≥ 0.9 × expert": True, "mean ≥ 0.95 × expert": False}
+SPREAD = {"p5": (0.85, 0.95), "mean": (0.8765, 0.92)}
+
+
+def test_target_report_against_the_expert() -> None:
+    assert target_report("DP", METRICS, CHECKS, SPREAD) == (
+        "- **DP**: p5 = 0.450 (0.900 × expert), p1 = 0.200, mean 1.800 (0.900 × expert), 95.3% of users "
+        "meet f_min. p5 ≥ 0.9 × expert: met, mean ≥ 0.95 × expert: **not met**. Resampling the test "
+        "networks puts the p5 ratio in 0.850–0.950 × and the mean ratio in 0.876–0.920 × (95% bootstrap "
+        "intervals). "
+    )
+
+
+def test_target_report_against_another_reference() -> None:
+    report = target_report("DP", METRICS, {"p5": True}, SPREAD, reference="GNN")
+    assert report.startswith("- **DP**: p5 = 0.450 (1.125 × GNN), p1 = 0.200, mean 1.800 (0.750 × GNN), ")
+    assert "p5: met. Resampling" in report
+
+
+def test_training_caption_reports_the_kept_step() -> None:
+    infos = {
+        "UGNN": {
+            "history": {
+                "step": [100, 200, 300],
+                "seconds": [30.0, 60.0, 150.0],
+                "val_loss": [0.2, 0.12345, 0.13],
+                "val_p5_ratio": [0.8, 0.9123, 0.9],
+                "val_mean_ratio": [0.9, 0.98765, 0.99],
+            },
+            "best_step": 200,
+        },
+        "GNN": {
+            "history": {
+                "step": [50],
+                "seconds": [6.0],
+                "val_loss": [0.5],
+                "val_p5_ratio": [0.5],
+                "val_mean_ratio": [1.0],
+            },
+            "best_step": 50,
+        },
+    }
+    train = TrainConfig(batch_problems=4, samples_per_problem=3, eval_problems=5, eval_samples=6)
+    assert training_caption(infos, train) == (
+        "**Figure.** Training curves (4 problems × 3 samples per step; sampled scores on 5 validation "
+        "problems with 6 samples each). UGNN: 300 steps in 2.5 min on the machine that trained it, kept: "
+        "step 200 (validation loss 0.1235; sampled p5 0.912 × expert, mean 0.988 × expert); GNN: 50 steps "
+        "in 0.1 min on the machine that trained it, kept: step 50 (validation loss 0.5000; sampled p5 "
+        "0.500 × expert, mean 1.000 × expert)."
+    )
+    infos["GNN"]["best_step"] = 60  # not a step of its history
+    with pytest.raises(ValueError):
+        training_caption(infos, train)

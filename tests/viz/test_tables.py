@@ -1,0 +1,60 @@
+"""Tests for gsdiff.viz.tables: the Markdown tables and target verdicts, as exact strings."""
+
+from __future__ import annotations
+
+import torch
+
+from gsdiff.viz import markdown_table, metrics_table, p5_mean_table, verdicts
+from gsdiff.wireless import rate_metrics
+
+
+def test_markdown_table_by_hand() -> None:
+    table = markdown_table(["a", "b"], [[1, "x"], [2.5, None]])
+    assert table == "| a | b |\n|---|---|\n| 1 | x |\n| 2.5 | None |"
+    assert markdown_table(["only"], []) == "| only |\n|---|"
+    assert markdown_table(("a",), iter([("z",)])) == "| a |\n|---|\n| z |"  # any iterables
+
+
+def test_metrics_table_default_columns_and_missing_cells() -> None:
+    table = metrics_table({"FP": {"mean": 1.23456, "p5": 0.5, "min": 0.0}})
+    assert table.splitlines() == [
+        "| policy | mean | p0.1 | p1 | p5 | p10 | feasible_fraction | jain |",
+        "|---|---|---|---|---|---|---|---|",
+        "| FP | 1.235 | – | – | 0.500 | – | – | – |",
+    ]
+
+
+def test_metrics_table_chosen_keys_and_format() -> None:
+    table = metrics_table({"a": {"p5": 0.5}, "b": {"p5": 0.25, "mean": 1.0}}, ["p5", "mean"])
+    assert table == "| policy | p5 | mean |\n|---|---|---|\n| a | 0.500 | – |\n| b | 0.250 | 1.000 |"
+    assert metrics_table({"a": {"p5": 0.123}}, ["p5"], fmt=".1%").endswith("| a | 12.3% |")
+
+
+def test_metrics_table_of_rate_metrics(generator) -> None:
+    metrics = rate_metrics(torch.rand(3, 6, generator=generator), 0.6)
+    table = metrics_table({"FP": metrics})
+    header, _, row = table.splitlines()
+    assert header.startswith("| policy | mean")
+    keys = header.strip("| ").split(" | ")[1:]
+    assert row == "| FP | " + " | ".join(format(metrics[k], ".3f") for k in keys) + " |"
+
+
+def test_p5_mean_table_by_hand() -> None:
+    results = {
+        0.5: {"expert": {"p5": 0.1234, "mean": 1.5}, "DP": {"p5": 0.1, "mean": 1.456}},
+        0.7: {"expert": {"p5": 0.2, "mean": 1.25}, "DP": {"p5": 0.05, "mean": 1.0}},
+    }
+    table = p5_mean_table(results, "f_min", key_label=lambda f: f"{f:g} bits/s/Hz")
+    assert table.splitlines() == [
+        "| f_min | expert p5 / mean | DP p5 / mean |",
+        "|---|---|---|",
+        "| 0.5 bits/s/Hz | 0.123 / 1.50 | 0.100 / 1.46 |",
+        "| 0.7 bits/s/Hz | 0.200 / 1.25 | 0.050 / 1.00 |",
+    ]
+    assert p5_mean_table({20: results[0.5]}, "N").splitlines()[2].startswith("| 20 | 0.123 / 1.50 |")
+
+
+def test_verdicts_text() -> None:
+    checks = {"p5 ≥ 0.9 × expert": True, "mean ≥ 0.95 × expert": False}
+    assert verdicts(checks) == "p5 ≥ 0.9 × expert: met, mean ≥ 0.95 × expert: **not met**"
+    assert verdicts({}) == ""
