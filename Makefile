@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements.stamp
 BOOK_ARGS ?=
 
-.PHONY: venv book test lint
+.PHONY: venv book test lint notebooks wheel
 
 venv: $(STAMP)
 
@@ -28,3 +28,12 @@ test: venv
 lint: venv
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+# The shipped, output-free chapter notebooks (gsdiff/notebooks/chapters/), from book/*.py and _config.yml.
+notebooks: venv
+	$(PY) scripts/sync_notebooks.py
+
+# dist/gsdiff-<version>-py3-none-any.whl (the shipped checkpoints and notebooks inside), e.g. for Colab.
+wheel: venv notebooks
+	rm -rf dist build
+	$(PY) -m pip wheel --no-deps --no-build-isolation -w dist .

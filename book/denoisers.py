@@ -19,15 +19,8 @@
 # of any size, and see who interferes with whom. This chapter builds both denoisers of the papers, the
 # CAMSAP GNN and the U-GNN of the extended paper, and looks inside them on a real network.
 
-# %% tags=["hide-output"]
-# On Colab: install gsdiff first (Colab's own torch is kept; the URL is the project's repository).
-import sys
-
-if "google.colab" in sys.modules:
-    import subprocess
-
-    GSDIFF_SOURCE = "gsdiff @ git+https://github.com/gsdiff/gsdiff"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", GSDIFF_SOURCE], check=True)
+# %% tags=["colab-install", "hide-output"]
+# Installs gsdiff on Colab: `gsdiff.notebooks.to_notebook` fills this cell in the shipped notebooks.
 
 # %%
 import math
@@ -38,15 +31,21 @@ import torch
 from IPython.display import Markdown, display
 
 from gsdiff.config import get_profile
-from gsdiff.graph import edge_weights, graph_tensors
+from gsdiff.graph import channel_graph, edge_weights
+from gsdiff.notebooks import chapter_parameters, record, slug
 from gsdiff.policy import load_or_build_dataset, policy_for
 from gsdiff.viz import channel_graph_figure, show, ugnn_levels_figure
 from gsdiff.wireless import drop_networks
 
 # %% tags=["parameters"]
+# Parameters of this chapter (papermill: -p NAME VALUE; unknown names and wrong types are refused)
 profile = "book"  # experiment size: "ci" (tiny), "book" (default), "paper" (GPU scale)
 seed = 0  # seed of the network drawn and of the noisy inputs
 noise_step = None  # diffusion step of the noisy input shown to the U-GNN; None: a quarter of K
+
+# %%
+parameters = chapter_parameters(globals())  # checked before any work
+record("parameters", parameters)
 
 # %%
 config = get_profile(profile)
@@ -148,12 +147,11 @@ display(
 ugnn = policies["ugnn"]
 d = ugnn.configs["denoiser"]
 k = ugnn.schedule.num_train_steps // 4 if noise_step is None else noise_step
-g = graph_tensors(net.gains, f_min, radio, config.graph)
+g = channel_graph(net.gains, f_min, radio, config.graph)  # one network, built once
 x = torch.randn(net.num_pairs, generator=torch.Generator().manual_seed(seed))
-with torch.no_grad():
-    _, masks = ugnn.denoiser(
-        x, torch.tensor([k]), g.x, g.edge_index, g.edge_weight, g.batch, return_masks=True
-    )
+with torch.no_grad():  # signals [B, N, M]: one network, one noisy input at step k
+    _, masks = ugnn.denoiser(x[None, :, None], torch.tensor([[k]]), g, return_masks=True)
+masks = [mask[0, :, 0] for mask in masks]
 rows = ["| level | pairs kept (here) | at most | filters in | reach (hops) |", "|---|---|---|---|---|"]
 for level, mask in enumerate(masks):
     stride = d.hop_stride**level
@@ -179,17 +177,17 @@ show(ugnn_levels_figure(net, 0, masks))
 # %%
 perm = torch.randperm(net.num_pairs, generator=torch.Generator().manual_seed(seed + 1))
 permuted = net.gains[0][perm][:, perm][None]
-g_perm = graph_tensors(permuted, f_min, radio, config.graph)
+g_perm = channel_graph(permuted, f_min, radio, config.graph)
 lines = []
-for policy in policies.values():
+for name, policy in policies.items():
     model = policy.denoiser
     with torch.no_grad():
-        out = model(x, torch.tensor([k]), g.x, g.edge_index, g.edge_weight, g.batch)
-        out_perm = model(
-            x[perm], torch.tensor([k]), g_perm.x, g_perm.edge_index, g_perm.edge_weight, g_perm.batch
-        )
+        out = model(x[None, :, None], torch.tensor([[k]]), g)[0, :, 0]
+        out_perm = model(x[perm][None, :, None], torch.tensor([[k]]), g_perm)[0, :, 0]
     gap = (out_perm - out[perm]).abs().max().item()
     params = sum(p.numel() for p in model.parameters())
+    record(f"{slug(name)}.parameters", params)
+    record(f"{slug(name)}.permutation_gap", gap)
     lines.append(
         f"- `{model!r}`: {params:,} parameters; relabelling the pairs changes the output by {gap:.1e}."
     )
@@ -202,3 +200,4 @@ display(Markdown("\n".join(lines)))
 
 # %%
 display(Markdown(f"This chapter ran in {time.perf_counter() - started:.0f} s."))
+record("seconds", round(time.perf_counter() - started, 1))

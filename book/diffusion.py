@@ -20,15 +20,8 @@
 # samplers, DDPM and DDIM, trade sampling steps for quality. The denoisers themselves are the subject of the
 # {doc}`next chapter <denoisers>`, their training of {doc}`the one after <training>`.
 
-# %% tags=["hide-output"]
-# On Colab: install gsdiff first (Colab's own torch is kept; the URL is the project's repository).
-import sys
-
-if "google.colab" in sys.modules:
-    import subprocess
-
-    GSDIFF_SOURCE = "gsdiff @ git+https://github.com/gsdiff/gsdiff"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", GSDIFF_SOURCE], check=True)
+# %% tags=["colab-install", "hide-output"]
+# Installs gsdiff on Colab: `gsdiff.notebooks.to_notebook` fills this cell in the shipped notebooks.
 
 # %%
 import time
@@ -39,6 +32,7 @@ from IPython.display import Markdown, display
 
 from gsdiff.config import get_profile
 from gsdiff.diffusion import NoiseSchedule, to_diffusion_space
+from gsdiff.notebooks import chapter_parameters, record, record_metrics
 from gsdiff.policy import load_or_build_dataset, policy_for, sampler_sweep, validation_problems
 from gsdiff.solvers import run_expert
 from gsdiff.viz import (
@@ -52,6 +46,7 @@ from gsdiff.viz import (
 from gsdiff.wireless import asymptotic_rates, drop_networks, rate_metrics
 
 # %% tags=["parameters"]
+# Parameters of this chapter (papermill: -p NAME VALUE; unknown names and wrong types are refused)
 profile = "book"  # experiment size: "ci" (tiny), "book" (default), "paper" (GPU scale)
 seed = 0  # seed of the noise and of the samples
 kind = "ugnn"  # denoiser of the policy shown: "ugnn" or "gnn"
@@ -59,6 +54,10 @@ sweep_problems = 16  # validation problems (networks at f_min) of the DDPM vs DD
 sweep_samples = 32  # samples per problem in that comparison
 ddim_steps = [5, 10, 20, 50]  # DDIM settings compared: reverse steps, deterministic (eta 0)
 ddpm_steps = [50, 100, 500]  # DDPM settings compared: reverse steps (500: all K steps of the book)
+
+# %%
+parameters = chapter_parameters(globals())  # checked before any work
+record("parameters", parameters)
 
 # %%
 config = get_profile(profile)
@@ -165,6 +164,7 @@ show(sampler_comparison_figure(rows, reference_p5=expert_margin["p5"]))
 table = {f"{r['sampler']}, {r['steps']} steps": r for r in rows}
 table["expert (its own samples)"] = {"p5": expert_margin["p5"], "mean": expert_margin["mean"]}
 display(Markdown(metrics_table(table, ["p5", "mean", "seconds_per_network"])))
+record_metrics("samplers", table, keys=("p5", "mean", "seconds_per_network"))
 
 # %% [markdown]
 # **Figure.** DDPM and DDIM on a few validation problems (networks at every density and
@@ -185,6 +185,7 @@ if ddim20 is not None and ddpm_full is not None:
     )
 lines.append(f"This chapter ran in {time.perf_counter() - started:.0f} s.")
 display(Markdown(" ".join(lines)))
+record("seconds", round(time.perf_counter() - started, 1))
 
 # %% [markdown]
 # The policy's default sampler is DDIM with η = 0 and 20 steps: the cost of a sample grows linearly with the

@@ -20,15 +20,8 @@
 # network, looks at the randomness of its iterates, checks it against the deterministic baselines over fading
 # slots, and generates the dataset grid that the diffusion policy trains on.
 
-# %% tags=["hide-output"]
-# On Colab: install gsdiff first (Colab's own torch is kept; the URL is the project's repository).
-import sys
-
-if "google.colab" in sys.modules:
-    import subprocess
-
-    GSDIFF_SOURCE = "gsdiff @ git+https://github.com/gsdiff/gsdiff"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", GSDIFF_SOURCE], check=True)
+# %% tags=["colab-install", "hide-output"]
+# Installs gsdiff on Colab: `gsdiff.notebooks.to_notebook` fills this cell in the shipped notebooks.
 
 # %%
 import time
@@ -39,6 +32,7 @@ import torch
 from IPython.display import Markdown, display
 
 from gsdiff.config import BASELINES, ExpertTargets, get_profile
+from gsdiff.notebooks import chapter_parameters, record, record_metrics
 from gsdiff.policy import candidate_rates, candidate_samples, evaluate_candidates, load_or_build_dataset
 from gsdiff.solvers import run_expert, run_gnn_expert
 from gsdiff.viz import (
@@ -52,6 +46,7 @@ from gsdiff.viz import (
 from gsdiff.wireless import asymptotic_rates, rate_metrics
 
 # %% tags=["parameters"]
+# Parameters of this chapter (papermill: -p NAME VALUE; unknown names and wrong types are refused)
 profile = "book"  # experiment size: "ci" (tiny), "book" (default), "paper" (GPU scale)
 seed = 0  # seed of the fading slots and of the single-network run
 f_min = None  # minimum ergodic rate, bits/s/Hz; None takes the profile's (0.6)
@@ -59,8 +54,12 @@ paper_probe_iterations = 10  # iterations timed at the paper's N to estimate its
 gnn_networks = 32  # test networks (of the densest drop) on which the GNN-parametrized expert is compared
 
 # %%
+parameters = chapter_parameters(globals())  # checked before any work
+record("parameters", parameters)
+
+# %%
 config = get_profile(profile)
-f_min = config.f_min if f_min is None else f_min
+f_min = config.grid_f_min(f_min)  # one of the dataset's levels, checked before the dataset is built
 radio, evaluation, expert = config.radio, config.evaluation, config.expert
 started = time.perf_counter()
 
@@ -159,7 +158,10 @@ show(percentile_curves_figure(results, f_min))
 
 # %%
 ex, fp, ap = metrics["expert"], metrics["full power"], metrics["average power"]
-target = all(ExpertTargets().check(metrics, f_min).values())
+checks = ExpertTargets().check(metrics, f_min)
+record_metrics("test", metrics)
+record("targets.expert", checks)
+target = all(checks.values())
 display(
     Markdown(
         f"Over {evaluation.num_slots} slots, the expert meets f_min = {f_min} for "
@@ -192,6 +194,7 @@ side_by_side = {
     "GNN expert": rate_metrics(asymptotic_rates(gains[chosen], gnn.samples_w, radio), f_min),
 }
 display(Markdown(metrics_table(side_by_side)))
+record_metrics("gnn_expert", side_by_side)
 
 # %%
 direct_m, gnn_m = side_by_side["direct expert"], side_by_side["GNN expert"]
@@ -279,3 +282,4 @@ display(
         f"ran in {time.perf_counter() - started:.0f} s."
     )
 )
+record("seconds", round(time.perf_counter() - started, 1))

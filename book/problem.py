@@ -18,15 +18,8 @@
 # all users is as large as possible. This chapter states the problem, then shows on two users why the best
 # policy is not one power allocation but a *distribution* over allocations, realized by time-sharing.
 
-# %% tags=["hide-output"]
-# On Colab: install gsdiff first (Colab's own torch is kept; the URL is the project's repository).
-import sys
-
-if "google.colab" in sys.modules:
-    import subprocess
-
-    GSDIFF_SOURCE = "gsdiff @ git+https://github.com/gsdiff/gsdiff"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", GSDIFF_SOURCE], check=True)
+# %% tags=["colab-install", "hide-output"]
+# Installs gsdiff on Colab: `gsdiff.notebooks.to_notebook` fills this cell in the shipped notebooks.
 
 # %%
 import time
@@ -35,6 +28,7 @@ import torch
 from IPython.display import Markdown, display
 
 from gsdiff.config import EvaluationConfig, get_profile
+from gsdiff.notebooks import chapter_parameters, record
 from gsdiff.viz import rate_region_figure, show, show_widget
 from gsdiff.viz.widgets import two_user_panel
 from gsdiff.wireless import (
@@ -46,12 +40,17 @@ from gsdiff.wireless import (
 )
 
 # %% tags=["parameters"]
+# Parameters of this chapter (papermill: -p NAME VALUE; unknown names and wrong types are refused)
 profile = "book"  # experiment size: "ci" (tiny), "book" (default), "paper" (GPU scale)
 seed = 0  # fading seed of the Monte-Carlo check
 f_min = 0.6  # minimum ergodic rate of each user, bits/s/Hz (the papers' reference level)
 direct_gain_db = -75.0  # large-scale gain of each direct link, dB (about 60 m at the papers' path loss)
 cross_gains_db = [-30.0, -20.0, -10.0, -5.0, 0.0, 5.0]  # cross-link gain relative to the direct one, dB
 num_levels = 41  # power levels per user in the grid of deterministic allocations
+
+# %%
+parameters = chapter_parameters(globals())  # checked before any work
+record("parameters", parameters)
 
 # %%
 config = get_profile(profile)
@@ -146,6 +145,8 @@ result = evaluate_time_sharing(gains, alternate, radio, evaluation, seed=seed)
 exact = asymptotic_rates(gains, alternate, radio)[0]
 mc = result.ergodic_rates[0]
 full = asymptotic_rates(gains, torch.full((1, 2), p, dtype=torch.float64), radio)[0]
+record("alternating.monte_carlo_rates", mc.tolist())
+record("alternating.exact_rates", exact.tolist())
 display(
     Markdown(
         f"Alternating over {evaluation.num_slots} slots (window {evaluation.window_slots}): ergodic rates "
@@ -173,3 +174,4 @@ show_widget(
 
 # %%
 display(Markdown(f"*This chapter ran in {time.perf_counter() - started:.1f} s (profile `{profile}`).*"))
+record("seconds", round(time.perf_counter() - started, 1))

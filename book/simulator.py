@@ -14,20 +14,13 @@
 # # The network simulator
 #
 # Every number in this book comes from simulated networks: random geometric drops of transmitter–receiver
-# pairs, dual-slope path loss, log-normal shadowing and Rayleigh fading, as in the papers (see
-# `shared/papers/SETUP.md`). This chapter draws networks at the papers' four densities, looks at their
+# pairs, dual-slope path loss, log-normal shadowing and Rayleigh fading, as in the papers' simulation
+# setup (`gsdiff.config.RadioConfig` and `DropConfig` hold every constant). This chapter draws networks at the papers' four densities, looks at their
 # channels and at the channel graph the diffusion policy will be conditioned on, and measures the two classic
 # deterministic baselines, full power and WMMSE, over fading slots.
 
-# %% tags=["hide-output"]
-# On Colab: install gsdiff first (Colab's own torch is kept; the URL is the project's repository).
-import sys
-
-if "google.colab" in sys.modules:
-    import subprocess
-
-    GSDIFF_SOURCE = "gsdiff @ git+https://github.com/gsdiff/gsdiff"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", GSDIFF_SOURCE], check=True)
+# %% tags=["colab-install", "hide-output"]
+# Installs gsdiff on Colab: `gsdiff.notebooks.to_notebook` fills this cell in the shipped notebooks.
 
 # %%
 import time
@@ -37,6 +30,7 @@ from IPython.display import Markdown, display
 
 from gsdiff.config import DropConfig, GraphConfig, get_profile
 from gsdiff.graph import graph_batch
+from gsdiff.notebooks import chapter_parameters, record, record_metrics
 from gsdiff.solvers import full_power, wmmse
 from gsdiff.viz import (
     channel_graph_figure,
@@ -50,11 +44,16 @@ from gsdiff.viz import (
 from gsdiff.wireless import asymptotic_rates, drop_networks, evaluate_time_sharing
 
 # %% tags=["parameters"]
+# Parameters of this chapter (papermill: -p NAME VALUE; unknown names and wrong types are refused)
 profile = "book"  # experiment size: "ci" (tiny), "book" (default), "paper" (GPU scale)
 seed = 1  # seed of the network drops and of the fading
 num_pairs = 100  # N pairs per network in this chapter (the map and baselines; cheap at any profile)
 f_min = None  # minimum ergodic rate, bits/s/Hz; None takes the profile's (0.6)
 top_k = 10  # strongest interferers kept per receiver in the sparse channel graph
+
+# %%
+parameters = chapter_parameters(globals())  # checked before any work
+record("parameters", parameters)
 
 # %%
 config = get_profile(profile)
@@ -157,6 +156,7 @@ results = {
 }
 eval_seconds = time.perf_counter() - timer
 metrics = {name: res.metrics(f_min) for name, res in results.items()}
+record_metrics("baselines", metrics)
 display(Markdown(metrics_table(metrics)))
 
 # %% [markdown]
@@ -192,3 +192,4 @@ display(
         f"policies took {eval_seconds:.1f} s; this chapter ran in {time.perf_counter() - started:.1f} s."
     )
 )
+record("seconds", round(time.perf_counter() - started, 1))

@@ -22,15 +22,8 @@
 # one per window) it evaluates **dual time-sharing**, an addition of ours: the expert's dual dynamics choose
 # which of a policy's samples to play in each window.
 
-# %% tags=["hide-output"]
-# On Colab: install gsdiff first (Colab's own torch is kept; the URL is the project's repository).
-import sys
-
-if "google.colab" in sys.modules:
-    import subprocess
-
-    GSDIFF_SOURCE = "gsdiff @ git+https://github.com/gsdiff/gsdiff"
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", GSDIFF_SOURCE], check=True)
+# %% tags=["colab-install", "hide-output"]
+# Installs gsdiff on Colab: `gsdiff.notebooks.to_notebook` fills this cell in the shipped notebooks.
 
 # %%
 import time
@@ -39,34 +32,33 @@ import torch
 from IPython.display import Markdown, display
 
 from gsdiff.config import PolicyTargets, get_profile
+from gsdiff.notebooks import chapter_parameters, record, record_metrics, slug
 from gsdiff.policy import (
     DUAL_SUFFIX,
+    TuningConfig,
     candidate_samples,
-    choose_dual_margin,
-    choose_sampling,
-    compare_over_f_mins,
-    compare_over_sizes,
     evaluate_candidates,
     load_or_build_dataset,
     policy_for,
     sample_count_study,
     tail_coordination,
+    tune_on_validation,
 )
 from gsdiff.solvers import random_levels, run_expert
 from gsdiff.viz import (
     markdown_table,
     metrics_table,
-    p5_mean_table,
     percentile_curves_figure,
+    policy_reports,
     sample_count_figure,
     show,
-    target_report,
     training_caption,
     training_curves_figure,
+    validation_and_test,
 )
-from gsdiff.wireless import bootstrap_ratios, played_rates, rate_metrics
 
 # %% tags=["parameters"]
+# Parameters of this chapter (papermill: -p NAME VALUE; unknown names and wrong types are refused)
 profile = "book"  # experiment size: "ci" (tiny), "book" (default), "paper" (GPU scale)
 seed = 0  # seed of the samples and of the fading slots
 kinds = ["ugnn", "gnn"]  # denoisers compared: the U-GNN and the CAMSAP GNN
@@ -78,10 +70,10 @@ try_levels = True  # also try projecting samples onto the expert's power levels 
 dual_margins = [0.1, 0.15, 0.2, 0.25, 0.3]  # bits/s/Hz: dual time-sharing targets f_min + margin (validation)
 sample_counts = [25, 50, 100]  # samples per network for the finite-sample study
 count_networks_per_density = 4  # validation networks per density for the finite-sample study
-unseen_f_mins = [0.45, 0.75, 0.9]  # f_min levels (bits/s/Hz) outside the training grid
-unseen_networks_per_density = 4  # test networks per density for the unseen f_min levels
-transfer_pairs = [40]  # network sizes N for the transfer test (the policy trained on the profile's N)
-transfer_networks_per_density = 2  # new networks per density for each transfer size
+
+# %%
+parameters = chapter_parameters(globals())  # checked before any work
+record("parameters", parameters)
 
 # %%
 config = get_profile(profile)
@@ -195,28 +187,14 @@ display(
 # $[0, P_{\max}]$.
 
 # %%
-val_gains, val_expert = dataset.at_f_min("validation", f_min, eval_networks_per_density)
-val_expert_rates = played_rates(val_gains, val_expert, radio, evaluation)
-levels_tried = [None, config.expert.num_levels] if try_levels else [None]
-searches = {
-    name: choose_sampling(
-        policy,
-        val_gains,
-        f_min,
-        val_expert_rates,
-        num_samples,
-        margins,
-        levels_tried,
-        radio,
-        evaluation,
-        seed,
-    )
-    for name, policy in policies.items()
-}
-chosen = {name: search.best for name, search in searches.items()}
-val_rows = {f"{name}, {label}": m for name, search in searches.items() for label, m in search.rows.items()}
-val_rows["expert"] = rate_metrics(val_expert_rates, f_min) | {"balanced": 1.0}
-display(Markdown(metrics_table(val_rows, ["p5", "p1", "mean", "feasible_fraction", "balanced"])))
+search = TuningConfig(
+    eval_networks_per_density, num_samples, tuple(margins), try_levels, tuple(dual_margins), seed
+)
+tuning = tune_on_validation(config, dataset, policies, search)
+chosen, dual_settings = tuning.settings.sampling, tuning.settings.dual
+display(
+    Markdown(metrics_table(tuning.sampling_rows(), ["p5", "p1", "mean", "feasible_fraction", "balanced"]))
+)
 display(Markdown("Used below: " + "; ".join(f"{k}: {v.label}" for k, v in chosen.items()) + "."))
 
 # %% [markdown]
@@ -242,23 +220,8 @@ display(Markdown("Used below: " + "; ".join(f"{k}: {v.label}" for k, v in chosen
 # balanced score as above.
 
 # %%
-dual_pools = {name: search.best_samples_w for name, search in searches.items()} | {"expert": val_expert}
-dual_pools["random levels"] = random_levels(
-    val_gains, num_samples, config.expert.num_levels, radio, torch.Generator().manual_seed(seed)
-)
-margin_searches = {
-    name: choose_dual_margin(val_gains, pool, f_min, val_expert_rates, dual_margins, radio, evaluation)
-    for name, pool in dual_pools.items()
-}
-dual_settings = {name: search.best for name, search in margin_searches.items()}
-dual_rows = {
-    f"{name}{DUAL_SUFFIX}, margin {margin:g}": row
-    for name, search in margin_searches.items()
-    for margin, row in search.rows.items()
-}
-dual_rows["expert"] = val_rows["expert"]
 columns = ["p5", "p1", "mean", "feasible_fraction", "balanced", "distinct samples"]
-display(Markdown(metrics_table(dual_rows, columns)))
+display(Markdown(metrics_table(tuning.dual_rows(), columns)))
 used = [f"{name}{DUAL_SUFFIX}, margin {v.margin:g}" for name, v in dual_settings.items()]
 display(Markdown("Used below: " + "; ".join(used) + "."))
 
@@ -288,6 +251,7 @@ candidates = candidate_samples(
 )
 results = evaluate_candidates(gains, candidates, radio, evaluation, seed)
 metrics = {name: res.metrics(f_min) for name, res in results.items()}
+record_metrics("test", metrics)
 display(Markdown(metrics_table(metrics)))
 
 # %%
@@ -297,44 +261,19 @@ show(percentile_curves_figure(results, f_min))
 # **Figure.** Cumulative ergodic rates over slots for the policies (played independently and by dual
 # time-sharing), the expert, its samples and random levels under dual time-sharing, and the baselines: the 1st
 # and 5th percentiles over users and the mean. A stochastic policy's tail climbs as its samples take turns.
+#
+# Played independently, the U-GNN's users reach a pooled 5th percentile of {glue:text}`test.ugnn.p5:.3f`
+# bits/s/Hz and a mean of {glue:text}`test.ugnn.mean:.3f` against the expert's {glue:text}`test.expert.p5:.3f`
+# and {glue:text}`test.expert.mean:.3f` (the numbers are the table's, recorded by name for sweeps).
 
 # %%
-ex, targets = metrics["expert"], PolicyTargets()
-plays = {}  # each policy played independently and by dual time-sharing, and how it was sampled
-for base, setting in chosen.items():
-    plays[base] = setting.label
-    plays[base + DUAL_SUFFIX] = f"dual time-sharing, margin {dual_settings[base].margin:g}"
-lines = []
-for name, how in plays.items():
-    spread = bootstrap_ratios(
-        results[name].ergodic_rates,
-        results["expert"].ergodic_rates,
-        generator=torch.Generator().manual_seed(seed),
-    )
-    line = target_report(name, metrics, targets.check(metrics, name, f_min), spread)
-    m, seconds = metrics[name], candidates[name].seconds
-    if name not in chosen:
-        same, pool = metrics["expert" + DUAL_SUFFIX], name.removesuffix(DUAL_SUFFIX)
-        line += (
-            f"Against the expert's samples under the same schedule: p5 {m['p5'] / same['p5']:.3f} ×, mean "
-            f"{m['mean'] / same['mean']:.3f} ×. Scheduling the pools of {gains.shape[0]} networks ({how}) "
-            f"took {seconds - candidates[pool].seconds:.1f} s."
-        )
-    else:
-        line += (
-            f"Drawing {num_samples} allocations ({how}) for each of {gains.shape[0]} networks took "
-            f"{seconds:.0f} s ({seconds / gains.shape[0]:.2f} s per network)."
-        )
-    lines.append(line)
 timer = time.perf_counter()
 run_expert(gains[:1], f_min, radio, config.expert, seed=seed)
 expert_s = time.perf_counter() - timer
-display(
-    Markdown(
-        "\n".join(lines) + f"\n\nFor comparison, the expert needs {expert_s:.1f} s for one new network "
-        f"({config.expert.num_iterations} iterations)."
-    )
-)
+for name in [*chosen, *(base + DUAL_SUFFIX for base in chosen)]:
+    record(f"targets.{slug(name)}", PolicyTargets().check(metrics, name, f_min))
+report = policy_reports(results, candidates, chosen, dual_settings, f_min, PolicyTargets(), seed)
+display(Markdown(report + f"\n\nFor comparison, the expert needs {expert_s:.1f} s for one new network."))
 
 # %% [markdown]
 # The checks are the quality targets of the project for the `book` profile, computed on this run. The
@@ -374,22 +313,7 @@ display(Markdown(markdown_table(header, rows)))
 # ### Where this falls short
 
 # %%
-lines = []
-for name in policies:
-    m, v = metrics[name], searches[name].best_scores
-    lines.append(
-        f"- {name}: with {chosen[name].label}, p5 {v['p5_ratio']:.3f} × and mean "
-        f"{v['mean_ratio']:.3f} × the expert's on the validation networks; on the test networks "
-        f"{m['p5'] / ex['p5']:.3f} × and {m['mean'] / ex['mean']:.3f} ×."
-    )
-    margin = dual_settings[name].margin
-    d, vd = metrics[name + DUAL_SUFFIX], margin_searches[name].rows[margin]
-    lines.append(
-        f"  By dual time-sharing (margin {margin:g}): p5 {vd['p5'] / val_rows['expert']['p5']:.3f} × "
-        f"and mean {vd['mean'] / val_rows['expert']['mean']:.3f} × on validation; {d['p5'] / ex['p5']:.3f} × "
-        f"and {d['mean'] / ex['mean']:.3f} × on test."
-    )
-display(Markdown("\n".join(lines)))
+display(Markdown(validation_and_test(tuning, metrics)))
 
 # %% [markdown]
 # The mean is what the imitation itself delivers: it rises with the fit (the training curves) and a margin
@@ -402,7 +326,7 @@ display(Markdown("\n".join(lines)))
 # 5th percentile of a finite set of users moves between draws and between network sets: compare the
 # validation and test lines above, and the bootstrap intervals of the test check. None of this used the
 # test split. For scale, the authors report their own U-GNN 5.3% below the expert at the 5th percentile and
-# 1% below in mean (2.81 against 2.84 bits/s/Hz) on networks of 400 pairs (SETUP.md): the targets here ask
+# 1% below in mean (2.81 against 2.84 bits/s/Hz) on networks of 400 pairs (the journal paper's results section): the targets here ask
 # for about the papers' result at a twentieth of their network size, where each user's rate depends on the
 # turns of fewer neighbours (`benchmarks/finite_sample_tail.py` measures how the independent-draw
 # ceiling of the finite-sample study, and the shipped U-GNN, fare on fresh networks of larger $N$).
@@ -422,62 +346,11 @@ display(Markdown("\n".join(lines)))
 # played independently the U-GNN is slightly ahead in mean. What remains untried on this CPU: training at
 # larger $N$ and longer training of wider models (the `paper` profile).
 #
-# ## Unseen minimum rates
+# ## Beyond the training problems
 #
-# $f_{\min}$ enters the denoiser only as a node feature, so the policy can be asked for levels it never
-# trained on. On test networks, the expert runs afresh at each new level and the policies sample for it, with
-# the settings picked above, played independently and by dual time-sharing (with the margins picked above, for
-# the expert's samples too); rates are exact over fading, of the samples the evaluator plays.
+# The next chapter asks these policies, sampled exactly as chosen here, for minimum rates they never trained
+# on and for networks up to 80 times larger.
 
 # %%
-unseen_gains, _ = dataset.at_f_min("test", f_min, unseen_networks_per_density)
-compared_dual = {name: dual_settings[name] for name in ["expert", *chosen]}  # compare_to_expert's pools
-options = {"sampling": chosen, "evaluation": evaluation, "dual": compared_dual}
-unseen = compare_over_f_mins(
-    policies, unseen_gains, unseen_f_mins, radio, config.expert, num_samples, seed=seed, **options
-)
-display(
-    Markdown(p5_mean_table(unseen, "f_min", lambda f: f"{f:g}{'' if f in dataset.f_mins else ' (unseen)'}"))
-)
-
-# %% [markdown]
-# **Table.** 5th-percentile and mean rates (bits/s/Hz) on test networks at $f_{\min}$ levels outside the
-# training grid, against the expert run at each level and the deterministic baselines.
-#
-# ## Larger networks
-#
-# The denoisers have no parameter tied to $N$, so the policy trained on networks of the profile's size runs
-# on larger ones. New networks of every density are drawn at each size (the same densities, so larger areas),
-# the expert runs on them, and the policies sample for them.
-
-# %%
-transfer = compare_over_sizes(
-    policies,
-    transfer_pairs,
-    config.densities_per_km2,
-    transfer_networks_per_density,
-    f_min,
-    radio,
-    config.expert,
-    num_samples,
-    seed=seed,
-    **options,
-)
-for n, scores in transfer.items():
-    count = transfer_networks_per_density * len(config.densities_per_km2)
-    display(Markdown(f"**N = {n}** ({count} networks):\n\n" + metrics_table(scores)))
-
-# %% [markdown]
-# **Table.** The policies trained at the profile's $N$ on networks of other sizes, against the expert run on
-# each network (exact rates over fading at $f_{\min}$; "seconds" is the time to run the expert or draw the
-# samples).
-
-# %%
-lines = []
-for name in plays:
-    ratios = [f"{level:g}: {s[name]['p5'] / s['expert']['p5']:.2f}" for level, s in unseen.items()]
-    sizes = [f"N = {n}: {s[name]['p5'] / s['expert']['p5']:.2f}" for n, s in transfer.items()]
-    lines.append(
-        f"- {name}: p5 / expert p5 at unseen f_min {', '.join(ratios)}; at larger networks {', '.join(sizes)}."
-    )
-display(Markdown("\n".join(lines) + f"\n\nThis chapter ran in {time.perf_counter() - started:.0f} s."))
+display(Markdown(f"This chapter ran in {time.perf_counter() - started:.0f} s."))
+record("seconds", round(time.perf_counter() - started, 1))

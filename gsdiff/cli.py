@@ -1,4 +1,4 @@
-"""Command line: ``python -m gsdiff drop|evaluate|expert|average-power|dual-time-sharing|train|sample ...``
+"""Command line: ``python -m gsdiff drop|evaluate|expert|average-power|dual-time-sharing|train|sample|sweep``
 (also ``gsdiff``).
 
 Files are plain NumPy arrays: networks are an ``.npz`` with ``gains`` [B, N, N] in W/W, allocations a
@@ -8,6 +8,7 @@ Files are plain NumPy arrays: networks are an ``.npz`` with ``gains`` [B, N, N] 
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 import sys
 from collections.abc import Sequence
@@ -46,8 +47,10 @@ def _evaluate(args: argparse.Namespace) -> dict:
     radio = RadioConfig()
     gains = load_gains(args.networks, dtype=torch.float64)
     samples = load_array(args.samples, dtype=gains.dtype)
+    if args.interferers is not None and not args.exact:
+        raise ValueError("--interferers applies to --exact (mean-field rates); fading slots are always exact")
     if args.exact:
-        rates = asymptotic_rates(gains, samples, radio)
+        rates = asymptotic_rates(gains, samples, radio, interferers=args.interferers)
     else:
         evaluation = EvaluationConfig(num_slots=args.slots, window_slots=args.window, fading=args.fading)
         rates = evaluate_time_sharing(gains, samples, radio, evaluation, seed=args.seed).ergodic_rates
@@ -58,13 +61,19 @@ def _evaluate(args: argparse.Namespace) -> dict:
         num_samples=1 if samples.dim() == 2 else samples.shape[1],
         num_slots=None if args.exact else args.slots,
         f_min=args.f_min,
+        interferers=args.interferers,
     )
     return out
 
 
 def _expert(args: argparse.Namespace) -> dict:
     gains = load_gains(args.networks)
-    config = ExpertConfig(num_iterations=args.iterations, burn_in=args.burn_in, num_samples=args.num_samples)
+    config = ExpertConfig(
+        num_iterations=args.iterations,
+        burn_in=args.burn_in,
+        num_samples=args.num_samples,
+        interferers=args.interferers,
+    )
     result = run_expert(gains, args.f_min, RadioConfig(), config, seed=args.seed, progress=not args.quiet)
     save_array(args.out, result.samples_w)
     return {"out": str(args.out), "shape": list(result.samples_w.shape), "f_min": args.f_min}
@@ -82,7 +91,7 @@ def _dual_time_sharing(args: argparse.Namespace) -> dict:
     if samples.dim() != 3:
         raise ValueError(f"samples must be a pool [B, S, N] in W, got shape {tuple(samples.shape)}")
     evaluation = EvaluationConfig(num_slots=args.slots, window_slots=args.window)
-    config = DualTimeSharingConfig(margin=args.margin)
+    config = DualTimeSharingConfig(margin=args.margin, interferers=args.interferers)
     played = dual_time_sharing(gains, samples, args.f_min, RadioConfig(), evaluation, config)
     save_array(args.out, played)
     return {"out": str(args.out), "shape": list(played.shape), "f_min": args.f_min, "margin": args.margin}
@@ -118,9 +127,37 @@ def _sample(args: argparse.Namespace) -> dict:
         levels=args.levels,
         initial_noise=args.initial_noise,
         margin=args.margin,
+        top_k=args.top_k,
+        chunk_nodes=args.chunk_nodes,
     )
     save_array(args.out, samples)
     return {"out": str(args.out), "shape": list(samples.shape), "f_min": args.f_min}
+
+
+def _literal(text: str) -> object:
+    """A command-line value as a Python literal (int, float, bool, None, list...) or else a string."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def _sweep(args: argparse.Namespace) -> dict:
+    from .notebooks import run_sweep
+
+    try:
+        import papermill  # noqa: F401
+    except ImportError:
+        raise ValueError("gsdiff sweep runs chapters with papermill: pip install 'gsdiff[book]'") from None
+
+    options = {}
+    for name, *values in args.parameter:
+        if not values:
+            raise ValueError(f"-p {name} needs at least one value (-p NAME V1 V2 ...)")
+        options[name] = [_literal(v) for v in values]
+    rows = run_sweep(args.chapter, options, args.out, args.profile, args.jobs, args.timeout, not args.quiet)
+    failed = [row for row in rows if row["status"] != "ok"]
+    return {"out": str(args.out), "runs": len(rows), "failed": len(failed), "exit": 1 if failed else 0}
 
 
 def _add_slots(parser: argparse.ArgumentParser) -> None:
@@ -160,6 +197,12 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--fading", choices=FADING_KINDS, default=EvaluationConfig.fading)
     ev.add_argument("--seed", type=int, default=0, help="fading seed")
     ev.add_argument("--exact", action="store_true", help="infinitely many slots, by exact quadrature")
+    ev.add_argument(
+        "--interferers",
+        type=int,
+        default=None,
+        help="with --exact: each receiver's K strongest interferers exact, the rest by their mean field",
+    )
     ev.set_defaults(run=_evaluate)
 
     ex = sub.add_parser("expert", help="run the primal-dual expert; write its samples [B, S, N] in W")
@@ -179,6 +222,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     ex.add_argument(
         "--burn-in", type=int, default=expert.burn_in, help="iterations before sampling (default %(default)s)"
+    )
+    ex.add_argument(
+        "--interferers",
+        type=int,
+        default=ExpertConfig.interferers,
+        help="K strongest interferers per receiver exact, the rest by their mean field (default: all exact)",
     )
     ex.add_argument("--seed", type=int, default=0)
     ex.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -204,6 +253,12 @@ def _parser() -> argparse.ArgumentParser:
         help="target f_min + margin, bits/s/Hz (default %(default)s)",
     )
     _add_slots(ds)
+    ds.add_argument(
+        "--interferers",
+        type=int,
+        default=DualTimeSharingConfig.interferers,
+        help="pooled samples' rates with each receiver's K strongest interferers exact (default: all)",
+    )
     ds.add_argument(
         "--out", required=True, help="output .npy, [B, W, N] in W: one sample per window, in order"
     )
@@ -242,9 +297,35 @@ def _parser() -> argparse.ArgumentParser:
     sa.add_argument(
         "--margin", type=float, default=0.0, help="condition on f_min + margin, bits/s/Hz (default 0)"
     )
+    sa.add_argument(
+        "--top-k", type=int, default=None, help="graphs of each receiver's k strongest interferers (large N)"
+    )
+    sa.add_argument(
+        "--chunk-nodes", type=int, default=10240, help="nodes (networks x samples x N) processed at once"
+    )
     sa.add_argument("--seed", type=int, default=0)
     sa.add_argument("--out", required=True, help="output .npy, [B, S, N] in W")
     sa.set_defaults(run=_sample)
+
+    sw = sub.add_parser("sweep", help="run a chapter for every combination of parameter values (papermill)")
+    sw.add_argument("chapter", help="a chapter (problem, simulator, ...) or a path to a .ipynb or .py")
+    sw.add_argument(
+        "--profile", choices=tuple(PROFILES), default=None, help="the chapters' size (default: theirs)"
+    )
+    sw.add_argument(
+        "-p",
+        "--parameter",
+        nargs="+",
+        action="append",
+        default=[],
+        metavar="NAME V1",
+        help="a parameter and its values: -p NAME V1 V2 ... (repeatable; the runs are the Cartesian product)",
+    )
+    sw.add_argument("--out", required=True, help="folder for the executed notebooks and results.csv/.json")
+    sw.add_argument("--jobs", type=int, default=1, help="runs at a time (default 1)")
+    sw.add_argument("--timeout", type=int, default=3600, help="seconds a cell may run (default 3600)")
+    sw.add_argument("--quiet", action="store_true", help="no progress bar")
+    sw.set_defaults(run=_sweep)
     return parser
 
 
@@ -256,5 +337,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, FileNotFoundError, OSError) as error:
         print(f"gsdiff {args.command}: error: {error}", file=sys.stderr)
         return 2
+    status = result.pop("exit", 0)
     print(json.dumps(result))
-    return 0
+    return status

@@ -50,9 +50,20 @@ def save_networks(path: str | Path, networks: Networks, **metadata: float) -> No
     atomic_write(path, lambda f: np.savez(f, **arrays))
 
 
+def _numpy_file(path: str | Path, what: str):
+    """``np.load`` of a file that must be ``what``; what numpy cannot read raises naming the file."""
+    try:
+        return np.load(path)
+    except (ValueError, OSError, EOFError) as error:
+        if isinstance(error, FileNotFoundError):
+            raise
+        detail = "not a NumPy .npy or .npz file" if "pickled" in str(error) else str(error)
+        raise ValueError(f"{str(path)!r} must be {what}; numpy cannot read it ({detail})") from None
+
+
 def load_gains(path: str | Path, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """The ``gains`` [B, N, N] of any ``.npz`` that has that key (whoever made it), validated."""
-    loaded = np.load(path)
+    loaded = _numpy_file(path, "an .npz networks file with 'gains' [B, N, N]")
     if not isinstance(loaded, np.lib.npyio.NpzFile):
         raise ValueError(f"networks file {str(path)!r} must be an .npz with 'gains', got a .npy array")
     with loaded as data:
@@ -74,7 +85,7 @@ def save_array(path: str | Path, array: torch.Tensor) -> None:
 
 def load_array(path: str | Path, dtype: torch.dtype = torch.float32) -> torch.Tensor:
     """A ``.npy`` file as a tensor."""
-    loaded = np.load(path)
+    loaded = _numpy_file(path, "a .npy array file")
     if not isinstance(loaded, np.ndarray):
         loaded.close()
         raise ValueError(f"array file {str(path)!r} must be a .npy array, got an .npz archive")

@@ -26,13 +26,14 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import jupytext
+import nbformat
 import papermill
 import yaml
 
+from gsdiff.notebooks import MARKER, check_names, declared_parameters, package_source, to_notebook
+
 ROOT = Path(__file__).resolve().parents[1]
 STAGE = Path("_build") / "executed"
-KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
 def toc_entries(toc: Any) -> list[str]:
@@ -55,6 +56,20 @@ def chapters(root: Path = ROOT) -> list[Path]:
     toc = yaml.safe_load((root / "_toc.yml").read_text())
     paths = [Path(entry).with_suffix(".py") for entry in toc_entries(toc)]
     return [p for p in paths if p.parts[0] == "book" and (root / p).is_file()]
+
+
+def book_config(root: Path = ROOT) -> dict:
+    """The parsed ``_config.yml``."""
+    return yaml.safe_load((root / "_config.yml").read_text())
+
+
+def declared(chapter: Path, root: Path = ROOT) -> dict[str, Any]:
+    """The parameters (name -> default) that a chapter's parameters cell declares."""
+    cells = [cell.source for cell in to_notebook(root / chapter, "").cells if cell.cell_type == "code"]
+    defaults, _ = declared_parameters(cells)
+    if not defaults:
+        raise ValueError(f"{chapter} has no parameters cell (a code cell starting with {MARKER!r})")
+    return defaults
 
 
 def parse_value(text: str) -> Any:
@@ -83,9 +98,7 @@ def execute_chapter(chapter: Path, parameters: dict[str, Any], root: Path = ROOT
     """Convert ``chapter`` to a notebook in the staging tree and execute it; return seconds taken."""
     out = root / STAGE / chapter.with_suffix(".ipynb")
     out.parent.mkdir(parents=True, exist_ok=True)
-    nb = jupytext.read(root / chapter)
-    nb.metadata["kernelspec"] = KERNELSPEC
-    jupytext.write(nb, out)
+    nbformat.write(to_notebook(root / chapter, package_source(book_config(root))), out)
     start = time.perf_counter()
     with book_environment():
         papermill.execute_notebook(
@@ -179,6 +192,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if unknown:
             parser.error(f"not a chapter in _toc.yml: {', '.join(sorted(unknown))}")
         todo = [c for c in todo if c.stem in wanted]
+
+    for chapter in todo:  # every name must be one this chapter declares, before anything runs
+        try:
+            check_names(parameters, declared(chapter), chapter.stem)
+        except ValueError as error:
+            parser.error(str(error))
 
     timings_path = ROOT / STAGE / "timings.json"
     # A partial run (--only) keeps the other chapters' earlier timings.

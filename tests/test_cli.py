@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from gsdiff.cli import main
-from gsdiff.config import DualTimeSharingConfig, EvaluationConfig, RadioConfig
+from gsdiff.config import DualTimeSharingConfig, EvaluationConfig, ExpertConfig, RadioConfig
 from gsdiff.files import load_gains
 from gsdiff.policy import DiffusionPolicy, project_to_levels
 from gsdiff.solvers.dual_time_sharing import dual_time_sharing
@@ -414,3 +414,45 @@ def test_cli_train_and_sample(profile, tmp_path, capsys, monkeypatch):
     assert not np.array_equal(np.load(gaussian), np.load(out))
     assert main([*argv, "--margin", "-1", "--out", str(margin)]) == 2
     assert "f_min + margin must be >= 0" in capsys.readouterr().err
+
+
+def test_large_network_flags(tmp_path, capsys):
+    """The mean-field expert, mean-field evaluation and dual time-sharing, and top-k sampling graphs."""
+    from gsdiff.solvers import run_expert
+    from gsdiff.wireless import asymptotic_rates
+
+    nets, samples = tmp_path / "nets.npz", tmp_path / "s.npy"
+    run(capsys, "drop", "--num-networks", "1", "--num-pairs", "12", "--density", "10", "--out", str(nets))
+    argv = ["expert", "--networks", str(nets), "--f-min", "0.5", "--iterations", "60", "--num-samples", "5"]
+    status, _, _ = run(
+        capsys, *argv, "--burn-in", "10", "--interferers", "4", "--quiet", "--out", str(samples)
+    )
+    assert status == 0
+    gains = load_gains(nets)
+    config = ExpertConfig(num_iterations=60, burn_in=10, num_samples=5, interferers=4)
+    assert np.allclose(np.load(samples), run_expert(gains, 0.5, RADIO, config, seed=0).samples_w.numpy())
+    evaluate = ["evaluate", "--networks", str(nets), "--samples", str(samples), "--f-min", "0.5"]
+    status, out, _ = run(capsys, *evaluate, "--exact", "--interferers", "11")
+    exact = asymptotic_rates(gains.double(), torch.from_numpy(np.load(samples)).double(), RADIO)
+    assert status == 0 and out["mean"] == pytest.approx(exact.mean().item(), rel=1e-9)
+    status, _, err = run(capsys, *evaluate, "--interferers", "4")
+    assert status == 2 and "--interferers applies to --exact" in err
+    played = tmp_path / "played.npy"
+    status, _, _ = run(capsys, "dual-time-sharing", "--networks", str(nets), "--samples", str(samples),
+                       "--f-min", "0.5", "--interferers", "4", "--out", str(played))  # fmt: skip
+    assert status == 0 and np.load(played).shape == (1, 100, 12)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sweep", "problem", "-p", "fmin", "0.7"], "problem: unknown parameter 'fmin'; its parameters are"),
+        (["sweep", "problem", "-p", "seed", "1.5"], "parameter seed must be an integer"),
+        (["sweep", "problem", "-p", "seed"], "-p seed needs at least one value"),
+        (["sweep", "problme", "-p", "seed", "1"], "chapter must be one of"),
+        (["sweep", "problem", "-p", "seed", "1", "--jobs", "0"], "jobs must be"),
+    ],
+)
+def test_sweep_bad_input(tmp_path, capsys, args, message):
+    assert main([*args, "--out", str(tmp_path / "out")]) == 2
+    assert message in capsys.readouterr().err

@@ -105,3 +105,13 @@ def test_atomic_write_gives_the_usual_permissions(tmp_path):
         assert (tmp_path / "x.bin").stat().st_mode & 0o777 == 0o644
     finally:
         os.umask(umask)
+
+
+@pytest.mark.parametrize("content", [b"gains,1,2\n3,4,5\n", b""])
+def test_a_file_numpy_cannot_read_is_named_with_what_was_expected(tmp_path, content):
+    path = tmp_path / "networks.csv"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=r"'.*networks\.csv' must be an \.npz networks file with 'gains'"):
+        load_gains(path)
+    with pytest.raises(ValueError, match=r"networks\.csv' must be"):
+        load_array(path)

@@ -24,8 +24,9 @@ LAYERS = {
     "denoisers": 6,
     "policy": 7,
     "viz": 8,
-    "cli": 9,
-    "__main__": 10,
+    "notebooks": 9,
+    "cli": 10,
+    "__main__": 11,
 }
 MODULES = sorted(p for p in PACKAGE.rglob("*.py") if "checkpoints" not in p.parts)
 

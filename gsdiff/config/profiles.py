@@ -26,6 +26,7 @@ class Profile:
     num_networks_per_density: int = 128  # expert dataset networks per density, split 5:1:2 by network
     num_test_networks_per_density: int = 16  # networks per density for the baseline comparisons
     seed: int = 0  # one seed per profile; every experiment derives its generators from it
+    transfer_pairs: tuple[int, ...] = ()  # network sizes N a policy trained at num_pairs is evaluated at
     radio: RadioConfig = field(default_factory=RadioConfig)
     evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
     graph: GraphConfig = field(default_factory=GraphConfig)
@@ -45,8 +46,22 @@ class Profile:
         check_f_min(torch.tensor(self.f_mins))
         if not self.densities_per_km2:
             raise ValueError("densities_per_km2 must name at least one density")
+        for n in self.transfer_pairs:
+            check_int_at_least("transfer_pairs", n, 2)
         for density in self.densities_per_km2:
             self.drop(density)  # validates each density against the packing limit
+
+    def grid_f_min(self, f_min: float | None) -> float:
+        """``f_min`` if it is one of the dataset grid's levels (``f_mins``), the reference level if None."""
+        if f_min is None:
+            return self.f_min
+        if not any(abs(float(f_min) - level) < 1e-9 for level in self.f_mins):
+            levels = ", ".join(f"{level:g}" for level in self.f_mins)
+            raise ValueError(
+                f"f_min must be one of the {self.name} profile's levels ({levels}) for this chapter; "
+                f"got {f_min!r}"
+            )
+        return float(f_min)
 
     def drop(self, density_per_km2: float) -> DropConfig:
         """The drop configuration of this profile at one density."""
@@ -60,6 +75,7 @@ PROFILES: dict[str, Profile] = {
     "ci": Profile(
         name="ci",
         num_pairs=10,
+        transfer_pairs=(20, 50),
         f_mins=(0.6,),
         num_networks_per_density=8,
         num_test_networks_per_density=4,
@@ -82,12 +98,14 @@ PROFILES: dict[str, Profile] = {
     "book": Profile(
         name="book",
         num_pairs=20,
+        transfer_pairs=(40, 100, 400, 1600),  # 2x, 5x, 20x and 80x, as the papers' Fig. 4
         num_test_networks_per_density=16,
         train=TrainConfig(num_steps=12000, eval_every=500, ema_decay=0.999),
     ),
     "paper": Profile(
         name="paper",
         num_pairs=400,
+        transfer_pairs=(800, 2000, 8000),
         num_networks_per_density=256,
         num_test_networks_per_density=64,
         graph=GraphConfig(top_k=10),

@@ -123,8 +123,12 @@ class DualTimeSharingConfig:
     rate_averaging: float = 0.05  # beta: the dual step sees rbar <- rbar + beta (r - rbar), as ExpertConfig
     burn_in: int = 200  # dual iterations before the first played window (computation only, no slots)
     quadrature_nodes: int = 48  # nodes of the exact-rate quadrature of each pooled sample
+    interferers: int | None = None  # None: exact rates of the pooled samples; K: each receiver's K strongest
+    # interferers exact, the rest by their mean field (large N; gsdiff.wireless.ergodic_rates_mean_field)
 
     def __post_init__(self) -> None:
         _check_dual(self)
+        if self.interferers is not None:
+            check_int_at_least("interferers", self.interferers, 1)
         check_int_at_least("burn_in", self.burn_in, 0)
         check_int_at_least("quadrature_nodes", self.quadrature_nodes, 2)

@@ -8,13 +8,14 @@ from torch import nn
 
 from ..config import DenoiserConfig
 from ..diffusion.embeddings import StepEmbedding
-from ..graph.filters import HopFilter, shift_operators
+from ..graph.filters import HopFilter
+from ..graph.signals import ChannelGraph
 
 __all__ = ["GNNDenoiser"]
 
 
 class GNNDenoiser(nn.Module):
-    """eps_theta(x_k, k; graph, u) for PyG-batched graphs: one noisy allocation value per node.
+    """eps_theta(x_k, k; graph, u) on channel graphs: one noisy allocation value per node and signal.
 
     Args:
         config: hidden channels, hops K and number of filter blocks.
@@ -35,21 +36,14 @@ class GNNDenoiser(nn.Module):
         self.norms = nn.ModuleList(nn.LayerNorm(c) for _ in range(config.num_layers))
         self.read_out = nn.Sequential(nn.Linear(c, c), nn.SiLU(), nn.Linear(c, 1))
 
-    def forward(
-        self,
-        x: torch.Tensor,
-        t: torch.Tensor,
-        u: torch.Tensor,
-        edge_index: torch.Tensor,
-        edge_weight: torch.Tensor | None,
-        batch: torch.Tensor,
-    ) -> torch.Tensor:
-        """Noisy values x [V], steps t [B] (one per graph), conditions u [V, C] -> predicted noise [V]."""
-        shifts = shift_operators(edge_index, edge_weight, len(x), self.config.directions, batch)
-        h = self.read_in(torch.cat([x[:, None], u], dim=1)) + self.step(t)[batch]  # [V, hidden]
+    def forward(self, x: torch.Tensor, t: torch.Tensor, graph: ChannelGraph) -> torch.Tensor:
+        """Noisy values x [B, N, M] (M signals per network), steps t [B, M] -> predicted noise [B, N, M]."""
+        shifts = graph.shifts(self.config.directions)
+        u = graph.u[:, :, None].expand(-1, -1, x.shape[2], -1)  # [B, N, M, C]
+        h = self.read_in(torch.cat([x[..., None], u], dim=-1)) + self.step(t)[:, None]  # [B, N, M, hidden]
         for conv, norm in zip(self.convs, self.norms, strict=True):
             h = h + nn.functional.silu(norm(conv(h, shifts)))
-        return self.read_out(h)[:, 0]
+        return self.read_out(h)[..., 0]
 
     def __repr__(self) -> str:
         c = self.config

@@ -17,7 +17,8 @@ from torch import nn
 
 from ..config import DenoiserConfig
 from ..diffusion.embeddings import StepEmbedding
-from ..graph.filters import HopFilter, shift_operators
+from ..graph.filters import HopFilter, Shift
+from ..graph.signals import ChannelGraph
 
 __all__ = ["UGNNBlock", "UGNN"]
 
@@ -42,31 +43,22 @@ class UGNNBlock(nn.Module):
         self.skip = nn.Identity() if in_channels == out_channels else nn.Linear(in_channels, out_channels)
 
     def forward(
-        self, h: torch.Tensor, shifts: tuple[torch.Tensor, ...], emb: torch.Tensor, mask: torch.Tensor
+        self, h: torch.Tensor, shifts: tuple[Shift, ...], emb: torch.Tensor, mask: torch.Tensor
     ) -> torch.Tensor:
+        """Features h [B, N, M, C], embedding [B, N, M, C], mask of the nodes this level keeps [B, N, M]."""
         y = nn.functional.silu(self.norm1(self.filter1(h, shifts) + self.embed(emb)))
         y = nn.functional.silu(self.norm2(self.filter2(y, shifts)))
-        return (self.skip(h) + y) * mask[:, None]
+        return (self.skip(h) + y) * mask[..., None]
 
 
-def _local_index(batch: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """Each node's index within its graph [V], and each graph's first node [B]."""
-    counts = torch.bincount(batch)
-    ptr = torch.cumsum(counts, 0) - counts
-    return torch.arange(len(batch), device=batch.device) - ptr[batch], ptr
-
-
-def _top_fraction(score: torch.Tensor, mask: torch.Tensor, batch: torch.Tensor, factor: int) -> torch.Tensor:
-    """Keep, in every graph, the ceil(active / factor) active nodes with the highest score; [V] bool."""
-    active = torch.bincount(batch, weights=mask.float(), minlength=int(batch.max()) + 1)
-    keep_count = torch.ceil(active / factor)
-    order = torch.argsort(score.masked_fill(~mask, -math.inf), descending=True, stable=True)
-    order = order[torch.argsort(batch[order], stable=True)]  # by graph, then by score
-    _, ptr = _local_index(batch)
-    rank = torch.arange(len(order), device=batch.device) - ptr[batch[order]]
-    keep = torch.zeros_like(mask)
-    keep[order] = rank < keep_count[batch[order]]
-    return keep & mask
+def _top_fraction(score: torch.Tensor, mask: torch.Tensor, factor: int) -> torch.Tensor:
+    """Keep, in every graph, the ceil(active / factor) active nodes with the highest score (ties: the lower
+    index); score and mask [B, N, M] (nodes along dimension 1), result [B, N, M] bool."""
+    keep_count = torch.ceil(mask.sum(1, keepdim=True) / factor)  # [B, 1, M]
+    order = torch.argsort(score.masked_fill(~mask, -math.inf), dim=1, descending=True, stable=True)
+    positions = torch.arange(score.shape[1], device=score.device)[None, :, None].expand_as(order)
+    rank = torch.empty_like(order).scatter_(1, order, positions)  # [B, N, M] rank of each node
+    return (rank < keep_count) & mask
 
 
 class UGNN(nn.Module):
@@ -92,25 +84,17 @@ class UGNN(nn.Module):
         self.scores = nn.ModuleList(nn.Linear(c, 1) for _ in strides[:-1])  # learned top-k selection
         self.read_out = nn.Sequential(nn.Linear(c, c), nn.SiLU(), nn.Linear(c, 1))
 
-    def level_masks(self, batch: torch.Tensor) -> list[torch.Tensor]:
-        """Which nodes each level keeps, for "stride" pooling (for "topk" they depend on the features)."""
-        local, _ = _local_index(batch)
+    def level_masks(self, num_nodes: int, device: torch.device | str = "cpu") -> list[torch.Tensor]:
+        """Which nodes each level keeps [N], for "stride" pooling (for "topk" they depend on the features)."""
+        local = torch.arange(num_nodes, device=device)
         return [local % self.config.pool_factor**level == 0 for level in range(self.config.depth)]
 
-    def forward(
-        self,
-        x: torch.Tensor,
-        t: torch.Tensor,
-        u: torch.Tensor,
-        edge_index: torch.Tensor,
-        edge_weight: torch.Tensor | None,
-        batch: torch.Tensor,
-        return_masks: bool = False,
-    ):
-        """Noisy values x [V], steps t [B] (one per graph), conditions u [V, C] -> predicted noise [V]."""
-        shifts = shift_operators(edge_index, edge_weight, len(x), self.config.directions, batch)
-        emb = self.step(t)[batch] + self.condition(u)  # [V, hidden] injected in every block
-        h = self.read_in(x[:, None])
+    def forward(self, x: torch.Tensor, t: torch.Tensor, graph: ChannelGraph, return_masks: bool = False):
+        """Noisy values x [B, N, M] (M signals per network), steps t [B, M] -> predicted noise [B, N, M]
+        (and, with ``return_masks``, the nodes each level kept, [B, N, M] per level)."""
+        shifts = graph.shifts(self.config.directions)
+        emb = self.step(t)[:, None] + self.condition(graph.u)[:, :, None]  # [B, N, M, hidden] in every block
+        h = self.read_in(x[..., None])
         mask = torch.ones_like(x, dtype=torch.bool)
         masks, skips = [mask], []
         for level, block in enumerate(self.encoder):
@@ -119,16 +103,16 @@ class UGNN(nn.Module):
                 break
             skips.append(h)
             if self.config.pooling == "topk":
-                score = self.scores[level](h)[:, 0]
-                mask = _top_fraction(score.detach(), mask, batch, self.config.pool_factor)
-                h = h * torch.tanh(score)[:, None]  # the gate lets the scores learn
+                score = self.scores[level](h)[..., 0]
+                mask = _top_fraction(score.detach(), mask, self.config.pool_factor)
+                h = h * torch.tanh(score)[..., None]  # the gate lets the scores learn
             else:
-                mask = self.level_masks(batch)[level + 1]
-            h = h * mask[:, None]  # pooling: zero the dropped nodes (unpooling is this zero-fill)
+                mask = self.level_masks(x.shape[1], x.device)[level + 1][None, :, None].expand_as(x)
+            h = h * mask[..., None]  # pooling: zero the dropped nodes (unpooling is this zero-fill)
             masks.append(mask)
         for level in reversed(range(len(self.decoder))):
-            h = self.decoder[level](torch.cat([h, skips[level]], dim=1), shifts, emb, masks[level])
-        out = self.read_out(h)[:, 0]
+            h = self.decoder[level](torch.cat([h, skips[level]], dim=-1), shifts, emb, masks[level])
+        out = self.read_out(h)[..., 0]
         return (out, masks) if return_masks else out
 
     def __repr__(self) -> str:

@@ -1,9 +1,12 @@
 """Networks as graph signals: the channel graph (PyG ``edge_index``, edge weights, node conditions u) and the
 K-hop graph filters that the denoisers and the GNN expert are built from."""
 
-from .filters import HopFilter, gated_shift, shift_operator, shift_operators
+from .filters import HopFilter
+from .operators import Applier, DenseShift, SparseShift
 from .signals import (
+    ChannelGraph,
     GraphTensors,
+    channel_graph,
     coupling_weight,
     edge_weights,
     graph_batch,
@@ -20,8 +23,10 @@ __all__ = [
     "GraphTensors",
     "graph_tensors",
     "graph_batch",
-    "shift_operator",
-    "shift_operators",
-    "gated_shift",
+    "ChannelGraph",
+    "channel_graph",
+    "Applier",
+    "DenseShift",
+    "SparseShift",
     "HopFilter",
 ]

@@ -25,10 +25,13 @@ from typing import NamedTuple
 import torch
 from torch_geometric.data import Batch, Data
 
-from ..checks import check_f_min, check_gains
-from ..config import GraphConfig, RadioConfig
+from ..checks import check_choice, check_f_min, check_gains
+from ..config import DIRECTIONS, GraphConfig, RadioConfig
+from .operators import DenseShift, SparseShift
 
 __all__ = [
+    "ChannelGraph",
+    "channel_graph",
     "log_snr_weight",
     "coupling_weight",
     "edge_weights",
@@ -55,6 +58,15 @@ def edge_weights(gains: torch.Tensor, radio: RadioConfig, graph: GraphConfig) ->
     """The edge weights [..., N, N] that ``graph.edge_weight`` names (see the module docstring)."""
     if graph.edge_weight == "coupling":
         return coupling_weight(gains)
+    return log_snr_weight(gains, radio, graph)
+
+
+def _link_weights(
+    gains: torch.Tensor, direct: torch.Tensor, radio: RadioConfig, graph: GraphConfig
+) -> torch.Tensor:
+    """``edge_weights`` of chosen links: gains g_ji of any shape, ``direct`` the g_ii of their receivers."""
+    if graph.edge_weight == "coupling":
+        return torch.log10(1 + 10 * gains / direct)
     return log_snr_weight(gains, radio, graph)
 
 
@@ -138,3 +150,61 @@ def graph_batch(
     u = g.x.reshape(b, n, -1)
     data = [Data(x=u[k], edge_index=edge_index[k], edge_weight=edge_weight[k], num_nodes=n) for k in range(b)]
     return Batch.from_data_list(data)
+
+
+class ChannelGraph(NamedTuple):
+    """B networks as graph signals, each graph built once for all the signals that live on it."""
+
+    u: torch.Tensor  # [B, N, 3] node conditions
+    shift: DenseShift | SparseShift  # the normalized shift S of each network
+
+    def shifts(self, directions: str) -> tuple[DenseShift | SparseShift, ...]:
+        """(S,) for ``directions = "in"``, (S, S^T) for ``"both"`` (``gsdiff.graph.filters``)."""
+        check_choice("directions", directions, DIRECTIONS)
+        return (self.shift,) if directions == "in" else (self.shift, self.shift.transpose())
+
+
+def _normalized(weight: torch.Tensor, degree: torch.Tensor, source_degree: torch.Tensor) -> torch.Tensor:
+    """w_ji / sqrt(d_j d_i), d the weighted in-degree (0 where a degree is 0), as ``gcn_norm`` computes it."""
+    inv = degree.pow(-0.5).masked_fill(degree == 0, 0.0)
+    source_inv = source_degree.pow(-0.5).masked_fill(source_degree == 0, 0.0)
+    return source_inv * weight * inv
+
+
+def channel_graph(
+    gains: torch.Tensor,
+    f_min: float | torch.Tensor,
+    radio: RadioConfig | None = None,
+    graph: GraphConfig | None = None,
+    dense_max_nodes: int = 128,
+) -> ChannelGraph:
+    """B networks [B, N, N] as channel graphs (see the module docstring), for denoisers.
+
+    The shift is S_ij = w_ji / sqrt(d_i d_j) over the kept edges (each receiver's self-loop and its
+    ``graph.top_k`` strongest interferers, or all), d the weighted in-degree. Up to ``dense_max_nodes`` nodes
+    it is held as dense blocks [B, N, N]; beyond, as a fixed in-degree table built from each receiver's
+    strongest gains, in O(N k) memory besides the gains themselves.
+    """
+    check_gains(gains)
+    if gains.dim() != 3:
+        raise ValueError(f"gains must have shape [B, N, N], got {tuple(gains.shape)}")
+    radio, graph = radio or RadioConfig(), graph or GraphConfig()
+    b, n = gains.shape[0], gains.shape[-1]
+    u = node_conditions(gains, f_min, radio, graph)
+    if n <= dense_max_nodes:
+        weights = edge_weights(gains, radio, graph)  # [B, j, i]
+        weights = weights * _edge_mask(weights, graph.top_k)
+        degree = weights.sum(1)  # [B, i] weighted in-degree
+        matrix = _normalized(weights, degree[:, None, :], degree[:, :, None])  # [B, j, i]
+        return ChannelGraph(u, DenseShift(matrix.transpose(1, 2).contiguous()))
+    k = n - 1 if graph.top_k is None else min(graph.top_k, n - 1)
+    eye = torch.eye(n, dtype=torch.bool, device=gains.device)
+    strongest = gains.masked_fill(eye, -1.0).topk(k, dim=1).indices.transpose(1, 2)  # [B, i, k] sources j
+    own = torch.arange(n, device=gains.device)[None, :, None].expand(b, n, 1)
+    index = torch.cat([own, strongest], dim=2)  # [B, i, K]: the self-loop first
+    rows = torch.arange(b, device=gains.device)[:, None, None]
+    direct = torch.diagonal(gains, dim1=-2, dim2=-1)  # [B, N]
+    weight = _link_weights(gains[rows, index, own], direct[..., None], radio, graph)  # [B, i, K]
+    degree = weight.sum(2)  # [B, i]
+    value = _normalized(weight, degree[..., None], degree.gather(1, index.flatten(1)).view(b, n, -1))
+    return ChannelGraph(u, SparseShift(index, value))

@@ -29,6 +29,7 @@ from .selection import (
     validation_scores,
 )
 from .train import TrainResult, train_policy, validation_loss
+from .tuning import TunedSettings, Tuning, TuningConfig, tune_on_validation, tuned_settings, tuning_key
 
 __all__ = [
     "SamplingSetting",
@@ -66,4 +67,10 @@ __all__ = [
     "compare_over_sizes",
     "interferers_when_on",
     "tail_coordination",
+    "TuningConfig",
+    "Tuning",
+    "TunedSettings",
+    "tuning_key",
+    "tune_on_validation",
+    "tuned_settings",
 ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import NamedTuple
 
 import torch
@@ -129,12 +130,20 @@ def candidate_rates(
     candidates: Mapping[str, Candidate],
     radio: RadioConfig,
     evaluation: EvaluationConfig | None = None,
+    interferers: int | None = None,
 ) -> dict[str, torch.Tensor]:
     """Every candidate's exact ergodic rates [B, N] over infinitely many fading slots: of all its samples
-    played equally often, or with ``evaluation`` of the samples ``evaluate_time_sharing`` would play."""
+    played equally often, or with ``evaluation`` of the samples ``evaluate_time_sharing`` would play; with
+    ``interferers`` each receiver's strongest interferers exact and the rest by their mean field (large N)."""
     if evaluation is None:
-        return {name: asymptotic_rates(gains, c.samples_w, radio) for name, c in candidates.items()}
-    return {name: played_rates(gains, c.samples_w, radio, evaluation) for name, c in candidates.items()}
+        return {
+            name: asymptotic_rates(gains, c.samples_w, radio, interferers=interferers)
+            for name, c in candidates.items()
+        }
+    return {
+        name: played_rates(gains, c.samples_w, radio, evaluation, interferers)
+        for name, c in candidates.items()
+    }
 
 
 def compare_to_expert(
@@ -148,11 +157,14 @@ def compare_to_expert(
     sampling: Mapping[str, SamplingSetting] | None = None,
     evaluation: EvaluationConfig | None = None,
     dual: Mapping[str, DualTimeSharingConfig] | None = None,
+    baselines: Sequence[str] = ("full power", "average power"),
+    interferers: int | None = None,
 ) -> dict[str, dict[str, float]]:
     """Metrics of the expert (run here, seeded, so any networks and f_min work), each policy, the pools named
-    in ``dual`` by dual time-sharing, full power and average power on networks [B, N, N] at f_min.
+    in ``dual`` by dual time-sharing, and the ``baselines`` on networks [B, N, N] at f_min.
 
-    Rates are exact (``candidate_rates``: of every sample, or with ``evaluation`` of the samples played).
+    Rates are exact (``candidate_rates``: of every sample, or with ``evaluation`` of the samples played;
+    with ``interferers``, mean-field beyond each receiver's strongest, for large N).
     Values: ``rate_metrics`` plus "seconds" (time to run the expert or draw the samples, plus the dual
     time-sharing's).
     """
@@ -170,10 +182,11 @@ def compare_to_expert(
         sampling=sampling,
         dual=dual,
         evaluation=evaluation,
+        baselines=baselines,
         seed=seed,
         expert_seconds=time.perf_counter() - timer,
     )
-    rates = candidate_rates(gains, candidates, radio, evaluation)
+    rates = candidate_rates(gains, candidates, radio, evaluation, interferers)
     return {name: rate_metrics(rates[name], f_min) | {"seconds": c.seconds} for name, c in candidates.items()}
 
 
@@ -203,12 +216,24 @@ def compare_over_sizes(
     expert: ExpertConfig,
     num_samples: int,
     seed: int = 0,
+    *,
+    exact_max_pairs: int | None = None,
+    interferers: int = 16,
+    dual: Mapping[str, DualTimeSharingConfig] | None = None,
     **options,
 ) -> dict[int, dict[str, dict[str, float]]]:
     """``compare_to_expert`` on new networks of each size N: ``networks_per_density`` drops of N pairs at each
-    density (seeded with ``seed``, the same densities, so larger areas); ``options`` as its keywords."""
+    density (seeded with ``seed``, the same densities, so larger areas); ``options`` as its keywords.
+
+    Above ``exact_max_pairs`` pairs (None: never) the expert's primal step, the dual time-sharing's pool
+    rates and the scored rates keep each receiver's ``interferers`` strongest interferers exact and the rest
+    by their mean field (``gsdiff.solvers.mean_field``), which is what makes N in the thousands affordable.
+    """
+    if exact_max_pairs is not None:
+        check_int_at_least("exact_max_pairs", exact_max_pairs, 2)
     out = {}
     for n in num_pairs:
+        check_int_at_least("num_pairs", n, 2)
         gains = torch.cat(
             [
                 drop_networks(
@@ -217,7 +242,20 @@ def compare_over_sizes(
                 for d in densities_per_km2
             ]
         )  # [D * networks, N, N]
-        out[n] = compare_to_expert(policies, gains, f_min, radio, expert, num_samples, seed=seed, **options)
+        k = interferers if exact_max_pairs is not None and n > exact_max_pairs else None
+        sized = {name: replace(c, interferers=k) for name, c in (dual or {}).items()}
+        out[n] = compare_to_expert(
+            policies,
+            gains,
+            f_min,
+            radio,
+            replace(expert, interferers=k),
+            num_samples,
+            seed=seed,
+            dual=sized,
+            interferers=k,
+            **options,
+        )
     return out
 
 

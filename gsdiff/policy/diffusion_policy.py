@@ -4,7 +4,7 @@ power allocations for any network (eqs. (3)-(5) of the extended paper)."""
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 import torch
@@ -26,7 +26,7 @@ from ..diffusion import (
 from ..diffusion import initial_noise as initial_noise_of
 from ..diffusion.samplers import ReversePath
 from ..files import atomic_write
-from ..graph import graph_tensors
+from ..graph import ChannelGraph, channel_graph
 
 __all__ = ["SamplingSetting", "DiffusionPolicy", "project_to_levels"]
 
@@ -44,6 +44,7 @@ class SamplingSetting:
     sampler: str | None = None  # "ddim" or "ddpm"
     eta: float | None = None  # DDIM's stochasticity
     initial_noise: str | None = None  # "sobol" or "gaussian"
+    top_k: int | None = None  # graphs with each receiver's k strongest interferers (larger networks)
 
     def kwargs(self) -> dict:
         """The keywords to pass to ``DiffusionPolicy.sample`` (unset ones left out)."""
@@ -104,20 +105,25 @@ class DiffusionPolicy(nn.Module):
     def max_power_w(self) -> float:
         return self.configs["radio"].max_power_w
 
-    def _graphs(self, gains: torch.Tensor, f_min: torch.Tensor):
-        return graph_tensors(gains, f_min, self.configs["radio"], self.configs["graph"])
+    def graphs(
+        self, gains: torch.Tensor, f_min: float | torch.Tensor, top_k: int | None = None
+    ) -> ChannelGraph:
+        """The channel graphs of networks [B, N, N] at f_min (scalar, [B] or [B, N]), as this policy sees
+        them; ``top_k`` keeps each receiver's k strongest interferers instead of the configured graph's."""
+        graph = self.configs["graph"] if top_k is None else replace(self.configs["graph"], top_k=top_k)
+        return channel_graph(gains, f_min, self.configs["radio"], graph)
 
     def loss(
         self, gains: torch.Tensor, f_min: torch.Tensor, samples_w: torch.Tensor, generator: torch.Generator
     ) -> torch.Tensor:
         """The eps-prediction loss (4) on expert samples [P, S, N] (gains [P, N, N], f_min [P])."""
         p, s, n = samples_w.shape
-        g = self._graphs(gains.repeat_interleave(s, 0), f_min.repeat_interleave(s, 0))
-        x0 = to_diffusion_space(samples_w, self.max_power_w).reshape(-1)  # [P S N]
+        graph = self.graphs(gains, f_min)  # one graph per problem, shared by its S samples
+        x0 = to_diffusion_space(samples_w, self.max_power_w)  # [P, S, N]
         t = torch.randint(0, self.schedule.num_train_steps, (p * s,), generator=generator, device=x0.device)
         noise = torch.randn(x0.shape, generator=generator, device=x0.device, dtype=x0.dtype)
-        x_t = self.schedule.add_noise(x0, noise, t[g.batch])
-        eps = self.denoiser(x_t, t, g.x, g.edge_index, g.edge_weight, g.batch)
+        x_t = self.schedule.add_noise(x0, noise, t.view(p, s))  # [P, S, N]
+        eps = self.denoiser(x_t.transpose(1, 2), t.view(p, s), graph).transpose(1, 2)  # [P, S, N]
         return ddpm_loss(eps.reshape(p * s, n), noise.reshape(p * s, n), t, self.loss_weights)
 
     def _sampler(self, kind: str | None, steps: int | None, eta: float | None):
@@ -130,12 +136,11 @@ class DiffusionPolicy(nn.Module):
         sampler.set_timesteps(steps or d.sample_steps)
         return sampler
 
-    def _noise_predictor(self, graphs, num_graphs: int, device: torch.device):
-        """eps_theta(x_t, t) on the disjoint union ``graphs`` of ``num_graphs`` graphs."""
+    def _noise_predictor(self, graph: ChannelGraph):
+        """eps_theta(x_t, t) for signals x_t [B, N, M] on ``graph``, all at step t."""
 
         def predict(x: torch.Tensor, t: int) -> torch.Tensor:
-            steps = torch.full((num_graphs,), t, device=device)
-            return self.denoiser(x, steps, graphs.x, graphs.edge_index, graphs.edge_weight, graphs.batch)
+            return self.denoiser(x, torch.full((x.shape[0], x.shape[2]), t, device=x.device), graph)
 
         return predict
 
@@ -148,22 +153,28 @@ class DiffusionPolicy(nn.Module):
         steps: int | None = None,
         eta: float | None = None,
         generator: torch.Generator | None = None,
-        chunk_graphs: int = 512,
+        chunk_nodes: int = 10240,
         sampler: str | None = None,
         levels: int | None = None,
         initial_noise: str | None = None,
         margin: float = 0.0,
+        top_k: int | None = None,
     ) -> torch.Tensor:
         """Draw allocations in W, [B, S, N], for networks [B, N, N] (any N) at f_min (scalar or [B]).
 
         Runs ``sampler`` ("ddim" or "ddpm"; default the configured one) for ``steps`` inference steps (DDIM
         with ``eta``) from initial noise of kind ``initial_noise`` ("sobol" or "gaussian", see
-        ``gsdiff.diffusion.initial_noise``; default the configured one), in chunks of at most
-        ``chunk_graphs`` graphs (which changes the speed, never the samples: 512 is 1.2-1.3x faster than
-        4096 on a 2-core CPU, ``benchmarks/sampling_throughput.py``); samples are mapped back from the
-        diffusion space and projected on [0, P_max] and, with ``levels``, onto that many evenly spaced powers
+        ``gsdiff.diffusion.initial_noise``; default the configured one). Each network's graph is built once
+        and shared by its samples and every step; networks and samples go in chunks of at most
+        ``chunk_nodes`` nodes (networks x samples x N: the chunks change the speed and the memory, and the
+        samples only by float round-off and through the order of the step noise of DDPM or DDIM with eta > 0,
+        ``benchmarks/sampling_throughput.py``). Samples are mapped back from the diffusion space and
+        projected on [0, P_max] and, with ``levels``, onto that many evenly spaced powers
         (``project_to_levels``). ``margin`` (bits/s/Hz) asks the denoiser for the stricter requirement
-        f_min + margin, as the expert's dual step aims at its own margin above f_min.
+        f_min + margin, as the expert's dual step aims at its own margin above f_min. ``top_k`` builds the
+        graphs with each receiver's k strongest interferers (default: the configured graph): on networks
+        larger than the training ones, k = the training N - 1 keeps the degree the denoiser learned on and
+        the cost per step O(N k).
         """
         check_networks(gains)
         if not (isinstance(margin, (int, float)) and math.isfinite(margin)):
@@ -174,26 +185,28 @@ class DiffusionPolicy(nn.Module):
                 f"f_min + margin must be >= 0, got margin {margin!r} with f_min {f.min().item():g}"
             )
         check_int_at_least("num_samples", num_samples, 1)
+        check_int_at_least("chunk_nodes", chunk_nodes, 1)
         if levels is not None:  # fail before sampling, not after
             check_int_at_least("levels", levels, 2)
+        if top_k is not None:
+            check_int_at_least("top_k", top_k, 1)
         solver = self._sampler(sampler, steps, eta)
         b, n = gains.shape[0], gains.shape[-1]
         kind = self.configs["diffusion"].initial_noise if initial_noise is None else initial_noise
-        gains_rep = gains.repeat_interleave(num_samples, 0)  # [B S, N, N]
-        f_rep = (f + margin).repeat_interleave(num_samples, 0)
-        z = initial_noise_of(b, num_samples, n, kind, generator, gains.dtype, gains.device)
-        z = z.reshape(-1)  # [B S N], graph by graph as gains_rep
-        out = []
-        for start in range(0, b * num_samples, chunk_graphs):
-            part = slice(start, start + chunk_graphs)
-            g = self._graphs(gains_rep[part], f_rep[part])
-            num_graphs = int(g.batch[-1]) + 1
-            x = z[start * n : (start + num_graphs) * n]
-            predict = self._noise_predictor(g, num_graphs, gains.device)
-            x = reverse_process(solver, x, predict, generator=generator)
-            out.append(from_diffusion_space(x, self.max_power_w).reshape(num_graphs, n))
-        samples = torch.cat(out).reshape(b, num_samples, n)
-        return samples if levels is None else project_to_levels(samples, self.max_power_w, levels)
+        z = initial_noise_of(b, num_samples, n, kind, generator, gains.dtype, gains.device)  # [B, S, N]
+        per_chunk = max(1, chunk_nodes // n)  # signals (network samples) per chunk
+        networks = max(1, per_chunk // num_samples)
+        samples_per_chunk = min(num_samples, per_chunk)
+        out = torch.empty_like(z)
+        for first in range(0, b, networks):
+            part = slice(first, first + networks)
+            graph = self.graphs(gains[part], f[part] + margin, top_k)  # once for all samples and steps
+            predict = self._noise_predictor(graph)
+            for start in range(0, num_samples, samples_per_chunk):
+                which = slice(start, start + samples_per_chunk)
+                x = reverse_process(solver, z[part, which].transpose(1, 2), predict, generator=generator)
+                out[part, which] = from_diffusion_space(x, self.max_power_w).transpose(1, 2)
+        return out if levels is None else project_to_levels(out, self.max_power_w, levels)
 
     @torch.no_grad()
     def trajectory(
@@ -211,10 +224,10 @@ class DiffusionPolicy(nn.Module):
         check_networks(gains[None])
         n = gains.shape[-1]
         kind = self.configs["diffusion"].initial_noise
-        x = initial_noise_of(1, 1, n, kind, generator, gains.dtype, gains.device).reshape(n)
-        f = torch.tensor([f_min], dtype=gains.dtype, device=gains.device)
-        predict = self._noise_predictor(self._graphs(gains[None], f), 1, gains.device)
-        return reverse_path(self._sampler(None, steps, None), x, predict, generator=generator)
+        x = initial_noise_of(1, 1, n, kind, generator, gains.dtype, gains.device).reshape(1, n, 1)
+        predict = self._noise_predictor(self.graphs(gains[None], f_min))
+        path = reverse_path(self._sampler(None, steps, None), x, predict, generator=generator)
+        return ReversePath(path.timesteps, path.samples[:, 0, :, 0], path.predicted_x0[:, 0, :, 0])
 
     def config_dict(self) -> dict:
         """The defining configs as plain data (what a checkpoint stores)."""

@@ -85,5 +85,5 @@ def dual_time_sharing(
     radio, evaluation = radio or RadioConfig(), evaluation or EvaluationConfig()
     config = config or DualTimeSharingConfig()
     pool = as_samples(power_w, gains, radio)  # [B, S, N]
-    rates = sample_rates(gains, pool, radio, config.quadrature_nodes)
+    rates = sample_rates(gains, pool, radio, config.quadrature_nodes, config.interferers)
     return take_samples(pool, dual_picks(rates, f_min, evaluation.num_windows, config))  # [B, W, N]

@@ -12,8 +12,9 @@ from .network import (
     path_loss_figure,
     ugnn_levels_figure,
 )
-from .rates import grid_heatmap_figure, percentile_curves_figure, rate_cdf_figure
-from .reports import target_report, training_caption
+from .rates import grid_heatmap_figure, percentile_curves_figure, rate_cdf_figure, size_transfer_figure
+from .reports import policy_reports, target_report, training_caption, validation_and_test
+from .sweeps import sweep_figure
 from .tables import markdown_table, metrics_table, p5_mean_table, verdicts
 from .training import sample_count_figure, training_curves_figure
 from .two_user import rate_region_figure
@@ -26,6 +27,7 @@ __all__ = [
     "ugnn_levels_figure",
     "rate_cdf_figure",
     "percentile_curves_figure",
+    "size_transfer_figure",
     "grid_heatmap_figure",
     "rate_region_figure",
     "expert_trajectory_figure",
@@ -35,11 +37,14 @@ __all__ = [
     "sampler_comparison_figure",
     "training_curves_figure",
     "sample_count_figure",
+    "sweep_figure",
     "markdown_table",
     "metrics_table",
     "p5_mean_table",
     "verdicts",
     "target_report",
+    "policy_reports",
+    "validation_and_test",
     "training_caption",
     "in_book",
     "show",

@@ -68,3 +68,23 @@ def grid_heatmap_figure(
         xaxis={"title": "f_min (bits/s/Hz)"}, yaxis={"title": "density (pairs/km²)"}, height=380
     )
     return fig
+
+
+def size_transfer_figure(
+    results: Mapping[int, Mapping[str, Mapping[str, float]]], reference: str = "expert"
+) -> go.Figure:
+    """The papers' Fig. 4 as ratios: each candidate's pooled p5 and mean rate over network size N, divided by
+    the ``reference``'s on the same networks (``results[N][name]`` holds ``rate_metrics``); a dotted line at
+    1. Candidates are the names of the first size's results, the reference left out."""
+    sizes = sorted(results)
+    names = [name for name in results[sizes[0]] if name != reference]
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["5th percentile ÷ expert", "mean ÷ expert"])
+    for k, name in enumerate(names):
+        for c, key in enumerate(("p5", "mean")):
+            ratios = [results[n][name][key] / results[n][reference][key] for n in sizes]
+            fig.add_trace(line(sizes, ratios, name, k, c == 0, mode="lines+markers"), 1, c + 1)
+    for c in (1, 2):
+        fig.add_hline(y=1.0, line_dash="dot", row=1, col=c)
+    fig.update_xaxes(title_text="pairs N", type="log", tickvals=sizes)
+    fig.update_layout(height=420)
+    return fig

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..config import TrainConfig
+import torch
+
+from ..config import DualTimeSharingConfig, PolicyTargets, TrainConfig
+from ..policy.comparison import DUAL_SUFFIX, Candidate
+from ..policy.diffusion_policy import SamplingSetting
+from ..policy.tuning import Tuning
+from ..wireless.metrics import bootstrap_ratios
+from ..wireless.time_sharing import TimeSharingResult
 from .tables import verdicts
 
-__all__ = ["target_report", "training_caption"]
+__all__ = ["target_report", "policy_reports", "validation_and_test", "training_caption"]
 
 
 def target_report(
@@ -30,6 +37,70 @@ def target_report(
         f"{spread['p5'][0]:.3f}–{spread['p5'][1]:.3f} × and the mean ratio in "
         f"{spread['mean'][0]:.3f}–{spread['mean'][1]:.3f} × (95% bootstrap intervals). "
     )
+
+
+def policy_reports(
+    results: Mapping[str, TimeSharingResult],
+    candidates: Mapping[str, Candidate],
+    sampling: Mapping[str, SamplingSetting],
+    dual: Mapping[str, DualTimeSharingConfig],
+    f_min: float,
+    targets: PolicyTargets | None = None,
+    seed: int = 0,
+) -> str:
+    """A ``target_report`` for each policy of ``sampling``, played independently and by dual time-sharing
+    (``dual[policy]``), with what drawing (or scheduling) its samples took; a scheduled policy is also set
+    against the expert's samples under the same schedule. Bootstrap intervals resample whole networks."""
+    targets = targets or PolicyTargets()
+    metrics = {name: res.metrics(f_min) for name, res in results.items()}
+    num_networks = results["expert"].ergodic_rates.shape[0]
+    lines = []
+    for base, setting in sampling.items():
+        for name in (base, base + DUAL_SUFFIX):
+            spread = bootstrap_ratios(
+                results[name].ergodic_rates,
+                results["expert"].ergodic_rates,
+                generator=torch.Generator().manual_seed(seed),
+            )
+            line = target_report(name, metrics, targets.check(metrics, name, f_min), spread)
+            m, seconds = metrics[name], candidates[name].seconds
+            if name == base:
+                samples = candidates[name].samples_w.shape[1]
+                line += (
+                    f"Drawing {samples} allocations ({setting.label}) for each of {num_networks} networks "
+                    f"took {seconds:.0f} s ({seconds / num_networks:.2f} s per network)."
+                )
+            else:
+                same = metrics["expert" + DUAL_SUFFIX]
+                line += (
+                    f"Against the expert's samples under the same schedule: p5 {m['p5'] / same['p5']:.3f} ×, "
+                    f"mean {m['mean'] / same['mean']:.3f} ×. Scheduling the pools of {num_networks} networks "
+                    f"(margin {dual[base].margin:g}) took {seconds - candidates[base].seconds:.1f} s."
+                )
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def validation_and_test(tuning: Tuning, metrics: Mapping[str, Mapping[str, float]]) -> str:
+    """For each tuned policy, its p5 and mean ratios to the expert on the validation networks (chosen
+    setting, then its chosen dual margin) beside the same ratios on the test networks (``metrics``)."""
+    ex, val_ex = metrics["expert"], tuning.expert_metrics
+    lines = []
+    for name, search in tuning.sampling_searches.items():
+        m, v = metrics[name], search.best_scores
+        lines.append(
+            f"- {name}: with {search.best.label}, p5 {v['p5_ratio']:.3f} × and mean {v['mean_ratio']:.3f} × "
+            f"the expert's on the validation networks; on the test networks {m['p5'] / ex['p5']:.3f} × and "
+            f"{m['mean'] / ex['mean']:.3f} ×."
+        )
+        margins = tuning.margin_searches[name]
+        d, vd = metrics[name + DUAL_SUFFIX], margins.rows[margins.best.margin]
+        lines.append(
+            f"  By dual time-sharing (margin {margins.best.margin:g}): p5 {vd['p5'] / val_ex['p5']:.3f} × "
+            f"and mean {vd['mean'] / val_ex['mean']:.3f} × on validation; {d['p5'] / ex['p5']:.3f} × and "
+            f"{d['mean'] / ex['mean']:.3f} × on test."
+        )
+    return "\n".join(lines)
 
 
 def training_caption(infos: Mapping[str, Mapping], train: TrainConfig) -> str:

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 import torch
-from IPython.display import display
 
 from ..config import RadioConfig
 from ..wireless.two_user import rate_region
 from .two_user import rate_region_figure
 
-__all__ = ["two_user_panel"]
+__all__ = ["show_in", "two_user_panel"]
+
+
+def show_in(out: widgets.Output, obj: object) -> None:
+    """Replace what ``out`` shows with ``obj``, by setting the widget's outputs directly.
+
+    Not ``with out: clear_output(wait=True); display(obj)``: that routes the display through the kernel's
+    output capture, and a client without a front end (nbclient, papermill) then never sees the cell's idle
+    message and waits for it until its timeout (forever under papermill's default of none).
+    """
+    out.outputs = ()
+    out.append_display_data(obj)
 
 
 def two_user_panel(radio: RadioConfig | None = None, num_levels: int = 31) -> widgets.VBox:
@@ -26,9 +36,7 @@ def two_user_panel(radio: RadioConfig | None = None, num_levels: int = 31) -> wi
         cross = direct * 10 ** (cross_db.value / 10)
         gains = torch.tensor([[direct, cross], [cross, direct]], dtype=torch.float64)
         region = rate_region(gains, radio, num_levels)
-        with out:
-            out.clear_output(wait=True)
-            display(rate_region_figure({f"{cross_db.value:+g} dB": region}, f_min.value))
+        show_in(out, rate_region_figure({f"{cross_db.value:+g} dB": region}, f_min.value))
 
     for slider in (direct_db, cross_db, f_min):
         slider.observe(redraw, names="value")

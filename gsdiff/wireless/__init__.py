@@ -4,7 +4,14 @@ ergodic rates, time-sharing evaluation over fading slots, pooled metrics, and th
 from .channel import BREAKPOINT_M, MIN_DISTANCE_M, Networks, drop_networks, path_loss_db
 from .fading import RayleighFading, jakes_correlation
 from .metrics import PERCENTILES, bootstrap_ratios, jain_fairness, percentiles, rate_metrics
-from .rates import ergodic_rates_exact, instantaneous_rates, quadrature_nodes, received_powers, sinr
+from .rates import (
+    ergodic_rates_exact,
+    ergodic_rates_mean_field,
+    instantaneous_rates,
+    quadrature_nodes,
+    received_powers,
+    sinr,
+)
 from .time_sharing import (
     TimeSharingResult,
     as_samples,
@@ -38,6 +45,7 @@ __all__ = [
     "sinr",
     "instantaneous_rates",
     "ergodic_rates_exact",
+    "ergodic_rates_mean_field",
     "quadrature_nodes",
     "TimeSharingResult",
     "as_samples",

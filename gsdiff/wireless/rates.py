@@ -10,7 +10,14 @@ import math
 
 import torch
 
-__all__ = ["received_powers", "sinr", "instantaneous_rates", "ergodic_rates_exact", "quadrature_nodes"]
+__all__ = [
+    "received_powers",
+    "sinr",
+    "instantaneous_rates",
+    "ergodic_rates_exact",
+    "ergodic_rates_mean_field",
+    "quadrature_nodes",
+]
 
 
 def received_powers(power_w: torch.Tensor, gains: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -47,6 +54,7 @@ def ergodic_rates_exact(
     noise_w: float,
     num_nodes: int = 48,
     tail: float = 1e-6,
+    max_elements: int = 2**26,
 ) -> torch.Tensor:
     """E_h[log2(1 + SINR_i)] under i.i.d. Rayleigh fading, exactly, by one-dimensional quadrature; [..., N].
 
@@ -56,21 +64,64 @@ def ergodic_rates_exact(
     With z = e^u / sigma (dz / z = du) the integrand is smooth in u; the trapezoid rule on u from
     ln(tail * sigma / max(S, sigma)) (below it the integrand is < z S) to ln(40) (where
     e^{-z sigma} = e^{-40}) converges fast. Differentiable in ``power_w`` and ``gains`` (also at zero power).
-    Memory: [..., num_nodes, N, N].
+    Memory: [..., num_nodes, N, N], taken in blocks of receivers of at most ``max_elements`` elements.
     """
     signal, _ = received_powers(power_w, gains)
     n = gains.shape[-1]
-    off_diagonal = ~torch.eye(n, dtype=torch.bool, device=gains.device)
-    interference = power_w[..., :, None] * gains * off_diagonal  # [..., N, N] (j, i) mean interference powers
     z, weights = quadrature_nodes(signal, noise_w, num_nodes, tail)  # [..., N, Q]
+    lead = torch.broadcast_shapes(power_w.shape[:-1], gains.shape[:-2])
+    block = max(1, max_elements // max(1, math.prod(lead) * num_nodes * n))  # receivers at once
+    parts = []
+    for start in range(0, n, block):
+        receivers = slice(start, start + block)
+        off_diagonal = ~torch.eye(n, dtype=torch.bool, device=gains.device)[:, receivers]
+        # [..., N(j), n_b(i)] mean interference powers at the block's receivers
+        interference = power_w[..., :, None] * gains[..., receivers] * off_diagonal
+        # [..., Q, N(j), n_b(i)] -> sum over interferers j: log prod_j 1 / (1 + z I_j)
+        z_q = z[..., receivers, :].transpose(-1, -2)[..., :, None, :]
+        parts.append(torch.log1p(z_q * interference[..., None, :, :]).sum(-2).transpose(-1, -2))
+    log_interference = parts[0] if len(parts) == 1 else torch.cat(parts, -2)  # [..., N, Q]
     zs = z * signal[..., None]
-    # [..., Q, N(j), N(i)] -> sum over interferers j: log prod_j 1 / (1 + z I_j)
-    z_q = z.transpose(-1, -2)[..., :, None, :]
-    log_interference = (
-        torch.log1p(z_q * interference[..., None, :, :]).sum(-2).transpose(-1, -2)
-    )  # [..., N, Q]
     integrand = torch.exp(-z * noise_w - log_interference) * zs / (1 + zs)  # [..., N, Q]
     return (weights * integrand).sum(-1)
+
+
+def ergodic_rates_mean_field(
+    power_w: torch.Tensor,
+    gains: torch.Tensor,
+    noise_w: float,
+    num_interferers: int,
+    num_nodes: int = 48,
+    tail: float = 1e-6,
+) -> torch.Tensor:
+    """Ergodic rates [B, ..., N] with each receiver's K strongest interferers exact and the rest by their
+    mean field (``gsdiff.solvers.mean_field``): the weak aggregate I_R(i) = sum_{j not in T(i)} x_j g_ji acts
+    as extra noise. Memory O(N K Q) per allocation besides the gains; error second order in the weak
+    interference (measured in ``tests/wireless/test_rates.py`` and the expert chapter).
+
+    Args:
+        power_w: [B, ..., N] allocations of B networks (e.g. [B, S, N] samples).
+        gains: [B, N, N] large-scale gains (j -> i).
+        num_interferers: K exact interferers per receiver.
+    """
+    b, n = gains.shape[0], gains.shape[-1]
+    k = min(num_interferers, n - 1)
+    eye = torch.eye(n, dtype=torch.bool, device=gains.device)
+    cross = gains.masked_fill(eye, 0.0)  # [B, j, i]
+    strongest = cross.topk(k, dim=1).indices.transpose(1, 2)  # [B, i, K]
+    rows = torch.arange(b, device=gains.device)[:, None, None]
+    receivers = torch.arange(n, device=gains.device)[None, :, None]
+    edge_gains = cross[rows, strongest, receivers]  # [B, i, K]
+    x = power_w.reshape(b, -1, n)  # [B, S, N]
+    signal = x * torch.diagonal(gains, dim1=-2, dim2=-1)[:, None]  # [B, S, N]
+    exact_power = x.gather(2, strongest.reshape(b, 1, -1).expand(-1, x.shape[1], -1)).view(b, -1, n, k)
+    strong = exact_power * edge_gains[:, None]  # [B, S, i, K]
+    weak = (torch.bmm(x, cross) - strong.sum(-1)).clamp_min(0.0)  # [B, S, i]
+    z, weights = quadrature_nodes(signal, noise_w, num_nodes, tail)  # [B, S, N, Q]
+    zs = z * signal[..., None]
+    log_strong = torch.log1p(z[..., None, :] * strong[..., None]).sum(-2)  # [B, S, N, Q]
+    integrand = torch.exp(-z * (noise_w + weak[..., None]) - log_strong) * zs / (1 + zs)
+    return (weights * integrand).sum(-1).reshape(power_w.shape)
 
 
 def quadrature_nodes(

@@ -17,7 +17,7 @@ from ..config import EvaluationConfig, RadioConfig
 from ..rng import make_generator
 from .fading import RayleighFading
 from .metrics import percentiles, rate_metrics
-from .rates import ergodic_rates_exact, instantaneous_rates
+from .rates import ergodic_rates_exact, ergodic_rates_mean_field, instantaneous_rates
 
 __all__ = [
     "TimeSharingResult",
@@ -70,13 +70,17 @@ def played_samples(power_w: torch.Tensor, evaluation: EvaluationConfig) -> torch
 
 
 def played_rates(
-    gains: torch.Tensor, power_w: torch.Tensor, radio: RadioConfig, evaluation: EvaluationConfig
+    gains: torch.Tensor,
+    power_w: torch.Tensor,
+    radio: RadioConfig,
+    evaluation: EvaluationConfig,
+    interferers: int | None = None,
 ) -> torch.Tensor:
     """[B, N] exact ergodic rates of the samples ``evaluate_time_sharing`` plays: its value over infinitely
     many fading draws of the same schedule (exact when ``window_slots`` divides ``num_slots``; otherwise the
     shorter last window counts as a full one)."""
     samples = as_samples(power_w, gains, radio)  # [B, S, N], also from one allocation [B, N]
-    return asymptotic_rates(gains, played_samples(samples, evaluation), radio)
+    return asymptotic_rates(gains, played_samples(samples, evaluation), radio, interferers=interferers)
 
 
 def take_samples(power_w: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
@@ -125,7 +129,7 @@ def evaluate_time_sharing(
     evaluation: EvaluationConfig | None = None,
     generator: torch.Generator | None = None,
     seed: int | None = None,
-    chunk_slots: int = 25,
+    chunk_slots: int | None = None,
     progress: bool = False,
 ) -> TimeSharingResult:
     """Play allocation samples over T fading slots and return the cumulative per-user rates.
@@ -135,7 +139,8 @@ def evaluate_time_sharing(
         power_w: [B, S, N] samples (or [B, N]) in W, within [0, P_max].
         radio, evaluation: power budget and noise; slots, window and fading model.
         generator / seed: the fading randomness.
-        chunk_slots: slots drawn at once (memory [chunk, B, N, N]).
+        chunk_slots: slots drawn at once (memory [chunk, B, N, N]); default 25, fewer where that would pass
+            2^26 elements (large networks), never a [B, S, N, N] tensor of every sample.
     """
     radio, evaluation = radio or RadioConfig(), evaluation or EvaluationConfig()
     samples = as_samples(power_w, gains, radio)
@@ -145,6 +150,8 @@ def evaluate_time_sharing(
     total = torch.zeros(gains.shape[0], gains.shape[-1], dtype=torch.float64, device=gains.device)
     cumulative = []
     num_windows = evaluation.num_windows
+    if chunk_slots is None:
+        chunk_slots = max(1, min(25, 2**26 // (gains.shape[0] * gains.shape[-1] ** 2)))
     slots = range(0, evaluation.num_slots, chunk_slots)
     for start in tqdm(slots, desc="time-sharing slots", disable=not progress):
         t = torch.arange(start, min(start + chunk_slots, evaluation.num_slots), device=gains.device)
@@ -158,13 +165,27 @@ def evaluate_time_sharing(
 
 
 def sample_rates(
-    gains: torch.Tensor, power_w: torch.Tensor, radio: RadioConfig | None = None, num_nodes: int = 48
+    gains: torch.Tensor,
+    power_w: torch.Tensor,
+    radio: RadioConfig | None = None,
+    num_nodes: int = 48,
+    interferers: int | None = None,
 ) -> torch.Tensor:
     """[B, S, N] exact ergodic rates of every sample, each on its own over i.i.d. Rayleigh fading
-    (``gsdiff.wireless.rates.ergodic_rates_exact``)."""
+    (``gsdiff.wireless.ergodic_rates_exact``), or with ``interferers`` = K each receiver's K strongest
+    interferers exact and the rest by their mean field (``ergodic_rates_mean_field``: O(N K) per sample, for
+    large N)."""
     radio = radio or RadioConfig()
     samples = as_samples(power_w, gains, radio)  # [B, S, N]
     b, s, n = samples.shape
+    if interferers is not None:
+        # [B, chunk, N, K, Q] working tensors of at most ~256 MB
+        chunk = max(1, int(2**28 // (b * num_nodes * n * (interferers + 4) * samples.element_size())))
+        parts = [
+            ergodic_rates_mean_field(samples[:, k : k + chunk], gains, radio.noise_w, interferers, num_nodes)
+            for k in range(0, s, chunk)
+        ]
+        return torch.cat(parts, 1)
     # The quadrature holds [B, chunk, Q, N, N]: take as many samples at once as fit in ~256 MB.
     chunk = max(1, int(2**28 // (b * num_nodes * n * n * samples.element_size())))
     return torch.cat(
@@ -177,10 +198,14 @@ def sample_rates(
 
 
 def asymptotic_rates(
-    gains: torch.Tensor, power_w: torch.Tensor, radio: RadioConfig | None = None, num_nodes: int = 48
+    gains: torch.Tensor,
+    power_w: torch.Tensor,
+    radio: RadioConfig | None = None,
+    num_nodes: int = 48,
+    interferers: int | None = None,
 ) -> torch.Tensor:
     """[B, N] ergodic rates over infinitely many slots, each sample played equally often (i.i.d. fading).
 
     The mean over samples of ``sample_rates``: the noise-free limit that ``evaluate_time_sharing`` approaches.
     """
-    return sample_rates(gains, power_w, radio, num_nodes).mean(1)
+    return sample_rates(gains, power_w, radio, num_nodes, interferers).mean(1)

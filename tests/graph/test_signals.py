@@ -1,9 +1,21 @@
+"""Networks as graph signals: PyG edges and weights, node conditions, and the channel graphs' shift in its
+dense and fixed in-degree forms (against each other and against PyG's ``gcn_norm``)."""
+
 import numpy as np
 import pytest
 import torch
+from torch_geometric.nn.conv.gcn_conv import gcn_norm
 
 from gsdiff.config import DropConfig, GraphConfig, RadioConfig
-from gsdiff.graph.signals import coupling_weight, graph_batch, graph_tensors, log_snr_weight, node_conditions
+from gsdiff.graph.operators import DenseShift, SparseShift
+from gsdiff.graph.signals import (
+    channel_graph,
+    coupling_weight,
+    graph_batch,
+    graph_tensors,
+    log_snr_weight,
+    node_conditions,
+)
 from gsdiff.wireless.channel import drop_networks
 
 RADIO = RadioConfig()
@@ -145,10 +157,6 @@ def test_permutation_consistency(gains, rng, top_k):
 
 
 def test_graph_tensors_match_the_batch():
-    from gsdiff.config import DropConfig
-    from gsdiff.graph.signals import graph_tensors
-    from gsdiff.wireless.channel import drop_networks
-
     gains = drop_networks(3, DropConfig(num_pairs=6, density_per_km2=10.0), seed=0).gains
     g, b = (
         graph_tensors(gains, 0.5, graph=GraphConfig(top_k=2)),
@@ -169,3 +177,78 @@ def test_coupling_weights_hand_worked():
     assert torch.allclose(as_matrix, expected)
     with pytest.raises(ValueError, match="edge_weight must be one of 'coupling', 'log_snr'; got 'gain'"):
         GraphConfig(edge_weight="gain")
+
+
+# --- channel graphs: the shift S of each network, dense or as a fixed in-degree table -----------------------
+
+
+def _networks(dtype, seed=2):
+    return drop_networks(2, DropConfig(num_pairs=12, density_per_km2=10.0), seed=seed, dtype=dtype).gains
+
+
+@pytest.mark.parametrize("edge_weight", ["coupling", "log_snr"])
+@pytest.mark.parametrize("top_k", [4, None])
+@pytest.mark.parametrize(
+    ("dtype", "rtol", "atol"), [(torch.float32, 1e-6, 1e-7), (torch.float64, 1e-14, 0.0)]
+)
+def test_dense_and_sparse_shifts_agree(top_k, edge_weight, dtype, rtol, atol):
+    """Up to ``dense_max_nodes`` nodes S is held dense, beyond as a table: S and S^T are the same matrices (to
+    a few ulps: the degrees are summed in another order)."""
+    gains = _networks(dtype)
+    graph = GraphConfig(top_k=top_k, edge_weight=edge_weight)
+    dense = channel_graph(gains, 0.6, RADIO, graph)
+    sparse = channel_graph(gains, 0.6, RADIO, graph, dense_max_nodes=0)
+    assert isinstance(dense.shift, DenseShift) and isinstance(sparse.shift, SparseShift)
+    assert dense.shift.num_nodes == sparse.shift.num_nodes == 12
+    for a, b in zip(dense.shifts("both"), sparse.shifts("both"), strict=True):
+        assert a.to_dense().dtype == b.to_dense().dtype == dtype
+        assert torch.allclose(a.to_dense(), b.to_dense(), rtol=rtol, atol=atol)
+    s = dense.shift.to_dense()
+    kept = (s > 0).sum(2)  # sources of each receiver: all, or the self-loop and top_k interferers
+    assert bool((kept == (12 if top_k is None else top_k + 1)).all())
+    assert torch.equal(dense.u, sparse.u)
+
+
+@pytest.mark.parametrize("top_k", [1, 4, 11, 20, None])
+def test_sparse_table_lists_the_self_loop_then_the_strongest_interferers(top_k):
+    """Receiver i's first source is i itself, then its top_k strongest interferers by gain, strongest first;
+    the node conditions are ``node_conditions``."""
+    gains = _networks(torch.float64, seed=3)
+    f_min = torch.tensor([0.4, 0.9], dtype=torch.float64)
+    graph = GraphConfig(top_k=top_k)
+    g = channel_graph(gains, f_min, RADIO, graph, dense_max_nodes=11)
+    k = 11 if top_k is None else min(top_k, 11)
+    assert g.shift.index.shape == g.shift.value.shape == (2, 12, k + 1)
+    index, gn = g.shift.index.numpy(), gains.numpy()
+    for b in range(2):
+        for i in range(12):
+            assert index[b, i, 0] == i
+            by_gain = sorted((j for j in range(12) if j != i), key=lambda j: -gn[b, j, i])
+            assert index[b, i, 1:].tolist() == by_gain[:k]
+    assert bool((g.shift.value > 0).all())
+    assert torch.equal(g.u, node_conditions(gains, f_min, RADIO, graph))
+    assert g.u.shape == (2, 12, 3)
+
+
+@pytest.mark.parametrize("edge_weight", ["coupling", "log_snr"])
+@pytest.mark.parametrize("top_k", [3, None])
+@pytest.mark.parametrize("dense_max_nodes", [128, 0])
+def test_shift_equals_pyg_gcn_norm(top_k, edge_weight, dense_max_nodes):
+    """An independent reference: PyG's ``gcn_norm`` of ``graph_tensors``' edges (j -> i, self-loops included)
+    gives w_ji / sqrt(d_j d_i) per edge, which laid out in rows i and columns j is the channel graph's S."""
+    gains = _networks(torch.float64, seed=4)[:1]
+    graph = GraphConfig(top_k=top_k, edge_weight=edge_weight)
+    g = graph_tensors(gains, 0.6, RADIO, graph)
+    edge_index, weight = gcn_norm(g.edge_index, g.edge_weight, num_nodes=12, add_self_loops=False)
+    reference = torch.zeros(12, 12, dtype=torch.float64)
+    reference[edge_index[1], edge_index[0]] = weight  # row: target i, column: source j
+    shift = channel_graph(gains, 0.6, RADIO, graph, dense_max_nodes=dense_max_nodes).shift
+    assert torch.allclose(shift.to_dense()[0], reference, rtol=1e-12, atol=1e-15)
+    assert torch.allclose(shift.transpose().to_dense()[0], reference.T, rtol=1e-12, atol=1e-15)
+
+
+def test_channel_graph_checks_its_inputs():
+    with pytest.raises(ValueError, match=r"gains must have shape \[B, N, N\], got \(4, 4\)"):
+        channel_graph(torch.rand(4, 4), 0.6)
+    with pytest.raises(ValueError, match=r"f_min must be finite and >= 0 bits/s/Hz, got -0.1"):
+        channel_graph(torch.rand(2, 4, 4), -0.1)

@@ -190,3 +190,29 @@ def test_tail_coordination_is_interferers_when_on_over_the_worst_users():
     worst = rates <= torch.quantile(rates.flatten(), 0.25)  # users 0, 1, 2 of network 0
     assert int(worst.sum()) == 3
     assert out["a"] == pytest.approx((own[worst].nanmean().item(), cleared[worst].nanmean().item()))
+
+
+def test_compare_over_sizes_uses_the_mean_field_above_exact_max_pairs(monkeypatch):
+    import gsdiff.policy.comparison as comparison
+
+    seen = []
+    real = comparison.compare_to_expert
+
+    def spy(policies, gains, f_min, radio, expert, num_samples, **options):
+        seen.append((gains.shape[-1], expert.interferers, options["interferers"], options["dual"]["expert"]))
+        return real(policies, gains, f_min, radio, expert, num_samples, **options)
+
+    monkeypatch.setattr(comparison, "compare_to_expert", spy)
+    radio, expert = RadioConfig(), ExpertConfig(num_iterations=30, burn_in=10, num_samples=5)
+    policy = DiffusionPolicy(
+        DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=20, sample_steps=3)
+    )
+    dual = {"expert": DualTimeSharingConfig(margin=0.1)}
+    out = comparison.compare_over_sizes(
+        {"P": policy}, [5, 9], (10.0,), 1, 0.5, radio, expert, 3, exact_max_pairs=6, interferers=3, dual=dual
+    )
+    assert list(out) == [5, 9] and "expert + dual time-sharing" in out[9]
+    assert [s[:3] for s in seen] == [(5, None, None), (9, 3, 3)]
+    assert seen[0][3].interferers is None and seen[1][3] == DualTimeSharingConfig(margin=0.1, interferers=3)
+    with pytest.raises(ValueError, match="exact_max_pairs must be an integer >= 2"):
+        comparison.compare_over_sizes({}, [5], (10.0,), 1, 0.5, radio, expert, 3, exact_max_pairs=1)

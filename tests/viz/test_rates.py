@@ -87,3 +87,18 @@ def test_grid_heatmap_values_labels_and_text() -> None:
     assert heat.colorbar.title.text == "share met"
     default = grid_heatmap_figure(values, (1, 2), (0.4, 0.5, 0.6), "x").data[0]
     assert default.text[0][0] == "0.12" and list(default.y) == ["1", "2"]
+
+
+def test_size_transfer_figure_plots_ratios_to_the_expert() -> None:
+    from gsdiff.viz import size_transfer_figure
+
+    results = {
+        100: {"expert": {"p5": 0.5, "mean": 2.0}, "P": {"p5": 0.4, "mean": 1.9}},
+        40: {"expert": {"p5": 0.8, "mean": 4.0}, "P": {"p5": 0.8, "mean": 3.0}},
+    }
+    fig = size_transfer_figure(results)
+    p5, mean = fig.data
+    assert p5.name == mean.name == "P" and p5.showlegend and not mean.showlegend
+    assert list(p5.x) == [40, 100] and list(p5.y) == pytest.approx([1.0, 0.8])
+    assert list(mean.y) == pytest.approx([0.75, 0.95])
+    assert fig.layout.xaxis.type == "log" and [s.y0 for s in fig.layout.shapes] == [1.0, 1.0]

@@ -65,3 +65,61 @@ def test_training_caption_reports_the_kept_step() -> None:
     infos["GNN"]["best_step"] = 60  # not a step of its history
     with pytest.raises(ValueError):
         training_caption(infos, train)
+
+
+class _Result:
+    """Stands in for a TimeSharingResult: fixed ergodic rates [B, N]."""
+
+    def __init__(self, rates):
+        import torch
+
+        self.ergodic_rates = torch.tensor(rates, dtype=torch.float64)
+
+    def metrics(self, f_min):
+        from gsdiff.wireless import rate_metrics
+
+        return rate_metrics(self.ergodic_rates, f_min)
+
+
+def test_policy_reports_both_plays_with_costs() -> None:
+    import torch
+
+    from gsdiff.config import DualTimeSharingConfig
+    from gsdiff.policy import Candidate, SamplingSetting
+    from gsdiff.viz import policy_reports
+    from gsdiff.wireless import rate_metrics
+
+    rates = {
+        "expert": [[1.0, 2.0], [1.0, 3.0]],
+        "P": [[0.5, 2.0], [1.0, 3.0]],
+        "expert + dual time-sharing": [[1.0, 2.0], [2.0, 3.0]],
+        "P + dual time-sharing": [[1.0, 2.0], [1.0, 2.0]],
+        "full power": [[0.1, 2.0], [0.1, 2.0]],
+        "average power": [[0.2, 2.0], [0.2, 2.0]],
+    }
+    results = {name: _Result(r) for name, r in rates.items()}
+    samples = torch.zeros(2, 7, 2)
+    candidates = {
+        "expert": Candidate(samples, 0.0),
+        "P": Candidate(samples, 4.0),
+        "expert + dual time-sharing": Candidate(samples, 1.0),
+        "P + dual time-sharing": Candidate(samples, 6.5),
+    }
+    text = policy_reports(
+        results,
+        candidates,
+        {"P": SamplingSetting(margin=0.1)},
+        {"P": DualTimeSharingConfig(margin=0.25)},
+        0.5,
+    )
+    first, second = text.split("\n")
+    assert first.startswith("- **P**: ") and second.startswith("- **P + dual time-sharing**: ")
+    assert "Drawing 7 allocations (margin 0.1) for each of 2 networks took 4 s (2.00 s per network)." in first
+    m = {name: rate_metrics(results[name].ergodic_rates, 0.5) for name in rates}
+    same = m["expert + dual time-sharing"]
+    ratio = m["P + dual time-sharing"]["mean"] / same["mean"]
+    assert (
+        f"the same schedule: p5 {m['P + dual time-sharing']['p5'] / same['p5']:.3f} ×, mean {ratio:.3f} ×"
+        in second
+    )
+    assert "(margin 0.25) took 2.5 s." in second

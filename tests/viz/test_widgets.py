@@ -20,3 +20,16 @@ def test_two_user_panel_recomputes_on_slider_change(monkeypatch) -> None:
     gains = calls[-1]  # [2, 2]: direct on the diagonal, cross 10 dB below it
     assert gains[0, 1].item() == pytest.approx(10 ** (direct_db.value / 10) / 10)
     assert gains[0, 0].item() == pytest.approx(10 ** (direct_db.value / 10))
+
+
+def test_show_in_replaces_the_outputs_without_output_capture() -> None:
+    import ipywidgets
+
+    from gsdiff.viz.widgets import show_in
+
+    out = ipywidgets.Output()
+    show_in(out, "first")
+    show_in(out, "second")
+    (only,) = out.outputs
+    assert only["output_type"] == "display_data" and only["data"]["text/plain"] == "'second'"
+    assert out.msg_id == ""  # nothing routed through the kernel's capture of a cell's outputs

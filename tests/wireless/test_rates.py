@@ -158,3 +158,30 @@ def test_gradient_at_zero_power_is_the_one_sided_derivative(exp_e1):
     # with E[1 / (sigma + c Y)] = e^{sigma/c} E1(sigma/c) / c for Y ~ Exp(1).
     expected = 2.0 * exp_e1(0.5 / 0.4) / 0.4 / math.log(2)
     assert power.grad[0].item() == pytest.approx(expected, rel=1e-5)
+
+
+def test_exact_rates_in_blocks_of_receivers_are_the_same(generator):
+    """Bounded memory: the quadrature over blocks of receivers gives the unblocked rates."""
+    from gsdiff.wireless import ergodic_rates_exact
+
+    gains = torch.rand(2, 9, 9, generator=generator, dtype=torch.float64) * 1e-9 + torch.eye(9) * 1e-7
+    power = torch.rand(2, 3, 9, generator=generator, dtype=torch.float64) * 0.01
+    whole = ergodic_rates_exact(power, gains[:, None], 1e-13)
+    blocks = ergodic_rates_exact(power, gains[:, None], 1e-13, max_elements=2 * 3 * 48 * 9 * 2)  # 2 receivers
+    assert torch.allclose(blocks, whole, rtol=1e-13, atol=0)
+
+
+def test_mean_field_rates(generator):
+    """Every interferer kept: exact; weak ones by their mean field: within 1e-3 (second order)."""
+    from gsdiff.wireless import ergodic_rates_exact, ergodic_rates_mean_field
+
+    n = 10
+    direct = torch.eye(n, dtype=torch.float64) * 1e-7
+    strong = torch.rand(2, n, n, generator=generator, dtype=torch.float64) * 2e-9
+    keep = torch.zeros_like(strong, dtype=torch.bool).scatter_(1, strong.topk(3, dim=1).indices, True)
+    gains = torch.where(keep, strong, 1e-3 * strong) * (1 - torch.eye(n, dtype=torch.float64)) + direct
+    power = torch.rand(2, 4, n, generator=generator, dtype=torch.float64) * 0.01
+    exact = ergodic_rates_exact(power, gains[:, None], 8e-14)
+    assert torch.allclose(ergodic_rates_mean_field(power, gains, 8e-14, n - 1), exact, rtol=1e-12, atol=1e-14)
+    assert (ergodic_rates_mean_field(power, gains, 8e-14, 3) - exact).abs().max() < 1e-3
+    assert ergodic_rates_mean_field(power[:, 0], gains, 8e-14, 3).shape == (2, n)

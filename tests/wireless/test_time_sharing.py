@@ -225,3 +225,22 @@ def test_resample_draws_uniformly_from_each_network(generator):
     counts = torch.bincount(draws[0, :, 0].long(), minlength=4).double()
     assert torch.allclose(counts / 4000, torch.full((4,), 0.25, dtype=torch.float64), atol=0.03)
     assert torch.equal(draws, resample(samples, 4000, torch.Generator().manual_seed(20240607)))
+
+
+def test_adaptive_slot_chunks_draw_the_same_fading(generator):
+    """The default slot chunk (25, fewer for large N) plays the same fading draws as any other chunk."""
+    gains = torch.rand(2, 5, 5, generator=generator) * 1e-9 + torch.eye(5) * 1e-7
+    power = torch.rand(2, 3, 5, generator=generator) * 0.01
+    config = EvaluationConfig(num_slots=40, window_slots=2)
+    default = evaluate_time_sharing(gains, power, RadioConfig(), config, seed=3)
+    small = evaluate_time_sharing(gains, power, RadioConfig(), config, seed=3, chunk_slots=7)
+    assert torch.allclose(default.cumulative_rates, small.cumulative_rates, rtol=1e-6)
+
+
+def test_sample_rates_with_mean_field_interferers(generator):
+    from gsdiff.wireless import sample_rates
+
+    gains = torch.rand(2, 6, 6, generator=generator, dtype=torch.float64) * 1e-9 + torch.eye(6) * 1e-7
+    power = torch.rand(2, 3, 6, generator=generator, dtype=torch.float64) * 0.01
+    exact = sample_rates(gains, power, RadioConfig())
+    assert torch.allclose(sample_rates(gains, power, RadioConfig(), interferers=5), exact, rtol=1e-12)
