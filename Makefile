@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements.stamp
 BOOK_ARGS ?=
 
-.PHONY: venv book test lint notebooks wheel
+.PHONY: venv book test lint notebooks wheel benchmarks-scale
 
 venv: $(STAMP)
 
@@ -37,3 +37,13 @@ notebooks: venv
 wheel: venv notebooks
 	rm -rf dist build
 	$(PY) -m pip wheel --no-deps --no-build-isolation -w dist .
+
+# The large-network figures, printed as tables (about an hour on 2 cores; read ratios within one run): the
+# expert's cost against the policies' at N = 20 ... 1600 and the denoiser's forward dense vs CSR, the
+# mean-field expert's error against the exact one, transfer to 1600 pairs, and 10,000 pairs end to end.
+benchmarks-scale: venv
+	$(PY) benchmarks/amortization.py
+	$(PY) benchmarks/expert_mean_field.py
+	$(PY) benchmarks/expert_mean_field.py --pairs 1600 --skip-exact
+	$(PY) benchmarks/transfer.py
+	$(PY) benchmarks/ten_thousand_pairs.py

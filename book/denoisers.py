@@ -51,7 +51,7 @@ record("parameters", parameters)
 config = get_profile(profile)
 f_min, radio = config.f_min, config.radio
 started = time.perf_counter()
-dataset = load_or_build_dataset(config, progress=False)
+dataset = load_or_build_dataset(config, progress=False, splits=())  # the splits used here
 policies, sources = {}, {}
 for kind in ("gnn", "ugnn"):
     policies[kind], sources[kind] = policy_for(config, dataset, kind)

@@ -63,7 +63,7 @@ record("parameters", parameters)
 config = get_profile(profile)
 f_min, radio = config.f_min, config.radio
 started = time.perf_counter()
-dataset = load_or_build_dataset(config, progress=False)
+dataset = load_or_build_dataset(config, progress=False, splits=("validation",))  # the splits used here
 policy, source = policy_for(config, dataset, kind)
 display(Markdown(f"The {kind.upper()} policy of this chapter is {source}."))
 

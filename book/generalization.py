@@ -62,7 +62,7 @@ record("parameters", parameters)
 config = get_profile(profile)
 f_min, radio, evaluation = config.f_min, config.radio, config.evaluation
 started = time.perf_counter()
-dataset = load_or_build_dataset(config, progress=False)
+dataset = load_or_build_dataset(config, progress=False, splits=("validation", "test"))  # the splits used here
 policies = {kind.upper(): policy_for(config, dataset, kind)[0] for kind in kinds}
 settings = tuned_settings(config, dataset, policies, TuningConfig(seed=seed))
 dual = {name: settings.dual[name] for name in ["expert", *policies]}  # the pools compare_to_expert knows

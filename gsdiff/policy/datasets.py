@@ -1,9 +1,12 @@
 """The expert dataset: primal-dual samples on a (density x f_min x network) grid, cached by content.
 
 For each density the profile's networks are drawn once and split 5:1:2 by network into train, validation
-and test; the expert then runs on every network at every f_min. Each grid cell is written atomically to a
-cache folder named by a hash of everything that generates it (sizes, seeds, radio, expert settings), so a
-second run loads instead of recomputing and an interrupted run resumes at the first missing cell.
+and test; the expert then runs on the networks of each requested split at every f_min, one seeded run per
+(density, f_min, split) cell. Each cell is written atomically to a cache folder named by a hash of
+everything that generates it (sizes, seeds, radio, expert settings), so a second run loads instead of
+recomputing, an interrupted run resumes at the first missing cell, and a caller that needs only some splits
+(a chapter that evaluates the shipped policy needs no training samples: 5/8 of the expert's work) builds only
+those; asking a dataset for a split it was not built with is an error that says how to build it.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from ..wireless.channel import drop_networks
 __all__ = ["ExpertDataset", "dataset_key", "default_cache_dir", "load_or_build_dataset"]
 
 _RATIO = (5, 1, 2)  # train : validation : test, by network
-_FORMAT = 1  # bump when the stored layout changes
+_FORMAT = 2  # bump when the stored layout changes (2: one cell per density, f_min and split)
 
 
 def default_cache_dir() -> Path:
@@ -69,8 +72,25 @@ class ExpertDataset:
     f_mins: tuple[float, ...]
     gains: torch.Tensor  # [D, M, N, N] large-scale gains
     samples_w: torch.Tensor  # [D, F, M, S, N] expert samples in W
-    seconds: torch.Tensor  # [D, F] expert time of each cell when it was generated
+    seconds: torch.Tensor  # [D, F] expert time of each (density, f_min) when generated, built splits summed
     key: str
+    built: tuple[str, ...] = SPLITS  # the splits with expert samples (the others' samples are NaN)
+    cache_dir: str = ""  # where it is cached ("": the default), to build more splits of it
+
+    def require(self, name: str) -> None:
+        """Raise unless split ``name`` was built."""
+        check_choice("split", name, SPLITS)
+        if name not in self.built:
+            held = ", ".join(self.built) or "no"
+            raise ValueError(
+                f"the expert dataset holds {held} split(s); build the {name} split with "
+                f"load_or_build_dataset(profile, splits=(..., {name!r}))"
+            )
+
+    @property
+    def num_built_networks(self) -> int:
+        """Networks per density with expert samples."""
+        return sum(self.splits[name].stop - self.splits[name].start for name in self.built)
 
     @property
     def splits(self) -> dict[str, slice]:
@@ -82,7 +102,7 @@ class ExpertDataset:
 
         Problems are ordered density-major, then f_min, then network.
         """
-        check_choice("split", name, SPLITS)
+        self.require(name)
         part = self.splits[name]
         d, f = len(self.densities_per_km2), len(self.f_mins)
         gains = self.gains[:, None, part].expand(d, f, -1, -1, -1)
@@ -97,7 +117,7 @@ class ExpertDataset:
         """The networks of a split with the expert's samples at one of the dataset's f_min levels: gains
         [B, N, N] and samples [B, S, N], density-major; with ``networks_per_density``, only the first that
         many networks of each density."""
-        check_choice("split", split, SPLITS)
+        self.require(split)
         levels = torch.tensor(self.f_mins, dtype=torch.float64)
         hit = torch.isclose(levels, torch.tensor(float(f_min), dtype=torch.float64))
         if not bool(hit.any()):
@@ -116,16 +136,25 @@ def _atomic_save(path: Path, obj: dict) -> None:
 
 
 def load_or_build_dataset(
-    profile: Profile, cache_dir: str | Path | None = None, progress: bool = True
+    profile: Profile,
+    cache_dir: str | Path | None = None,
+    progress: bool = True,
+    splits: tuple[str, ...] = SPLITS,
 ) -> ExpertDataset:
-    """The expert dataset of ``profile``, from the cache, computing (and caching) any missing cell."""
+    """The expert dataset of ``profile`` with expert samples for ``splits`` (default: all), from the cache,
+    computing (and caching) any missing cell."""
+    for name in splits:
+        check_choice("splits", name, SPLITS)
+    built = tuple(name for name in SPLITS if name in splits)
     key = dataset_key(profile)
     folder = Path(cache_dir or default_cache_dir()) / f"expert-{key}"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "spec.json").write_text(json.dumps({"profile": profile.name, "key": key}, indent=1))
+    parts = _split_slices(profile.num_networks_per_density)
     gains, samples, seconds = [], [], torch.zeros(len(profile.densities_per_km2), len(profile.f_mins))
-    cells = len(profile.densities_per_km2) * len(profile.f_mins)
-    bar = tqdm(total=cells, desc="expert dataset cells", disable=not progress)
+    bar = tqdm(
+        total=len(gains) or seconds.numel() * len(built), desc="expert dataset cells", disable=not progress
+    )
     for d, density in enumerate(profile.densities_per_km2):
         network_file = folder / f"networks-d{d}.pt"
         if not network_file.exists():
@@ -135,24 +164,33 @@ def load_or_build_dataset(
                 seed=profile.seed * 1000 + d,
             )
             _atomic_save(network_file, {"gains": networks.gains, "density_per_km2": density})
-        net_gains = torch.load(network_file, weights_only=True)["gains"]
+        net_gains = torch.load(network_file, weights_only=True)["gains"]  # [M, N, N]
         gains.append(net_gains)
         row = []
         for f, f_min in enumerate(profile.f_mins):
-            cell_file = folder / f"cell-d{d}-f{f}.pt"
-            if not cell_file.exists():
-                start = time.perf_counter()
-                result = run_expert(
-                    net_gains, f_min, profile.radio, profile.expert, seed=profile.seed * 1000 + 100 * d + f
-                )
-                _atomic_save(
-                    cell_file,
-                    {"samples_w": result.samples_w, "f_min": f_min, "seconds": time.perf_counter() - start},
-                )
-            cell = torch.load(cell_file, weights_only=True)
-            row.append(cell["samples_w"])
-            seconds[d, f] = cell["seconds"]
-            bar.update(1)
+            m, s, n = net_gains.shape[0], profile.expert.num_samples, profile.num_pairs
+            cell = torch.full((m, s, n), float("nan"), dtype=net_gains.dtype)  # [M, S, N]; NaN: not built
+            for name in built:
+                cell_file = folder / f"cell-d{d}-f{f}-{name}.pt"
+                if not cell_file.exists():
+                    start = time.perf_counter()
+                    seed = profile.seed * 1000 + 100 * d + f + 10_000 * (SPLITS.index(name) + 1)
+                    result = run_expert(
+                        net_gains[parts[name]], f_min, profile.radio, profile.expert, seed=seed
+                    )
+                    _atomic_save(
+                        cell_file,
+                        {
+                            "samples_w": result.samples_w,
+                            "f_min": f_min,
+                            "seconds": time.perf_counter() - start,
+                        },
+                    )
+                stored = torch.load(cell_file, weights_only=True)
+                cell[parts[name]] = stored["samples_w"]
+                seconds[d, f] += stored["seconds"]
+                bar.update(1)
+            row.append(cell)
         samples.append(torch.stack(row))
     bar.close()
     return ExpertDataset(
@@ -162,4 +200,6 @@ def load_or_build_dataset(
         samples_w=torch.stack(samples),
         seconds=seconds,
         key=key,
+        built=built,
+        cache_dir=str(cache_dir or ""),
     )

@@ -15,7 +15,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from ..config import Profile
-from .datasets import ExpertDataset, default_cache_dir
+from .datasets import ExpertDataset, default_cache_dir, load_or_build_dataset
 from .diffusion_policy import DiffusionPolicy
 from .train import train_policy
 
@@ -74,6 +74,8 @@ def policy_for(
         source = f"the shipped checkpoint `{path.name}`"
     else:
         kind_profile = with_kind(profile, kind)
+        if not {"train", "validation"} <= set(dataset.built):  # training needs both; build what is missing
+            dataset = load_or_build_dataset(profile, dataset.cache_dir or None, progress=False)
         work = default_cache_dir() / f"policy-{training_key(kind_profile, dataset)}"
         result = train_policy(kind_profile, dataset, work, progress=False)
         policy = result.policy

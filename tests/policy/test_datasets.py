@@ -27,7 +27,7 @@ def test_grid_shapes_and_splits(profile, tmp_path):
 def test_cache_round_trip_and_key(profile, tmp_path):
     first = load_or_build_dataset(profile, tmp_path, progress=False)
     cells = sorted(p.name for p in tmp_path.glob("expert-*/cell-*.pt"))
-    assert len(cells) == 4
+    assert len(cells) == 4 * 3  # density x f_min x split
     again = load_or_build_dataset(profile, tmp_path, progress=False)
     assert torch.equal(first.samples_w, again.samples_w)
     assert torch.equal(first.seconds, again.seconds)  # loaded, not recomputed
@@ -39,8 +39,8 @@ def test_cache_round_trip_and_key(profile, tmp_path):
 def test_resume_after_crash_and_determinism(profile, tmp_path):
     reference = load_or_build_dataset(profile, tmp_path / "a", progress=False)
     folder = next((tmp_path / "a").glob("expert-*"))
-    (folder / "cell-d1-f1.pt").unlink()  # as if the run died before this cell
-    (folder / ".cell-d1-f1.pt.123.tmp").write_bytes(b"half a file")  # and left a partial write behind
+    (folder / "cell-d1-f1-test.pt").unlink()  # as if the run died before this cell
+    (folder / ".cell-d1-f1-test.pt.123.tmp").write_bytes(b"half a file")  # and left a partial write behind
     resumed = load_or_build_dataset(profile, tmp_path / "a", progress=False)
     assert torch.equal(resumed.samples_w, reference.samples_w)
     fresh = load_or_build_dataset(profile, tmp_path / "b", progress=False)
@@ -65,3 +65,26 @@ def test_at_f_min_is_the_split_at_one_level(profile, tmp_path):
         ds.at_f_min("dev", 0.7)
     with pytest.raises(ValueError, match="networks_per_density must be an integer >= 1, got 0"):
         ds.at_f_min("test", 0.7, networks_per_density=0)
+
+
+def test_only_the_requested_splits_are_built(profile, tmp_path):
+    """A chapter that needs the test split alone runs the expert on those networks only, with the samples a
+    full build gives them; asking for another split says how to build it."""
+    calls = []
+    import gsdiff.policy.datasets as datasets
+
+    real = datasets.run_expert
+    datasets.run_expert = lambda gains, *a, **k: calls.append(len(gains)) or real(gains, *a, **k)
+    try:
+        part = load_or_build_dataset(profile, tmp_path, progress=False, splits=("test",))
+    finally:
+        datasets.run_expert = real
+    assert calls == [2] * 4 and part.built == ("test",) and part.num_built_networks == 2
+    full = load_or_build_dataset(profile, tmp_path, progress=False)
+    assert full.built == ("train", "validation", "test") and full.num_built_networks == 8
+    assert torch.equal(part.at_f_min("test", 0.5)[1], full.at_f_min("test", 0.5)[1])
+    assert torch.isnan(part.samples_w[:, :, :6]).all() and not torch.isnan(full.samples_w).any()
+    with pytest.raises(ValueError, match=r"holds test split\(s\); build the validation split with"):
+        part.at_f_min("validation", 0.5)
+    with pytest.raises(ValueError, match="splits must be one of 'train', 'validation', 'test'; got 'dev'"):
+        load_or_build_dataset(profile, tmp_path, progress=False, splits=("dev",))
