@@ -51,7 +51,7 @@ profile = "book"  # experiment size: "ci" (tiny), "book" (default), "paper" (GPU
 seed = 0  # seed of the noise and of the samples
 kind = "ugnn"  # denoiser of the policy shown: "ugnn" or "gnn"
 sweep_problems = 16  # validation problems (networks at f_min) of the DDPM vs DDIM comparison
-sweep_samples = 32  # samples per problem in that comparison
+sweep_samples = 16  # samples per problem in that comparison
 ddim_steps = [5, 10, 20, 50]  # DDIM settings compared: reverse steps, deterministic (eta 0)
 ddpm_steps = [50, 100, 500]  # DDPM settings compared: reverse steps (500: all K steps of the book)
 

@@ -52,7 +52,7 @@ unseen_f_mins = [0.45, 0.75, 0.9]  # f_min levels (bits/s/Hz) outside the traini
 unseen_networks_per_density = 4  # test networks per density for the unseen f_min levels
 transfer_pairs = []  # network sizes N of the transfer study; empty: the profile's (Profile.transfer_pairs)
 transfer_networks_per_density = 1  # new networks per density at each transfer size
-transfer_samples = 50  # policy samples per network at each transfer size
+transfer_samples = 25  # policy samples per network at each transfer size (100 windows: each played 4 times)
 
 # %%
 parameters = chapter_parameters(globals())  # checked before any work
@@ -62,7 +62,9 @@ record("parameters", parameters)
 config = get_profile(profile)
 f_min, radio, evaluation = config.f_min, config.radio, config.evaluation
 started = time.perf_counter()
-dataset = load_or_build_dataset(config, progress=False, splits=("validation", "test"))  # the splits used here
+dataset = load_or_build_dataset(
+    config, progress=False, splits={"validation": (f_min,), "test": (f_min,)}
+)  # what this chapter uses
 policies = {kind.upper(): policy_for(config, dataset, kind)[0] for kind in kinds}
 settings = tuned_settings(config, dataset, policies, TuningConfig(seed=seed))
 dual = {name: settings.dual[name] for name in ["expert", *policies]}  # the pools compare_to_expert knows
@@ -105,8 +107,8 @@ display(
 # The denoisers have no parameter tied to $N$, so the policy trained on networks of the profile's size runs
 # on larger ones. New networks of every density are drawn at each size (the same densities, so larger
 # areas). Each receiver's graph keeps its $N - 1$ strongest interferers of training (`top_k`): a node sees
-# as many neighbours as it did in training, and the cost of a denoiser pass grows as $N$, not $N^2$. Above
-# 100 pairs the expert's primal step, the dual time-sharing's pool rates and the scores keep each
+# as many neighbours as it did in training, and the cost of a denoiser pass grows as $N$, not $N^2$. From
+# 100 pairs on, the expert's primal step, the dual time-sharing's pool rates and the scores keep each
 # receiver's 16 strongest interferers exact and the rest by their mean field (`ExpertConfig.interferers`,
 # `gsdiff.solvers.mean_field`; `benchmarks/expert_mean_field.py` measures its error against the exact
 # expert at N = 50 to 400).
@@ -124,7 +126,7 @@ transfer = compare_over_sizes(
     config.expert,
     transfer_samples,
     seed=seed,
-    exact_max_pairs=100,
+    exact_max_pairs=50,
     sampling=degree,
     evaluation=evaluation,
     dual=dual,

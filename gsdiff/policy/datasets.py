@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -74,23 +75,25 @@ class ExpertDataset:
     samples_w: torch.Tensor  # [D, F, M, S, N] expert samples in W
     seconds: torch.Tensor  # [D, F] expert time of each (density, f_min) when generated, built splits summed
     key: str
-    built: tuple[str, ...] = SPLITS  # the splits with expert samples (the others' samples are NaN)
-    cache_dir: str = ""  # where it is cached ("": the default), to build more splits of it
+    built: tuple[tuple[str, float], ...] = ()  # the (split, f_min) cells with expert samples (others NaN)
+    cache_dir: str = ""  # where it is cached ("": the default), to build more of it
 
-    def require(self, name: str) -> None:
-        """Raise unless split ``name`` was built."""
+    def require(self, name: str, f_min: float | None = None) -> None:
+        """Raise unless split ``name`` was built at ``f_min`` (None: at every level)."""
         check_choice("split", name, SPLITS)
-        if name not in self.built:
-            held = ", ".join(self.built) or "no"
+        levels = self.f_mins if f_min is None else (float(f_min),)
+        missing = [f for f in levels if not any(n == name and abs(f - g) < 1e-9 for n, g in self.built)]
+        if missing:
+            held = ", ".join(f"{n} at {g:g}" for n, g in self.built) or "nothing"
             raise ValueError(
-                f"the expert dataset holds {held} split(s); build the {name} split with "
-                f"load_or_build_dataset(profile, splits=(..., {name!r}))"
+                f"the expert dataset holds {held}; build the {name} split at f_min "
+                f"{', '.join(f'{f:g}' for f in missing)} with load_or_build_dataset(profile, splits=...)"
             )
 
     @property
-    def num_built_networks(self) -> int:
-        """Networks per density with expert samples."""
-        return sum(self.splits[name].stop - self.splits[name].start for name in self.built)
+    def num_built_cells(self) -> int:
+        """(network, f_min) problems per density with expert samples."""
+        return sum(self.splits[name].stop - self.splits[name].start for name, _ in self.built)
 
     @property
     def splits(self) -> dict[str, slice]:
@@ -117,12 +120,12 @@ class ExpertDataset:
         """The networks of a split with the expert's samples at one of the dataset's f_min levels: gains
         [B, N, N] and samples [B, S, N], density-major; with ``networks_per_density``, only the first that
         many networks of each density."""
-        self.require(split)
         levels = torch.tensor(self.f_mins, dtype=torch.float64)
         hit = torch.isclose(levels, torch.tensor(float(f_min), dtype=torch.float64))
         if not bool(hit.any()):
             named = ", ".join(f"{f:g}" for f in self.f_mins)
             raise ValueError(f"f_min must be one of the dataset's levels ({named}); got {f_min!r}")
+        self.require(split, f_min)
         part = self.splits[split]
         if networks_per_density is not None:
             check_int_at_least("networks_per_density", networks_per_density, 1)
@@ -135,17 +138,27 @@ def _atomic_save(path: Path, obj: dict) -> None:
     atomic_write(path, lambda f: torch.save(obj, f))
 
 
+def _requested(profile: Profile, splits) -> tuple[tuple[str, float], ...]:
+    """The (split, f_min) cells that ``splits`` asks for: split names (every level) or split -> levels."""
+    wanted = splits.items() if isinstance(splits, Mapping) else ((name, None) for name in splits)
+    cells = set()
+    for name, levels in wanted:
+        check_choice("splits", name, SPLITS)
+        for f_min in profile.f_mins if levels is None else levels:
+            cells.add((name, profile.grid_f_min(f_min)))
+    return tuple(sorted(cells, key=lambda c: (SPLITS.index(c[0]), c[1])))
+
+
 def load_or_build_dataset(
     profile: Profile,
     cache_dir: str | Path | None = None,
     progress: bool = True,
-    splits: tuple[str, ...] = SPLITS,
+    splits: Sequence[str] | Mapping[str, Sequence[float] | None] = SPLITS,
 ) -> ExpertDataset:
-    """The expert dataset of ``profile`` with expert samples for ``splits`` (default: all), from the cache,
-    computing (and caching) any missing cell."""
-    for name in splits:
-        check_choice("splits", name, SPLITS)
-    built = tuple(name for name in SPLITS if name in splits)
+    """The expert dataset of ``profile`` with expert samples for ``splits`` (split names, every f_min level,
+    or split -> levels, None for every level; default: everything), from the cache, computing (and caching)
+    any missing cell."""
+    built = _requested(profile, splits)
     key = dataset_key(profile)
     folder = Path(cache_dir or default_cache_dir()) / f"expert-{key}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -153,7 +166,7 @@ def load_or_build_dataset(
     parts = _split_slices(profile.num_networks_per_density)
     gains, samples, seconds = [], [], torch.zeros(len(profile.densities_per_km2), len(profile.f_mins))
     bar = tqdm(
-        total=len(gains) or seconds.numel() * len(built), desc="expert dataset cells", disable=not progress
+        total=len(built) * len(profile.densities_per_km2), desc="expert dataset cells", disable=not progress
     )
     for d, density in enumerate(profile.densities_per_km2):
         network_file = folder / f"networks-d{d}.pt"
@@ -170,7 +183,7 @@ def load_or_build_dataset(
         for f, f_min in enumerate(profile.f_mins):
             m, s, n = net_gains.shape[0], profile.expert.num_samples, profile.num_pairs
             cell = torch.full((m, s, n), float("nan"), dtype=net_gains.dtype)  # [M, S, N]; NaN: not built
-            for name in built:
+            for name in (n for n, level in built if level == profile.grid_f_min(f_min)):
                 cell_file = folder / f"cell-d{d}-f{f}-{name}.pt"
                 if not cell_file.exists():
                     start = time.perf_counter()

@@ -74,7 +74,10 @@ def policy_for(
         source = f"the shipped checkpoint `{path.name}`"
     else:
         kind_profile = with_kind(profile, kind)
-        if not {"train", "validation"} <= set(dataset.built):  # training needs both; build what is missing
+        try:  # training needs both splits at every level; build what is missing
+            dataset.require("train")
+            dataset.require("validation")
+        except ValueError:
             dataset = load_or_build_dataset(profile, dataset.cache_dir or None, progress=False)
         work = default_cache_dir() / f"policy-{training_key(kind_profile, dataset)}"
         result = train_policy(kind_profile, dataset, work, progress=False)

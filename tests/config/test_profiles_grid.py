@@ -12,7 +12,7 @@ def test_grid_f_min() -> None:
     levels = r"\(0.4, 0.5, 0.6, 0.7, 0.8\)"
     with pytest.raises(
         ValueError,
-        match=f"f_min must be one of the book profile's levels {levels} for this chapter; got 0.75",
+        match=f"f_min must be one of the book profile's dataset levels {levels}; got 0.75",
     ):
         book.grid_f_min(0.75)
 

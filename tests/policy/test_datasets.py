@@ -79,12 +79,20 @@ def test_only_the_requested_splits_are_built(profile, tmp_path):
         part = load_or_build_dataset(profile, tmp_path, progress=False, splits=("test",))
     finally:
         datasets.run_expert = real
-    assert calls == [2] * 4 and part.built == ("test",) and part.num_built_networks == 2
+    assert calls == [2] * 4 and part.built == (("test", 0.5), ("test", 0.7)) and part.num_built_cells == 4
     full = load_or_build_dataset(profile, tmp_path, progress=False)
-    assert full.built == ("train", "validation", "test") and full.num_built_networks == 8
+    assert len(full.built) == 6 and full.num_built_cells == 16
     assert torch.equal(part.at_f_min("test", 0.5)[1], full.at_f_min("test", 0.5)[1])
     assert torch.isnan(part.samples_w[:, :, :6]).all() and not torch.isnan(full.samples_w).any()
-    with pytest.raises(ValueError, match=r"holds test split\(s\); build the validation split with"):
+    with pytest.raises(
+        ValueError, match="holds test at 0.5, test at 0.7; build the validation split at f_min 0.5"
+    ):
         part.at_f_min("validation", 0.5)
+    one = load_or_build_dataset(profile, tmp_path, progress=False, splits={"validation": (0.7,)})
+    assert one.built == (("validation", 0.7),)
+    with pytest.raises(ValueError, match="build the validation split at f_min 0.5 with"):
+        one.split("validation")
+    with pytest.raises(ValueError, match="f_min must be one of the ci profile's dataset levels"):
+        load_or_build_dataset(profile, tmp_path, progress=False, splits={"test": (0.6,)})
     with pytest.raises(ValueError, match="splits must be one of 'train', 'validation', 'test'; got 'dev'"):
         load_or_build_dataset(profile, tmp_path, progress=False, splits=("dev",))

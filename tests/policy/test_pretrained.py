@@ -43,3 +43,17 @@ def test_policy_for_trains_once_per_config(profile, tmp_path, monkeypatch):
         assert torch.equal(a, b)
     wider = replace(profile, denoiser=replace(profile.denoiser, hidden=16))
     assert training_key(wider, dataset) != training_key(profile, dataset)
+
+
+def test_policy_for_builds_the_splits_training_needs(profile, tmp_path, monkeypatch):
+    from gsdiff.policy.datasets import load_or_build_dataset
+    from gsdiff.policy.pretrained import policy_for
+
+    monkeypatch.setenv("GSDIFF_CACHE", str(tmp_path))
+    partial = load_or_build_dataset(profile, progress=False, splits=("test",))
+    trained, source = policy_for(profile, partial, "gnn")  # no shipped ci checkpoint: trains
+    full = load_or_build_dataset(profile, progress=False)
+    again, _ = policy_for(profile, full, "gnn")  # the same training run, reloaded
+    assert "trained" in source and len(list(tmp_path.glob("expert-*/cell-*-train.pt"))) == 2 * 2
+    for a, b in zip(trained.state_dict().values(), again.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
