@@ -56,7 +56,7 @@ def test_sweep_runs_a_grid_writes_the_table_and_resumes(tmp_path: Path) -> None:
         if row["label"] == "fail":
             assert row["status"] == "error" and "asked to fail" in row["error"] and "value" not in row
         else:
-            assert row["status"] == "ok" and row["value"] == row["scale"] * 2
+            assert row["status"] == "ok" and row["value"] == row["scale"] * 2 and row["seconds"] > 0
     table = list(csv.DictReader((out / "results.csv").open()))
     assert [t["scale"] for t in table] == ["0.5"] * 3 + ["2.0"] * 3 and table[0]["value"] == "1.0"
     assert json.loads((out / "results.json").read_text()) == rows
