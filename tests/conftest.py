@@ -22,6 +22,22 @@ from gsdiff.config import (
 EULER_GAMMA = 0.5772156649015329
 
 
+def pytest_collection_modifyitems(config, items):
+    """``@pytest.mark.gpu`` tests skip, saying why, where torch sees no CUDA device."""
+    if torch.cuda.is_available():
+        return
+    skip = pytest.mark.skip(reason="needs a CUDA device: torch.cuda.is_available() is False here")
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def cuda() -> torch.device:
+    """The first CUDA device (tests that take it are marked ``gpu``)."""
+    return torch.device("cuda", 0)
+
+
 @pytest.fixture
 def seed() -> int:
     return 20240607

@@ -377,7 +377,7 @@ def test_expert_bad_input(tmp_path, capsys):
 
 
 def test_cli_train_and_sample(profile, tmp_path, capsys, monkeypatch):
-    import gsdiff.cli as cli
+    import gsdiff.cli.commands as cli
 
     monkeypatch.setattr(cli, "get_profile", lambda name: profile)
     model = tmp_path / "model.pt"
@@ -456,3 +456,24 @@ def test_large_network_flags(tmp_path, capsys):
 def test_sweep_bad_input(tmp_path, capsys, args, message):
     assert main([*args, "--out", str(tmp_path / "out")]) == 2
     assert message in capsys.readouterr().err
+
+
+def test_dataset_command_and_profile_settings(tmp_path, capsys):
+    """gsdiff dataset builds the cells --set describes; bad settings name the setting."""
+    settings = ["num_pairs=4", "densities_per_km2=[10.0]", "num_networks_per_density=8"]
+    settings += ["expert.num_iterations=20", "expert.burn_in=5", "expert.num_samples=4"]
+    tiny = [f"--set={setting}" for setting in settings]
+    argv = ["dataset", "--profile", "ci", *tiny, "--cache-dir", str(tmp_path), "--quiet"]
+    assert main([*argv, "--splits", "test"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["cells"] == 1 and out["processes"] == 1  # one density, one level (ci), one split
+    assert len(list(tmp_path.glob("expert-*/cell-*.pt"))) == 1
+    assert main(argv) == 0 and json.loads(capsys.readouterr().out)["cells"] == 3
+    for bad, message in (
+        (["--set", "num_pairs"], "--set needs NAME=VALUE"),
+        (["--set", "train.num_step=3"], "unknown setting 'train.num_step'"),
+        (["--set", "num_pairs=1"], "num_pairs must be an integer >= 2"),
+        (["--device", "tpu"], "device must be one of cpu, cuda"),
+    ):
+        assert main([*argv, *bad]) == 2
+        assert message in capsys.readouterr().err

@@ -15,6 +15,7 @@ LAYERS = {
     "units": 0,
     "checks": 0,
     "rng": 0,
+    "devices": 0,
     "files": 0,
     "config": 1,
     "wireless": 2,

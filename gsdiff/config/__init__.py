@@ -15,12 +15,13 @@ from .choices import (
     LOSS_WEIGHTINGS,
     NOISE_SCHEDULES,
     POOLING_KINDS,
+    PRECISIONS,
     SAMPLER_KINDS,
     SELECTION_RULES,
     SPLITS,
 )
 from .learning import DenoiserConfig, DiffusionConfig, TrainConfig
-from .profiles import PROFILES, Profile, get_profile
+from .profiles import PROFILES, Profile, get_profile, override_profile
 from .solvers import DualTimeSharingConfig, ExpertConfig, GNNExpertConfig
 from .targets import ExpertTargets, PolicyTargets
 from .wireless import DENSITIES_PER_KM2, DropConfig, EvaluationConfig, GraphConfig, RadioConfig
@@ -40,6 +41,7 @@ __all__ = [
     "Profile",
     "PROFILES",
     "get_profile",
+    "override_profile",
     "ExpertTargets",
     "PolicyTargets",
     "FADING_KINDS",
@@ -53,6 +55,7 @@ __all__ = [
     "LOSS_WEIGHTINGS",
     "INITIAL_NOISE_KINDS",
     "SELECTION_RULES",
+    "PRECISIONS",
     "SPLITS",
     "BASELINES",
 ]

@@ -15,6 +15,7 @@ __all__ = [
     "LOSS_WEIGHTINGS",
     "INITIAL_NOISE_KINDS",
     "SELECTION_RULES",
+    "PRECISIONS",
     "SPLITS",
     "BASELINES",
 ]
@@ -30,5 +31,6 @@ SAMPLER_KINDS = ("ddim", "ddpm")  # reverse-process samplers (gsdiff.diffusion.s
 LOSS_WEIGHTINGS = ("none", "log_snr", "v")  # omega(k) of the diffusion loss (gsdiff.diffusion.loss)
 INITIAL_NOISE_KINDS = ("sobol", "gaussian")  # x_K of the reverse process (gsdiff.diffusion.initial_noise)
 SELECTION_RULES = ("loss", "balanced", "p5")  # what checkpoint keeping maximizes (gsdiff.policy.selection)
+PRECISIONS = ("float32", "bfloat16")  # the denoiser's arithmetic in training steps (gsdiff.policy.train)
 SPLITS = ("train", "validation", "test")  # the expert dataset's splits, by network (gsdiff.policy.datasets)
 BASELINES = ("full power", "average power", "WMMSE")  # deterministic baselines (gsdiff.solvers.baselines)

@@ -13,6 +13,7 @@ from .choices import (
     LOSS_WEIGHTINGS,
     NOISE_SCHEDULES,
     POOLING_KINDS,
+    PRECISIONS,
     SAMPLER_KINDS,
     SELECTION_RULES,
 )
@@ -107,9 +108,14 @@ class TrainConfig:
     # best p5 of rate - f_min. Sampled scores favour early, under-fitted, fair models
     # (gsdiff.policy.selection.selection_score).
     select_by: str = "loss"
+    # The denoiser's arithmetic in training steps: "float32", or "bfloat16" autocast (matrix products in
+    # bf16, reductions and the loss in float32; on a GPU about twice the throughput). Validation, sampling,
+    # rates and the expert always run in full precision. Effect on the loss: benchmarks/mixed_precision.py.
+    precision: str = "float32"
 
     def __post_init__(self) -> None:
         check_choice("select_by", self.select_by, SELECTION_RULES)
+        check_choice("precision", self.precision, PRECISIONS)
         if not 0 <= self.ema_decay < 1:
             raise ValueError(f"ema_decay must lie in [0, 1), got {self.ema_decay!r}")
         for name in (

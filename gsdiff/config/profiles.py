@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 
 import torch
 
@@ -11,7 +12,7 @@ from .learning import DenoiserConfig, DiffusionConfig, TrainConfig
 from .solvers import ExpertConfig, GNNExpertConfig
 from .wireless import DENSITIES_PER_KM2, DropConfig, EvaluationConfig, GraphConfig, RadioConfig
 
-__all__ = ["Profile", "PROFILES", "get_profile"]
+__all__ = ["Profile", "PROFILES", "get_profile", "override_profile"]
 
 
 @dataclass(frozen=True)
@@ -117,3 +118,31 @@ def get_profile(name: str) -> Profile:
     """The profile called ``name`` (one of ``ci``, ``book``, ``paper``)."""
     check_choice("profile", name, tuple(PROFILES))
     return PROFILES[name]
+
+
+def override_profile(profile: Profile, settings: Mapping[str, object]) -> Profile:
+    """``profile`` with some fields replaced: ``{"num_pairs": 400, "train.num_steps": 500, ...}`` (a name of
+    the profile or ``section.name`` of one of its configs; lists become tuples). Every value goes through
+    the configs' own validation; an unknown name is an error that lists the known ones.
+    """
+    top = {f.name: f for f in fields(profile) if f.name != "name"}
+    nested: dict[str, dict[str, object]] = {}
+    plain: dict[str, object] = {}
+    for key, value in settings.items():
+        value = tuple(value) if isinstance(value, list) else value
+        section, _, name = key.rpartition(".")
+        if not section:
+            if key not in top or is_dataclass(getattr(profile, key)):
+                known = ", ".join(n for n in top if not is_dataclass(getattr(profile, n)))
+                raise ValueError(f"unknown profile setting {key!r}; the profile's own are: {known}")
+            plain[key] = value
+            continue
+        if section not in top or not is_dataclass(getattr(profile, section)):
+            known = ", ".join(n for n in top if is_dataclass(getattr(profile, n)))
+            raise ValueError(f"unknown profile section {section!r} in {key!r}; sections: {known}")
+        names = [f.name for f in fields(getattr(profile, section))]
+        if name not in names:
+            raise ValueError(f"unknown setting {key!r}; {section} has: {', '.join(names)}")
+        nested.setdefault(section, {})[name] = value
+    sections = {section: replace(getattr(profile, section), **values) for section, values in nested.items()}
+    return replace(profile, **plain, **sections)

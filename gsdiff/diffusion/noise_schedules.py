@@ -7,6 +7,7 @@ symbols (``betas``, ``alphas``, ``alphas_cumprod``). The samplers that run it ba
 
 from __future__ import annotations
 
+import copy
 import math
 
 import torch
@@ -15,6 +16,8 @@ from ..checks import check_choice, check_int_at_least
 from ..config import NOISE_SCHEDULES
 
 __all__ = ["linear_betas", "cosine_betas", "NoiseSchedule", "noise_schedule"]
+
+_TABLES = ("betas", "alphas", "alphas_cumprod", "sqrt_alphas_cumprod", "sqrt_one_minus_alphas_cumprod")
 
 
 def linear_betas(num_steps: int, beta_start: float = 1e-4, beta_end: float = 0.02) -> torch.Tensor:
@@ -61,6 +64,13 @@ class NoiseSchedule:
     @classmethod
     def cosine(cls, num_steps: int = 500) -> NoiseSchedule:
         return cls(cosine_betas(num_steps))
+
+    def to(self, device: torch.device | str) -> NoiseSchedule:
+        """This schedule with its tables on ``device`` (where the training loop's samples are)."""
+        moved = copy.copy(self)
+        for name in _TABLES:
+            setattr(moved, name, getattr(self, name).to(device))
+        return moved
 
     @property
     def num_train_steps(self) -> int:

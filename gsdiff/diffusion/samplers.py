@@ -35,6 +35,9 @@ class Sampler:
 
     def __init__(self, schedule: NoiseSchedule, clip_range: float | None = 0.5) -> None:
         self.schedule = schedule
+        # alphabar_k as Python floats, read once: the step coefficients are scalars on the host whichever
+        # device the schedule and the samples are on, so stepping never waits for a device-to-host copy.
+        self._alphas_cumprod = schedule.alphas_cumprod.tolist()
         self.clip_range = clip_range
         self.set_timesteps(schedule.num_train_steps)
 
@@ -52,8 +55,8 @@ class Sampler:
     def _alphabars(self, t: int) -> tuple[float, float]:
         """alphabar at t and at the previous inference step (1 before the first step)."""
         prev = t - self.step_ratio
-        alphabar = self.schedule.alphas_cumprod
-        return float(alphabar[t]), float(alphabar[prev]) if prev >= 0 else 1.0
+        alphabar = self._alphas_cumprod
+        return alphabar[t], alphabar[prev] if prev >= 0 else 1.0
 
     def predict_x0(self, eps: torch.Tensor, t: int, x: torch.Tensor) -> torch.Tensor:
         """x0 = (x_t - sqrt(1 - alphabar_t) eps) / sqrt(alphabar_t), clipped to the diffusion space."""

@@ -118,7 +118,8 @@ def _patterns(flat_index: torch.Tensor, rows: int, k: int, inner: int) -> _Patte
     size = rows * inner
     forward = _Pattern(torch.arange(0, size * k + 1, k, device=device), col, row, size)
     order = torch.argsort(col, stable=True)  # by column (the transpose's row), then by row
-    counts = torch.bincount(col, minlength=size)
+    # entries per column, by a scatter of known size: bincount would read max(col) back to the host
+    counts = torch.zeros(size, dtype=col.dtype, device=device).scatter_add_(0, col, torch.ones_like(col))
     t_crow = torch.cat([torch.zeros(1, dtype=counts.dtype, device=device), counts.cumsum(0)])
     return _Patterns(forward, _Pattern(t_crow, row[order], col[order], size), order)
 
@@ -141,6 +142,10 @@ class _SparseMatmul(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, values, values_t, y, pattern: _Pattern, transpose: _Pattern) -> torch.Tensor:
+        # In the values' precision: under bfloat16 autocast y arrives in bf16, which the CSR kernels lack
+        # (and which would round the sums over K neighbours); the result goes on in float32.
+        ctx.y_dtype = y.dtype
+        y = y.to(values.dtype)
         ctx.save_for_backward(values_t, y)
         ctx.pattern, ctx.transpose = pattern, transpose
         return _csr_matmul(pattern, values, y)
@@ -151,7 +156,9 @@ class _SparseMatmul(torch.autograd.Function):
         pattern = ctx.pattern
         grad_values = grad_y = None
         if ctx.needs_input_grad[2]:
-            grad_y = _csr_matmul(ctx.transpose, values_t, grad.contiguous())
+            grad_y = _csr_matmul(ctx.transpose, values_t, grad.to(values_t.dtype).contiguous()).to(
+                ctx.y_dtype
+            )
         if ctx.needs_input_grad[0]:
             grad_values = (grad.index_select(0, pattern.row) * y.index_select(0, pattern.col)).sum(-1)
         return grad_values, None, grad_y, None, None

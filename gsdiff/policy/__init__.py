@@ -14,8 +14,10 @@ from .comparison import (
     interferers_when_on,
     tail_coordination,
 )
+from .costs import ProfileCost, StageCost, measure_expert_cost, measure_profile_cost
 from .datasets import ExpertDataset, dataset_key, default_cache_dir, load_or_build_dataset
 from .diffusion_policy import DiffusionPolicy, SamplingSetting, project_to_levels
+from .distributed import Workers, current_workers, init_from_environment
 from .finite_samples import sample_count_study
 from .pretrained import checkpoint_path, load_pretrained, policy_for, profile_policy, training_key, with_kind
 from .selection import (
@@ -32,6 +34,13 @@ from .train import TrainResult, train_policy, validation_loss
 from .tuning import TunedSettings, Tuning, TuningConfig, tune_on_validation, tuned_settings, tuning_key
 
 __all__ = [
+    "ProfileCost",
+    "StageCost",
+    "measure_profile_cost",
+    "measure_expert_cost",
+    "Workers",
+    "current_workers",
+    "init_from_environment",
     "SamplingSetting",
     "DiffusionPolicy",
     "project_to_levels",

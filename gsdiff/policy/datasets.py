@@ -4,9 +4,10 @@ For each density the profile's networks are drawn once and split 5:1:2 by networ
 and test; the expert then runs on the networks of each requested split at every f_min, one seeded run per
 (density, f_min, split) cell. Each cell is written atomically to a cache folder named by a hash of
 everything that generates it (sizes, seeds, radio, expert settings), so a second run loads instead of
-recomputing, an interrupted run resumes at the first missing cell, and a caller that needs only some splits
-(a chapter that evaluates the shipped policy needs no training samples: 5/8 of the expert's work) builds only
-those; asking a dataset for a split it was not built with is an error that says how to build it.
+recomputing, an interrupted run resumes at the missing cells, several processes share the work (torchrun),
+and a caller that needs only some splits (a chapter that evaluates the shipped policy needs no training
+samples: 5/8 of the expert's work) builds only those;
+asking a dataset for a split it was not built with is an error that says how to build it.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from tqdm.auto import tqdm
 
 from ..checks import check_choice, check_int_at_least
 from ..config import SPLITS, DropConfig, Profile
+from ..devices import resolve_device
 from ..files import atomic_write
 from ..solvers.expert import run_expert
 from ..wireless.channel import drop_networks
+from .distributed import current_workers
 
 __all__ = ["ExpertDataset", "dataset_key", "default_cache_dir", "load_or_build_dataset"]
 
@@ -39,8 +42,9 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("GSDIFF_CACHE", Path.home() / ".cache" / "gsdiff"))
 
 
-def dataset_key(profile: Profile) -> str:
-    """Hash of everything that generates the dataset (not the profile's name or evaluation settings)."""
+def dataset_key(profile: Profile, device_type: str = "cpu") -> str:
+    """Hash of everything that generates the dataset (not the profile's name or evaluation settings); the
+    expert's device type counts where it is not the CPU (other devices draw other random numbers)."""
     spec = {
         "format": _FORMAT,
         "num_pairs": profile.num_pairs,
@@ -52,6 +56,8 @@ def dataset_key(profile: Profile) -> str:
         "expert": asdict(profile.expert),
         "drop": asdict(DropConfig(num_pairs=profile.num_pairs)),
     }
+    if device_type != "cpu":  # keeps the keys of existing CPU caches
+        spec["device_type"] = device_type
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -149,68 +155,86 @@ def _requested(profile: Profile, splits) -> tuple[tuple[str, float], ...]:
     return tuple(sorted(cells, key=lambda c: (SPLITS.index(c[0]), c[1])))
 
 
+def _cell_seed(profile: Profile, d: int, f: int, split: str) -> int:
+    return profile.seed * 1000 + 100 * d + f + 10_000 * (SPLITS.index(split) + 1)
+
+
 def load_or_build_dataset(
     profile: Profile,
     cache_dir: str | Path | None = None,
     progress: bool = True,
     splits: Sequence[str] | Mapping[str, Sequence[float] | None] = SPLITS,
+    device: torch.device | str | None = None,
 ) -> ExpertDataset:
     """The expert dataset of ``profile`` with expert samples for ``splits`` (split names, every f_min level,
     or split -> levels, None for every level; default: everything), from the cache, computing (and caching)
-    any missing cell."""
+    any missing cell.
+
+    The expert runs on ``device`` (default the CPU; the dataset itself is returned on the CPU). Its random
+    draws are made there too, so a cache built on CUDA is a different cache (its key names the device type).
+    Under torchrun the missing cells are divided among the ranks (``gsdiff.policy.distributed``).
+    """
+    device = resolve_device(device)
+    workers = current_workers()
     built = _requested(profile, splits)
-    key = dataset_key(profile)
+    key = dataset_key(profile, device.type)
     folder = Path(cache_dir or default_cache_dir()) / f"expert-{key}"
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "spec.json").write_text(json.dumps({"profile": profile.name, "key": key}, indent=1))
     parts = _split_slices(profile.num_networks_per_density)
-    gains, samples, seconds = [], [], torch.zeros(len(profile.densities_per_km2), len(profile.f_mins))
-    bar = tqdm(
-        total=len(built) * len(profile.densities_per_km2), desc="expert dataset cells", disable=not progress
-    )
-    for d, density in enumerate(profile.densities_per_km2):
-        network_file = folder / f"networks-d{d}.pt"
-        if not network_file.exists():
-            networks = drop_networks(
-                profile.num_networks_per_density,
-                DropConfig(num_pairs=profile.num_pairs, density_per_km2=density),
-                seed=profile.seed * 1000 + d,
-            )
-            _atomic_save(network_file, {"gains": networks.gains, "density_per_km2": density})
-        net_gains = torch.load(network_file, weights_only=True)["gains"]  # [M, N, N]
-        gains.append(net_gains)
-        row = []
-        for f, f_min in enumerate(profile.f_mins):
-            m, s, n = net_gains.shape[0], profile.expert.num_samples, profile.num_pairs
-            cell = torch.full((m, s, n), float("nan"), dtype=net_gains.dtype)  # [M, S, N]; NaN: not built
-            for name in (n for n, level in built if level == profile.grid_f_min(f_min)):
-                cell_file = folder / f"cell-d{d}-f{f}-{name}.pt"
-                if not cell_file.exists():
-                    start = time.perf_counter()
-                    seed = profile.seed * 1000 + 100 * d + f + 10_000 * (SPLITS.index(name) + 1)
-                    result = run_expert(
-                        net_gains[parts[name]], f_min, profile.radio, profile.expert, seed=seed
-                    )
-                    _atomic_save(
-                        cell_file,
-                        {
-                            "samples_w": result.samples_w,
-                            "f_min": f_min,
-                            "seconds": time.perf_counter() - start,
-                        },
-                    )
-                stored = torch.load(cell_file, weights_only=True)
-                cell[parts[name]] = stored["samples_w"]
-                seconds[d, f] += stored["seconds"]
-                bar.update(1)
-            row.append(cell)
-        samples.append(torch.stack(row))
+    network_files = [folder / f"networks-d{d}.pt" for d in range(len(profile.densities_per_km2))]
+    cells = [  # (density index, f_min index, split, file) of every requested cell
+        (d, f, name, folder / f"cell-d{d}-f{f}-{name}.pt")
+        for d in range(len(profile.densities_per_km2))
+        for f, f_min in enumerate(profile.f_mins)
+        for name, level in built
+        if level == profile.grid_f_min(f_min)
+    ]
+    if workers.is_main:  # the networks first: every rank's cells need them
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "spec.json").write_text(json.dumps({"profile": profile.name, "key": key}, indent=1))
+        for d, density in enumerate(profile.densities_per_km2):
+            if not network_files[d].exists():
+                networks = drop_networks(
+                    profile.num_networks_per_density, profile.drop(density), seed=profile.seed * 1000 + d
+                )
+                _atomic_save(network_files[d], {"gains": networks.gains, "density_per_km2": density})
+    workers.barrier()
+    missing = [cell for i, cell in enumerate(cells) if workers.mine(i) and not cell[3].exists()]
+    bar = tqdm(total=len(missing), desc="expert dataset cells", disable=not (progress and workers.is_main))
+    for d, f, name, cell_file in missing:
+        net_gains = torch.load(network_files[d], weights_only=True)["gains"]  # [M, N, N]
+        start = time.perf_counter()
+        result = run_expert(
+            net_gains[parts[name]].to(device),
+            profile.f_mins[f],
+            profile.radio,
+            profile.expert,
+            seed=_cell_seed(profile, d, f, name),
+        )
+        payload = {
+            "samples_w": result.samples_w.cpu(),
+            "f_min": profile.f_mins[f],
+            "seconds": time.perf_counter() - start,
+        }
+        _atomic_save(cell_file, payload)
+        bar.update(1)
     bar.close()
+    workers.barrier()  # every rank's cells are written
+    gains = torch.stack(
+        [torch.load(path, weights_only=True)["gains"] for path in network_files]
+    )  # [D, M, N, N]
+    d_count, m, n = gains.shape[0], gains.shape[1], profile.num_pairs
+    shape = (d_count, len(profile.f_mins), m, profile.expert.num_samples, n)
+    samples = torch.full(shape, float("nan"), dtype=gains.dtype)  # [D, F, M, S, N]; NaN: not built
+    seconds = torch.zeros(d_count, len(profile.f_mins))
+    for d, f, name, cell_file in cells:
+        stored = torch.load(cell_file, weights_only=True)
+        samples[d, f, parts[name]] = stored["samples_w"]
+        seconds[d, f] += stored["seconds"]
     return ExpertDataset(
         densities_per_km2=tuple(profile.densities_per_km2),
         f_mins=tuple(profile.f_mins),
-        gains=torch.stack(gains),
-        samples_w=torch.stack(samples),
+        gains=gains,
+        samples_w=samples,
         seconds=seconds,
         key=key,
         built=built,

@@ -101,30 +101,72 @@ class DiffusionPolicy(nn.Module):
         self.loss_weights = loss_weights(self.schedule, d.loss_weighting)
         self.checkpoint_info: dict = {}  # what a loaded checkpoint stored beside the weights (history, ...)
 
+    def _apply(self, fn, recurse=True):
+        """``.to(device)`` and friends: the noise schedule and loss weights follow the weights' device, so
+        the training loop's ``add_noise`` and loss never copy them from the host."""
+        super()._apply(fn, recurse)
+        device = next(self.parameters()).device
+        self.schedule = self.schedule.to(device)
+        if self.loss_weights is not None:
+            self.loss_weights = self.loss_weights.to(device)
+        return self
+
     @property
     def max_power_w(self) -> float:
         return self.configs["radio"].max_power_w
 
     def graphs(
-        self, gains: torch.Tensor, f_min: float | torch.Tensor, top_k: int | None = None
+        self,
+        gains: torch.Tensor,
+        f_min: float | torch.Tensor,
+        top_k: int | None = None,
+        check: bool = True,
     ) -> ChannelGraph:
         """The channel graphs of networks [B, N, N] at f_min (scalar, [B] or [B, N]), as this policy sees
-        them; ``top_k`` keeps each receiver's k strongest interferers instead of the configured graph's."""
+        them; ``top_k`` keeps each receiver's k strongest interferers instead of the configured graph's
+        (``check``: see ``gsdiff.graph.channel_graph``)."""
         graph = self.configs["graph"] if top_k is None else replace(self.configs["graph"], top_k=top_k)
-        return channel_graph(gains, f_min, self.configs["radio"], graph)
+        return channel_graph(gains, f_min, self.configs["radio"], graph, check=check)
 
     def loss(
         self, gains: torch.Tensor, f_min: torch.Tensor, samples_w: torch.Tensor, generator: torch.Generator
     ) -> torch.Tensor:
         """The eps-prediction loss (4) on expert samples [P, S, N] (gains [P, N, N], f_min [P])."""
+        return self.loss_given(gains, f_min, samples_w, *self.draw_noise(samples_w, generator))
+
+    def draw_noise(
+        self, samples_w: torch.Tensor, generator: torch.Generator
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """The diffusion steps [P, S] and the noise [P, S, N] of one loss evaluation on samples [P, S, N]
+        (drawn for a whole batch at once, so that data-parallel ranks can each take a shard of it)."""
+        p, s, _ = samples_w.shape
+        t = torch.randint(
+            0, self.schedule.num_train_steps, (p * s,), generator=generator, device=samples_w.device
+        )
+        noise = torch.randn(
+            samples_w.shape, generator=generator, device=samples_w.device, dtype=samples_w.dtype
+        )
+        return t.view(p, s), noise
+
+    def loss_given(
+        self,
+        gains: torch.Tensor,
+        f_min: torch.Tensor,
+        samples_w: torch.Tensor,
+        t: torch.Tensor,
+        noise: torch.Tensor,
+        check: bool = True,
+    ) -> torch.Tensor:
+        """The loss (4) at given diffusion steps t [P, S] and noise [P, S, N] (``draw_noise``);
+        ``check=False`` for inputs validated already (the training loop's: it never waits on the device)."""
         p, s, n = samples_w.shape
-        graph = self.graphs(gains, f_min)  # one graph per problem, shared by its S samples
+        graph = self.graphs(gains, f_min, check=check)  # one graph per problem, shared by its S samples
         x0 = to_diffusion_space(samples_w, self.max_power_w)  # [P, S, N]
-        t = torch.randint(0, self.schedule.num_train_steps, (p * s,), generator=generator, device=x0.device)
-        noise = torch.randn(x0.shape, generator=generator, device=x0.device, dtype=x0.dtype)
-        x_t = self.schedule.add_noise(x0, noise, t.view(p, s))  # [P, S, N]
-        eps = self.denoiser(x_t.transpose(1, 2), t.view(p, s), graph).transpose(1, 2)  # [P, S, N]
-        return ddpm_loss(eps.reshape(p * s, n), noise.reshape(p * s, n), t, self.loss_weights)
+        x_t = self.schedule.add_noise(x0, noise, t)  # [P, S, N]
+        eps = self.denoiser(x_t.transpose(1, 2), t, graph).transpose(1, 2)  # [P, S, N]
+        return ddpm_loss(
+            eps.reshape(p * s, n).to(noise.dtype), noise.reshape(p * s, n), t.reshape(-1), self.loss_weights
+        )
 
     def _sampler(self, kind: str | None, steps: int | None, eta: float | None):
         """The configured sampler, or ``kind`` with ``steps`` and ``eta`` (DDIM only) where given."""

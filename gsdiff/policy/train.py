@@ -1,6 +1,14 @@
 """Training the diffusion policy on the expert dataset: AdamW with a cosine learning rate, validation by the
 held-out diffusion loss and by the time-sharing value of sampled allocations, best-checkpoint keeping
-(``gsdiff.policy.selection``) and resumable checkpoints."""
+(``gsdiff.policy.selection``) and resumable checkpoints.
+
+On any ``device``, and data-parallel under ``torchrun`` (DistributedDataParallel,
+``gsdiff.policy.distributed``): every rank draws the same global mini-batch and trains on its shard, so K
+processes follow the one-process trajectory to round-off; rank 0 validates and writes the checkpoints,
+which resume under any K. A resumable checkpoint holds everything the run depends on, the training losses
+since the last record included, so that an interrupted and resumed run records the same history as an
+uninterrupted one.
+"""
 
 from __future__ import annotations
 
@@ -13,11 +21,14 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
+from ..checks import check_f_min, check_networks
 from ..config import Profile
+from ..devices import resolve_device
 from ..files import atomic_write
 from ..wireless.time_sharing import asymptotic_rates, resample
 from .datasets import ExpertDataset
 from .diffusion_policy import DiffusionPolicy
+from .distributed import Workers, current_workers
 from .selection import selection_score, validation_problems, validation_scores
 
 __all__ = ["TrainResult", "validation_loss", "train_policy"]
@@ -41,7 +52,8 @@ def _sampled_rates(
     """Exact time-shared rates [P, N] of ``num_samples`` allocations drawn in eval mode."""
     was_training = policy.training
     policy.eval()
-    samples = policy.sample(gains, f_min, num_samples, generator=torch.Generator().manual_seed(seed))
+    generator = torch.Generator(device=gains.device).manual_seed(seed)
+    samples = policy.sample(gains, f_min, num_samples, generator=generator)
     policy.train(was_training)
     return asymptotic_rates(gains, samples, policy.configs["radio"])
 
@@ -62,7 +74,7 @@ def validation_loss(
     checkpoints are compared on common random numbers: differences between them are differences of fit,
     not of draws.
     """
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator(device=gains.device).manual_seed(seed)
     picked = resample(samples_w, samples_per_problem, generator)  # [P, s, N]
     total = 0.0
     for start in range(0, len(f_min), chunk_problems):
@@ -75,64 +87,121 @@ def _cosine(step: int, total: int) -> float:
     return 0.5 * (1 + math.cos(math.pi * min(step, total) / total))
 
 
+class _Loss(torch.nn.Module):
+    """The policy's loss at given noise as a module's forward, for DistributedDataParallel to wrap (its
+    parameters are the policy's own: the checkpoints keep the policy's state dict as it is)."""
+
+    def __init__(self, policy: DiffusionPolicy) -> None:
+        super().__init__()
+        self.policy = policy
+
+    def forward(self, *args: torch.Tensor) -> torch.Tensor:
+        return self.policy.loss_given(*args, check=False)  # train_policy checks the dataset once
+
+
+def _loss_module(policy: DiffusionPolicy, workers: Workers, device: torch.device) -> torch.nn.Module:
+    module = _Loss(policy)
+    if workers.world_size == 1:
+        return module
+    from torch.nn.parallel import DistributedDataParallel
+
+    return DistributedDataParallel(module, device_ids=[device.index] if device.type == "cuda" else None)
+
+
+def _resume(last: Path, device: torch.device, cfg, policy, kept, optimizer, lr_scheduler, generator) -> dict:
+    """Load ``last.pt`` into the training state; returns the stored counters and history."""
+    state = torch.load(last, weights_only=True, map_location=device)
+    policy.check_config(state["config"], f"resumable checkpoint {str(last)!r}")
+    if state["train"] != asdict(cfg):
+        raise ValueError(
+            f"resumable checkpoint {str(last)!r} was made with TrainConfig {state['train']}, "
+            f"not {asdict(cfg)}"
+        )
+    made_on = state.get("device_type", "cpu")
+    if made_on != device.type:
+        raise ValueError(
+            f"resumable checkpoint {str(last)!r} was made on device type {made_on!r}, "
+            f"not {device.type!r}: its random state resumes only there (start a new work dir)"
+        )
+    policy.load_state_dict(state["state_dict"])
+    kept.load_state_dict(state["kept_state_dict"])
+    optimizer.load_state_dict(state["optimizer"])
+    lr_scheduler.load_state_dict(state["lr_scheduler"])
+    generator.set_state(state["generator"].cpu())
+    return state
+
+
 def train_policy(
     profile: Profile,
     dataset: ExpertDataset,
     out_dir: str | Path,
     progress: bool = True,
     seed: int | None = None,
+    device: torch.device | str | None = None,
 ) -> TrainResult:
     """Train the profile's denoiser on the dataset's train split; resume from ``out_dir/last.pt`` if present.
 
     Writes ``last.pt`` every ``checkpoint_every`` steps and ``best.pt`` whenever the validation score
     (``selection_score`` under ``select_by``) improves, both atomically and loadable with
     ``weights_only=True``. With ``ema_decay > 0`` the validated and kept weights are an exponential moving
-    average of the trained ones (Polyak averaging).
+    average of the trained ones (Polyak averaging). Runs on ``device`` (default the CPU; the dataset is moved
+    there once) and, inside an initialized process group (torchrun), data-parallel over its ranks.
     """
     cfg = profile.train
+    device = resolve_device(device)
+    workers = current_workers()
+    workers.shard(cfg.batch_problems)  # every rank needs a share of the mini-batch
     seed = profile.seed if seed is None else seed
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     with torch.random.fork_rng(devices=[]):  # the initial weights, leaving the global RNG as it was
         torch.manual_seed(seed)
         policy = DiffusionPolicy(profile.denoiser, profile.diffusion, profile.radio, profile.graph)
+    policy.to(device)
     # The policy that is validated and kept: the trained one, or a moving average of its weights.
     kept = copy.deepcopy(policy) if cfg.ema_decay > 0 else policy
     optimizer = torch.optim.AdamW(policy.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
     lr_scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda s: _cosine(s, cfg.num_steps))
-    generator = torch.Generator().manual_seed(seed)
+    generator = torch.Generator(device=device).manual_seed(seed)  # the same state on every rank
     keys = ("step", "loss", "val_loss", "val_p5_margin", "val_p5_ratio", "val_mean_ratio", "seconds")
     history: dict[str, list[float]] = {key: [] for key in keys}
-    step, best, best_step, elapsed = 0, -math.inf, 0, 0.0
+    # losses: the training loss of every step since the last record (their mean is the next record)
+    step, best, best_step, elapsed, losses = 0, -math.inf, 0, 0.0, []
     last = out / "last.pt"
     if last.exists():  # resume where the last checkpoint left off
-        state = torch.load(last, weights_only=True)
-        policy.check_config(state["config"], f"resumable checkpoint {str(last)!r}")
-        if state["train"] != asdict(cfg):
-            raise ValueError(
-                f"resumable checkpoint {str(last)!r} was made with TrainConfig {state['train']}, "
-                f"not {asdict(cfg)}"
-            )
-        policy.load_state_dict(state["state_dict"])
-        kept.load_state_dict(state["kept_state_dict"])
-        optimizer.load_state_dict(state["optimizer"])
-        lr_scheduler.load_state_dict(state["lr_scheduler"])
-        generator.set_state(state["generator"])
+        state = _resume(last, device, cfg, policy, kept, optimizer, lr_scheduler, generator)
         history, step, best, best_step = state["history"], state["step"], state["best"], state["best_step"]
-        elapsed = state["seconds"]
-    gains, f_min, samples = dataset.split("train")
-    val_gains, val_f_min, val_samples = validation_problems(dataset, cfg.eval_problems)
-    val_expert = asymptotic_rates(val_gains, val_samples, policy.configs["radio"])  # [P, N]
-    loss_problems = dataset.split("validation")  # the loss is cheap: every validation problem
-    started, losses = time.perf_counter() - elapsed, []
-    bar = tqdm(total=cfg.num_steps, initial=step, desc="training", disable=not progress)
+        elapsed, losses = state["seconds"], list(state.get("pending_losses", torch.zeros(0)).unbind())
+    gains, f_min, samples = (x.to(device) for x in dataset.split("train"))
+    check_networks(gains)
+    check_f_min(f_min)
+    if workers.is_main:
+        val_gains, val_f_min, val_samples = (
+            x.to(device) for x in validation_problems(dataset, cfg.eval_problems)
+        )
+        val_expert = asymptotic_rates(val_gains, val_samples, policy.configs["radio"])  # [P, N]
+        loss_problems = [x.to(device) for x in dataset.split("validation")]  # the loss is cheap: all of them
+    loss_of = _loss_module(policy, workers, device)
+    shard = workers.shard(cfg.batch_problems)
+    share = (shard.stop - shard.start) * workers.world_size / cfg.batch_problems  # DDP averages over ranks
+    autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.precision == "bfloat16")
+    started = time.perf_counter() - elapsed
+    bar = tqdm(total=cfg.num_steps, initial=step, desc="training", disable=not (progress and workers.is_main))
     while step < cfg.num_steps:
-        pick = torch.randint(0, len(f_min), (cfg.batch_problems,), generator=generator)
+        # The global mini-batch, drawn alike on every rank; this rank computes the loss on its shard.
+        pick = torch.randint(0, len(f_min), (cfg.batch_problems,), generator=generator, device=device)
         which = torch.randint(
-            0, samples.shape[1], (cfg.batch_problems, cfg.samples_per_problem), generator=generator
+            0,
+            samples.shape[1],
+            (cfg.batch_problems, cfg.samples_per_problem),
+            generator=generator,
+            device=device,
         )
         batch_samples = samples[pick[:, None], which]  # [P, S, N]
-        loss = policy.loss(gains[pick], f_min[pick], batch_samples, generator)
+        t, noise = policy.draw_noise(batch_samples, generator)  # [P, S], [P, S, N]
+        mine = pick[shard]
+        with autocast:
+            loss = share * loss_of(gains[mine], f_min[mine], batch_samples[shard], t[shard], noise[shard])
         optimizer.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0)
@@ -142,9 +211,9 @@ def train_policy(
             with torch.no_grad():
                 torch._foreach_lerp_(list(kept.parameters()), list(policy.parameters()), 1 - cfg.ema_decay)
         step += 1
-        losses.append(loss.item())
+        losses.append(workers.mean(loss.detach()))  # the global batch's loss, kept on the device
         bar.update(1)
-        if step % cfg.eval_every == 0 or step == cfg.num_steps:
+        if workers.is_main and (step % cfg.eval_every == 0 or step == cfg.num_steps):
             rates = _sampled_rates(kept, val_gains, val_f_min, cfg.eval_samples, seed)
             scores = {
                 "loss": validation_loss(
@@ -154,12 +223,11 @@ def train_policy(
             }
             for key, value in (
                 ("step", step),
-                ("loss", sum(losses) / len(losses)),
+                ("loss", torch.stack(losses).double().mean().item()),
                 *((f"val_{name}", value) for name, value in scores.items()),
                 ("seconds", time.perf_counter() - started),
             ):
                 history[key].append(value)
-            losses = []
             bar.set_postfix(
                 loss=f"{history['loss'][-1]:.4f}",
                 val_loss=f"{scores['loss']:.4f}",
@@ -170,16 +238,20 @@ def train_policy(
             if score > best:
                 best, best_step = score, step
                 kept.save(out / "best.pt", history=history, step=step)
-        if step % cfg.checkpoint_every == 0 or step == cfg.num_steps:
+        if step % cfg.eval_every == 0 or step == cfg.num_steps:
+            losses = []
+        if workers.is_main and (step % cfg.checkpoint_every == 0 or step == cfg.num_steps):
             state = {
                 "config": policy.config_dict(),
                 "train": asdict(cfg),
+                "device_type": device.type,
                 "state_dict": policy.state_dict(),
                 "kept_state_dict": kept.state_dict(),
                 "optimizer": optimizer.state_dict(),
                 "lr_scheduler": lr_scheduler.state_dict(),
                 "generator": generator.get_state(),
                 "history": history,
+                "pending_losses": torch.stack(losses) if losses else torch.zeros(0),
                 "step": step,
                 "best": best,
                 "best_step": best_step,
@@ -187,5 +259,9 @@ def train_policy(
             }
             atomic_write(last, lambda f, s=state: torch.save(s, f))
     bar.close()
-    best_policy = DiffusionPolicy.load(out / "best.pt", expected=policy)
+    workers.barrier()  # rank 0 has written the last best.pt
+    best_policy = DiffusionPolicy.load(out / "best.pt", expected=policy).to(device)
+    if not workers.is_main:  # rank 0 validated: its record is the run's
+        state = torch.load(last, weights_only=True)
+        history, best_step = state["history"], state["best_step"]
     return TrainResult(best_policy, history, best_step, time.perf_counter() - started)

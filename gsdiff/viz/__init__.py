@@ -2,6 +2,7 @@
 live in ``gsdiff.viz.widgets`` (imported on its own, since it needs ipywidgets). Nothing else in gsdiff
 imports this package."""
 
+from .costs import cost_figure, cost_table
 from .diffusion import sampler_comparison_figure, schedule_figure, signal_steps_figure
 from .display import in_book, show, show_widget
 from .expert import expert_trajectory_figure, policy_slices_figure
@@ -20,6 +21,8 @@ from .training import sample_count_figure, training_curves_figure
 from .two_user import rate_region_figure
 
 __all__ = [
+    "cost_figure",
+    "cost_table",
     "network_map",
     "path_loss_figure",
     "channel_graph_figure",

@@ -108,3 +108,64 @@ def test_training_leaves_the_global_rng_alone(profile, tmp_path):
     second = train_policy(short, dataset, tmp_path / "b", progress=False)
     for a, b in zip(first.policy.state_dict().values(), second.policy.state_dict().values(), strict=True):
         assert torch.equal(a, b)
+
+
+def test_a_resumed_run_records_the_uninterrupted_history(profile, tmp_path, monkeypatch):
+    """A crash between records: the loss record spanning it averages every step, before and after."""
+    profile = replace(profile, train=replace(profile.train, eval_every=6, checkpoint_every=4))
+    dataset = load_or_build_dataset(profile, tmp_path / "cache", progress=False)
+    full = train_policy(profile, dataset, tmp_path / "a", progress=False)
+    assert full.history["step"] == [6, 12]
+
+    import gsdiff.policy.train as train_module
+
+    calls = {"n": 0}
+    clip = torch.nn.utils.clip_grad_norm_
+
+    def crash_at_step_11(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 11:
+            raise RuntimeError("simulated crash")
+        return clip(*args, **kwargs)
+
+    monkeypatch.setattr(train_module.torch.nn.utils, "clip_grad_norm_", crash_at_step_11)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        train_policy(profile, dataset, tmp_path / "b", progress=False)
+    state = torch.load(tmp_path / "b" / "last.pt", weights_only=True)
+    assert state["step"] == 8 and len(state["pending_losses"]) == 2  # steps 7 and 8, not yet recorded
+    monkeypatch.setattr(train_module.torch.nn.utils, "clip_grad_norm_", clip)
+    resumed = train_policy(profile, dataset, tmp_path / "b", progress=False)
+    for key in ("step", "loss", "val_loss", "val_p5_margin", "val_p5_ratio", "val_mean_ratio"):
+        assert resumed.history[key] == full.history[key], key  # bit for bit, the spanning loss included
+    for a, b in zip(full.policy.state_dict().values(), resumed.policy.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+
+
+def test_a_checkpoint_resumes_only_on_its_device_type(profile, tmp_path):
+    dataset = load_or_build_dataset(profile, tmp_path / "cache", progress=False)
+    train_policy(profile, dataset, tmp_path / "a", progress=False)
+    last = tmp_path / "a" / "last.pt"
+    state = torch.load(last, weights_only=True)
+    torch.save({**state, "device_type": "cuda", "step": 4}, last)
+    with pytest.raises(ValueError, match="made on device type 'cuda', not 'cpu'"):
+        train_policy(profile, dataset, tmp_path / "a", progress=False)
+
+
+@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+def test_training_precision(profile, tmp_path, precision):
+    """bfloat16 autocast trains (finite losses near the float32 run's); the kept weights stay float32."""
+    dataset = load_or_build_dataset(profile, tmp_path / "cache", progress=False)
+    reference = train_policy(profile, dataset, tmp_path / "f32", progress=False)
+    run = train_policy(
+        replace(profile, train=replace(profile.train, precision=precision)),
+        dataset,
+        tmp_path / "run",
+        progress=False,
+    )
+    assert all(np.isfinite(run.history["loss"]))
+    assert all(p.dtype == torch.float32 for p in run.policy.parameters())
+    if precision == "bfloat16":  # autocast took effect: the losses moved, by round-off-sized amounts
+        assert run.history["loss"] != reference.history["loss"]
+    assert run.history["loss"] == pytest.approx(
+        reference.history["loss"], rel=0.05 if precision != "float32" else 0
+    )

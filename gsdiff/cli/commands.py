@@ -1,0 +1,210 @@
+"""The command line's commands: each takes the parsed arguments and returns what it prints, as a dict."""
+
+from __future__ import annotations
+
+import argparse
+import ast
+from pathlib import Path
+
+import torch
+
+from .. import solvers
+from ..config import (
+    DropConfig,
+    DualTimeSharingConfig,
+    EvaluationConfig,
+    ExpertConfig,
+    RadioConfig,
+    get_profile,
+    override_profile,
+)
+from ..devices import resolve_device
+from ..files import load_array, load_gains, save_array, save_networks
+from ..wireless import asymptotic_rates, drop_networks, evaluate_time_sharing, rate_metrics
+
+__all__ = [
+    "drop",
+    "evaluate",
+    "expert",
+    "average_power",
+    "dual_time_sharing",
+    "dataset",
+    "train",
+    "sample",
+    "sweep",
+]
+
+
+def drop(args: argparse.Namespace) -> dict:
+    config = DropConfig(num_pairs=args.num_pairs, density_per_km2=args.density)
+    networks = drop_networks(args.num_networks, config, seed=args.seed)
+    save_networks(args.out, networks, density_per_km2=args.density, seed=args.seed)
+    return {"out": str(args.out), "num_networks": args.num_networks, "num_pairs": args.num_pairs}
+
+
+def evaluate(args: argparse.Namespace) -> dict:
+    radio = RadioConfig()
+    device = resolve_device(args.device)
+    gains = load_gains(args.networks, dtype=torch.float64).to(device)
+    samples = load_array(args.samples, dtype=gains.dtype).to(device)
+    if args.interferers is not None and not args.exact:
+        raise ValueError("--interferers applies to --exact (mean-field rates); fading slots are always exact")
+    if args.exact:
+        rates = asymptotic_rates(gains, samples, radio, interferers=args.interferers)
+    else:
+        evaluation = EvaluationConfig(num_slots=args.slots, window_slots=args.window, fading=args.fading)
+        rates = evaluate_time_sharing(gains, samples, radio, evaluation, seed=args.seed).ergodic_rates
+    out = rate_metrics(rates, args.f_min)
+    out.update(
+        num_networks=gains.shape[0],
+        num_pairs=gains.shape[-1],
+        num_samples=1 if samples.dim() == 2 else samples.shape[1],
+        num_slots=None if args.exact else args.slots,
+        f_min=args.f_min,
+        interferers=args.interferers,
+    )
+    return out
+
+
+def expert(args: argparse.Namespace) -> dict:
+    gains = load_gains(args.networks).to(resolve_device(args.device))
+    config = ExpertConfig(
+        num_iterations=args.iterations,
+        burn_in=args.burn_in,
+        num_samples=args.num_samples,
+        interferers=args.interferers,
+    )
+    result = solvers.run_expert(
+        gains, args.f_min, RadioConfig(), config, seed=args.seed, progress=not args.quiet
+    )
+    save_array(args.out, result.samples_w)
+    return {"out": str(args.out), "shape": list(result.samples_w.shape), "f_min": args.f_min}
+
+
+def average_power(args: argparse.Namespace) -> dict:
+    samples = load_array(args.samples)
+    save_array(args.out, solvers.average_power(samples))
+    return {"out": str(args.out), "shape": [samples.shape[0], samples.shape[-1]]}
+
+
+def dual_time_sharing(args: argparse.Namespace) -> dict:
+    gains = load_gains(args.networks).to(resolve_device(args.device))
+    samples = load_array(args.samples, dtype=gains.dtype).to(gains.device)
+    if samples.dim() != 3:
+        raise ValueError(f"samples must be a pool [B, S, N] in W, got shape {tuple(samples.shape)}")
+    evaluation = EvaluationConfig(num_slots=args.slots, window_slots=args.window)
+    config = DualTimeSharingConfig(margin=args.margin, interferers=args.interferers)
+    played = solvers.dual_time_sharing(gains, samples, args.f_min, RadioConfig(), evaluation, config)
+    save_array(args.out, played)
+    return {"out": str(args.out), "shape": list(played.shape), "f_min": args.f_min, "margin": args.margin}
+
+
+def _profile(args: argparse.Namespace):
+    """The profile named by --profile with --kind and every --set NAME=VALUE applied."""
+    from ..policy.pretrained import with_kind
+
+    settings = {}
+    for assignment in args.set:
+        name, equals, value = assignment.partition("=")
+        if not equals or not name:
+            raise ValueError(f"--set needs NAME=VALUE (e.g. train.num_steps=500), got {assignment!r}")
+        settings[name.strip()] = _literal(value.strip())
+    return override_profile(with_kind(get_profile(args.profile), args.kind), settings)
+
+
+def _workers(args: argparse.Namespace):
+    """Join torchrun's process group if there is one; the workers and this rank's device."""
+    from ..policy.distributed import init_from_environment
+
+    return init_from_environment(resolve_device(args.device))
+
+
+def dataset(args: argparse.Namespace) -> dict:
+    from ..policy.datasets import load_or_build_dataset
+
+    profile = _profile(args)
+    workers, device = _workers(args)
+    dataset = load_or_build_dataset(
+        profile, args.cache_dir, progress=not args.quiet, splits=args.splits, device=device
+    )
+    return {
+        "key": dataset.key,
+        "cells": len(dataset.built) * len(dataset.densities_per_km2),  # (density, f_min, split)
+        "problems": dataset.num_built_cells * len(dataset.densities_per_km2),  # (network, f_min)
+        "expert_seconds": round(float(dataset.seconds.sum()), 1),
+        "processes": workers.world_size,
+        "rank": workers.rank,
+    }
+
+
+def train(args: argparse.Namespace) -> dict:
+    from ..policy.datasets import load_or_build_dataset
+    from ..policy.train import train_policy
+
+    profile = _profile(args)
+    workers, device = _workers(args)
+    needed = {"train": None, "validation": None}  # training needs no test samples
+    dataset = load_or_build_dataset(profile, args.cache_dir, not args.quiet, needed, device=device)
+    work = Path(args.work_dir or f"{args.out}.work")
+    result = train_policy(profile, dataset, work, progress=not args.quiet, device=device)
+    if workers.is_main:
+        result.policy.save(args.out, history=result.history, best_step=result.best_step, profile=profile.name)
+    return {
+        "out": str(args.out),
+        "best_step": result.best_step,
+        "seconds": round(result.seconds, 1),
+        "processes": workers.world_size,
+        "device": str(device),
+        "rank": workers.rank,
+    }
+
+
+def sample(args: argparse.Namespace) -> dict:
+    from ..policy.diffusion_policy import DiffusionPolicy
+
+    device = resolve_device(args.device)
+    policy = DiffusionPolicy.load(args.checkpoint).to(device)
+    gains = load_gains(args.networks).to(device)
+    generator = torch.Generator(device=device).manual_seed(args.seed)
+    samples = policy.sample(
+        gains,
+        args.f_min,
+        args.num_samples,
+        args.steps,
+        args.eta,
+        generator,
+        sampler=args.sampler,
+        levels=args.levels,
+        initial_noise=args.initial_noise,
+        margin=args.margin,
+        top_k=args.top_k,
+        chunk_nodes=args.chunk_nodes,
+    )
+    save_array(args.out, samples)
+    return {"out": str(args.out), "shape": list(samples.shape), "f_min": args.f_min}
+
+
+def _literal(text: str) -> object:
+    """A command-line value as a Python literal (int, float, bool, None, list...) or else a string."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def sweep(args: argparse.Namespace) -> dict:
+    from ..notebooks import run_sweep
+
+    try:
+        import papermill  # noqa: F401
+    except ImportError:
+        raise ValueError("gsdiff sweep runs chapters with papermill: pip install 'gsdiff[book]'") from None
+
+    options = {}
+    for name, *values in args.parameter:
+        if not values:
+            raise ValueError(f"-p {name} needs at least one value (-p NAME V1 V2 ...)")
+        options[name] = [_literal(v) for v in values]
+    rows = run_sweep(args.chapter, options, args.out, args.profile, args.jobs, args.timeout, not args.quiet)
+    failed = [row for row in rows if row["status"] != "ok"]
+    return {"out": str(args.out), "runs": len(rows), "failed": len(failed), "exit": 1 if failed else 0}

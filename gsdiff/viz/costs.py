@@ -1,0 +1,37 @@
+"""What profiles cost (``gsdiff.policy.measure_profile_cost``): a table and a figure of the estimated hours
+of each stage, one bar group per profile."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from ..policy.costs import ProfileCost, duration
+from ._layout import color
+from .tables import markdown_table
+
+__all__ = ["cost_table", "cost_figure"]
+
+
+def _label(cost: ProfileCost) -> str:
+    return f"{cost.profile} (N = {cost.num_pairs}, {cost.device})"
+
+
+def cost_table(costs: Sequence[ProfileCost]) -> str:
+    """A Markdown table: every stage of every profile, its measured seconds per unit and estimated time."""
+    header = ["profile", "stage", "unit", "seconds per unit", "units", "estimated time"]
+    rows = [[_label(cost), *row] for cost in costs for row in cost.rows()]
+    rows += [[_label(cost), "**total**", "", "", "", f"**{duration(cost.total_seconds)}**"] for cost in costs]
+    return markdown_table(header, rows)
+
+
+def cost_figure(costs: Sequence[ProfileCost]) -> go.Figure:
+    """Estimated hours of each stage (log scale), a bar group per profile."""
+    fig = go.Figure()
+    stages = list(dict.fromkeys(stage.stage for cost in costs for stage in cost.stages))
+    for k, name in enumerate(stages):
+        hours = [next((s.total_seconds / 3600 for s in c.stages if s.stage == name), None) for c in costs]
+        fig.add_trace(go.Bar(x=[_label(c) for c in costs], y=hours, name=name, marker_color=color(k)))
+    fig.update_layout(barmode="group", height=420, yaxis={"type": "log", "title": "estimated hours"})
+    return fig
