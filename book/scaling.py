@@ -50,6 +50,7 @@
 # Installs gsdiff on Colab: `gsdiff.notebooks.to_notebook` fills this cell in the shipped notebooks.
 
 # %%
+import math
 import time
 
 import torch
@@ -118,6 +119,11 @@ if mean_field_interferers:
     record(
         "costs.paper_mean_field.expert_hours", round(costs[2].stage("expert dataset").total_seconds / 3600, 2)
     )
+# the expert's cost per network-iteration as a power of N, from the two profiles' measurements
+growth = (
+    paper_cost.stage("expert dataset").seconds_per_unit / book_cost.stage("expert dataset").seconds_per_unit
+)
+record("costs.expert_exponent", math.log(growth) / math.log(paper_cost.num_pairs / book_cost.num_pairs))
 record("gpu_available", torch.cuda.is_available())
 record("seconds", round(time.perf_counter() - started, 1))
 
@@ -126,9 +132,10 @@ record("seconds", round(time.perf_counter() - started, 1))
 # would take {glue:text}`costs.paper.expert_dataset.hours:,.0f` hours and its training steps
 # {glue:text}`costs.paper.training_steps.hours:,.0f` hours, against {glue:text}`costs.profile.total_minutes:,.0f`
 # minutes for all the stages of the profile this page was built with; the mean-field expert cuts the expert's
-# share to {glue:text}`costs.paper_mean_field.expert_hours:,.0f` hours. The expert's cost per
-# network-iteration grows about as $N^{2.3}$ (all $N^2$ links at each of its moves), the denoiser's per step
-# about as $N k$ with sparse top-$k$ graphs: at the paper's size the expert, not the policy, is what asks
+# share to {glue:text}`costs.paper_mean_field.expert_hours:,.0f` hours. Measured here, the expert's cost per
+# network-iteration grows as $N^{x}$ with $x$ = {glue:text}`costs.expert_exponent:.2f` between the two
+# profiles' sizes (all $N^2$ links at each of its moves), the denoiser's per step about as $N k$ with sparse
+# top-$k$ graphs: at the paper's size the expert, not the policy, is what asks
 # for a GPU, and its cells are independent, so `torchrun` divides them among as many GPUs as there are.
 #
 # GPU available to this build: {glue:text}`gpu_available`. Where it says `False`, the table holds CPU

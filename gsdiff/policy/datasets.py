@@ -199,9 +199,12 @@ def load_or_build_dataset(
                 _atomic_save(network_files[d], {"gains": networks.gains, "density_per_km2": density})
     workers.barrier()
     missing = [cell for i, cell in enumerate(cells) if workers.mine(i) and not cell[3].exists()]
+    gains = torch.stack(
+        [torch.load(path, weights_only=True)["gains"] for path in network_files]
+    )  # [D, M, N, N]
     bar = tqdm(total=len(missing), desc="expert dataset cells", disable=not (progress and workers.is_main))
     for d, f, name, cell_file in missing:
-        net_gains = torch.load(network_files[d], weights_only=True)["gains"]  # [M, N, N]
+        net_gains = gains[d]  # [M, N, N]
         start = time.perf_counter()
         result = run_expert(
             net_gains[parts[name]].to(device),
@@ -219,9 +222,6 @@ def load_or_build_dataset(
         bar.update(1)
     bar.close()
     workers.barrier()  # every rank's cells are written
-    gains = torch.stack(
-        [torch.load(path, weights_only=True)["gains"] for path in network_files]
-    )  # [D, M, N, N]
     d_count, m, n = gains.shape[0], gains.shape[1], profile.num_pairs
     shape = (d_count, len(profile.f_mins), m, profile.expert.num_samples, n)
     samples = torch.full(shape, float("nan"), dtype=gains.dtype)  # [D, F, M, S, N]; NaN: not built

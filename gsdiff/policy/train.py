@@ -150,7 +150,7 @@ def train_policy(
     cfg = profile.train
     device = resolve_device(device)
     workers = current_workers()
-    workers.shard(cfg.batch_problems)  # every rank needs a share of the mini-batch
+    shard = workers.shard(cfg.batch_problems)  # this rank's share of every mini-batch (checked first)
     seed = profile.seed if seed is None else seed
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -182,7 +182,6 @@ def train_policy(
         val_expert = asymptotic_rates(val_gains, val_samples, policy.configs["radio"])  # [P, N]
         loss_problems = [x.to(device) for x in dataset.split("validation")]  # the loss is cheap: all of them
     loss_of = _loss_module(policy, workers, device)
-    shard = workers.shard(cfg.batch_problems)
     share = (shard.stop - shard.start) * workers.world_size / cfg.batch_problems  # DDP averages over ranks
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.precision == "bfloat16")
     started = time.perf_counter() - elapsed

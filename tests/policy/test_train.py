@@ -9,6 +9,25 @@ import torch
 from gsdiff.policy import DiffusionPolicy, load_or_build_dataset, train_policy, validation_loss
 
 
+def _crash_at_step(step, profile, dataset, work, monkeypatch):
+    """Train until a simulated crash in optimizer step ``step`` (in its gradient clipping); undo the patch."""
+    import gsdiff.policy.train as train_module
+
+    calls = {"n": 0}
+    clip = torch.nn.utils.clip_grad_norm_
+
+    def crashing(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == step:
+            raise RuntimeError("simulated crash")
+        return clip(*args, **kwargs)
+
+    monkeypatch.setattr(train_module.torch.nn.utils, "clip_grad_norm_", crashing)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        train_policy(profile, dataset, work, progress=False)
+    monkeypatch.setattr(train_module.torch.nn.utils, "clip_grad_norm_", clip)
+
+
 @pytest.mark.parametrize("ema_decay", [0.0, 0.5])
 def test_training_resumes_after_a_crash_and_keeps_the_best(profile, tmp_path, monkeypatch, ema_decay):
     profile = replace(profile, train=replace(profile.train, ema_decay=ema_decay))
@@ -22,22 +41,8 @@ def test_training_resumes_after_a_crash_and_keeps_the_best(profile, tmp_path, mo
     score = np.minimum(run.history["val_p5_ratio"], run.history["val_mean_ratio"])
     assert run.best_step == run.history["step"][int(np.argmax(score))]
 
-    import gsdiff.policy.train as train_module
-
-    calls = {"n": 0}
-    clip = torch.nn.utils.clip_grad_norm_
-
-    def crash_at_step_10(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 10:
-            raise RuntimeError("simulated crash")
-        return clip(*args, **kwargs)
-
-    monkeypatch.setattr(train_module.torch.nn.utils, "clip_grad_norm_", crash_at_step_10)
-    with pytest.raises(RuntimeError, match="simulated crash"):
-        train_policy(profile, dataset, tmp_path / "b", progress=False)
+    _crash_at_step(10, profile, dataset, tmp_path / "b", monkeypatch)
     assert torch.load(tmp_path / "b" / "last.pt", weights_only=True)["step"] == 8  # the last checkpoint
-    monkeypatch.setattr(train_module.torch.nn.utils, "clip_grad_norm_", clip)
     resumed = train_policy(profile, dataset, tmp_path / "b", progress=False)
     for key in ("step", "loss", "val_loss", "val_p5_margin", "val_p5_ratio", "val_mean_ratio"):
         assert resumed.history[key] == pytest.approx(full.history[key], rel=1e-6)
@@ -117,23 +122,9 @@ def test_a_resumed_run_records_the_uninterrupted_history(profile, tmp_path, monk
     full = train_policy(profile, dataset, tmp_path / "a", progress=False)
     assert full.history["step"] == [6, 12]
 
-    import gsdiff.policy.train as train_module
-
-    calls = {"n": 0}
-    clip = torch.nn.utils.clip_grad_norm_
-
-    def crash_at_step_11(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 11:
-            raise RuntimeError("simulated crash")
-        return clip(*args, **kwargs)
-
-    monkeypatch.setattr(train_module.torch.nn.utils, "clip_grad_norm_", crash_at_step_11)
-    with pytest.raises(RuntimeError, match="simulated crash"):
-        train_policy(profile, dataset, tmp_path / "b", progress=False)
+    _crash_at_step(11, profile, dataset, tmp_path / "b", monkeypatch)
     state = torch.load(tmp_path / "b" / "last.pt", weights_only=True)
     assert state["step"] == 8 and len(state["pending_losses"]) == 2  # steps 7 and 8, not yet recorded
-    monkeypatch.setattr(train_module.torch.nn.utils, "clip_grad_norm_", clip)
     resumed = train_policy(profile, dataset, tmp_path / "b", progress=False)
     for key in ("step", "loss", "val_loss", "val_p5_margin", "val_p5_ratio", "val_mean_ratio"):
         assert resumed.history[key] == full.history[key], key  # bit for bit, the spanning loss included
