@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements.stamp
 BOOK_ARGS ?=
 
-.PHONY: venv book test lint notebooks wheel benchmarks-scale
+.PHONY: venv vendor book test lint notebooks wheel benchmarks-scale
 
 venv: $(STAMP)
 
@@ -18,11 +18,21 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install -e . --no-deps
 	touch $(STAMP)
 
+# onnxruntime-web for the book's in-browser sampler, from npm at the versions of book/vendor/package-lock.json
+# (reinstalled only when the lock file changes); scripts/build_book.py copies its WASM build into the book.
+VENDOR_STAMP := book/vendor/node_modules/.package-lock.json
+
+vendor: $(VENDOR_STAMP)
+
+$(VENDOR_STAMP): book/vendor/package-lock.json
+	cd book/vendor && npm ci --ignore-scripts --no-audit --no-fund
+	touch $(VENDOR_STAMP)
+
 # Extra build options, e.g. make book BOOK_ARGS="--only problem -p seed 3"
-book: venv
+book: venv vendor
 	$(PY) scripts/build_book.py --profile book $(BOOK_ARGS)
 
-test: venv
+test: venv vendor
 	$(PY) -m pytest -q
 
 lint: venv

@@ -11,16 +11,15 @@
 # ---
 
 # %% [markdown]
-# # Training and evaluating the policy
+# # Training the policy
 #
 # Both denoisers are trained to imitate the expert: the diffusion loss on the expert's samples of the training
 # networks, every density and every $f_{\min}$ level at once. This chapter shows how they trained, then finds
 # what a time-shared policy loses by drawing a finite number of independent samples and how much of it
-# quasi-random initial noise wins back, evaluates the policies on held-out test networks over fading slots
-# against the expert, full power and average power, checks the quality targets, and probes generalization to
-# $f_{\min}$ levels and network sizes the policies never saw. Beside the papers' protocol (independent samples,
-# one per window) it evaluates **dual time-sharing**, an addition of ours: the expert's dual dynamics choose
-# which of a policy's samples to play in each window.
+# quasi-random initial noise wins back, and chooses on validation networks how each policy samples. Beside
+# the papers' protocol (independent samples, one per window) it tunes **dual time-sharing**, an addition of
+# ours: the expert's dual dynamics choose which of a policy's samples to play in each window. The policies
+# meet the held-out test networks in the next chapter, {doc}`The papers' results <results>`.
 
 # %% tags=["colab-install", "hide-output"]
 # Installs gsdiff on Colab: `gsdiff.notebooks.to_notebook` fills this cell in the shipped notebooks.
@@ -28,33 +27,24 @@
 # %%
 import time
 
-import torch
 from IPython.display import Markdown, display
 
-from gsdiff.config import PolicyTargets, get_profile
-from gsdiff.notebooks import chapter_parameters, record, record_metrics, slug
+from gsdiff.config import get_profile
+from gsdiff.notebooks import chapter_parameters, record
 from gsdiff.policy import (
     DUAL_SUFFIX,
     TuningConfig,
-    candidate_samples,
-    evaluate_candidates,
     load_or_build_dataset,
     policy_for,
     sample_count_study,
-    tail_coordination,
     tune_on_validation,
 )
-from gsdiff.solvers import random_levels, run_expert
 from gsdiff.viz import (
-    markdown_table,
     metrics_table,
-    percentile_curves_figure,
-    policy_reports,
     sample_count_figure,
     show,
     training_caption,
     training_curves_figure,
-    validation_and_test,
 )
 
 # %% tags=["parameters"]
@@ -63,7 +53,7 @@ profile = "book"  # experiment size: "ci" (tiny), "book" (default), "paper" (GPU
 seed = 0  # seed of the samples and of the fading slots
 kinds = ["ugnn", "gnn"]  # denoisers compared: the U-GNN and the CAMSAP GNN
 retrain = False  # True: train here even when gsdiff ships a checkpoint for this profile
-eval_networks_per_density = 32  # test (and validation) networks per density, capped at the split's size
+eval_networks_per_density = 32  # validation networks per density for the choices, capped at the split size
 num_samples = 100  # policy samples per network (500 slots, held 5 slots each: 100 are played)
 margins = [0.05, 0.1]  # bits/s/Hz: requested f_min + margin, tried on validation (0: the figure above)
 try_levels = True  # also try projecting samples onto the expert's power levels (chosen on validation too)
@@ -170,13 +160,10 @@ display(
 # better combinations. Fewer samples mean a cheaper policy: drawing them is what costs time on a CPU (see
 # the sampling times below).
 #
-# ## The policies on held-out networks
+# ## How each policy samples
 #
-# On test networks of every density at $f_{\min}$, each policy draws allocations that we time-share over
-# fading slots exactly like the expert's samples; full power and average power (the mean of the expert's
-# samples, used in every slot) are the deterministic references.
-#
-# How each policy samples for the tests is picked first on the validation networks at $f_{\min}$, scored
+# How each policy samples for the tests of the next chapter is picked on the validation networks at
+# $f_{\min}$, scored
 # exactly as the test scores (the samples the evaluator plays, here with exact rates instead of fading draws)
 # by the balanced score: the worse of p5 and mean relative to the expert. Two knobs are tried, both on the
 # quasi-random noise above. The **margin**: the denoiser is asked for the stricter requirement $f_{\min}$ +
@@ -197,7 +184,7 @@ chosen, dual_settings = tuning.settings.sampling, tuning.settings.dual
 display(
     Markdown(metrics_table(tuning.sampling_rows(), ["p5", "p1", "mean", "feasible_fraction", "balanced"]))
 )
-display(Markdown("Used below: " + "; ".join(f"{k}: {v.label}" for k, v in chosen.items()) + "."))
+display(Markdown("Chosen: " + "; ".join(f"{k}: {v.label}" for k, v in chosen.items()) + "."))
 
 # %% [markdown]
 # **Table.** The policies on the validation networks at $f_{\min}$ (every density) with each sampling
@@ -225,7 +212,7 @@ display(Markdown("Used below: " + "; ".join(f"{k}: {v.label}" for k, v in chosen
 columns = ["p5", "p1", "mean", "feasible_fraction", "balanced", "distinct samples"]
 display(Markdown(metrics_table(tuning.dual_rows(), columns)))
 used = [f"{name}{DUAL_SUFFIX}, margin {v.margin:g}" for name, v in dual_settings.items()]
-display(Markdown("Used below: " + "; ".join(used) + "."))
+display(Markdown("Chosen: " + "; ".join(used) + "."))
 
 # %% [markdown]
 # **Table.** Dual time-sharing on the validation networks at $f_{\min}$: each pool (`num_samples` samples per
@@ -233,125 +220,9 @@ display(Markdown("Used below: " + "; ".join(used) + "."))
 # played samples; "distinct samples" is how many of the pool a network's schedule plays, on average. The
 # expert row is its own iterates, as before.
 
-# %%
-gains, expert_samples = dataset.at_f_min("test", f_min, eval_networks_per_density)
-control = random_levels(
-    gains, num_samples, config.expert.num_levels, radio, torch.Generator().manual_seed(seed)
-)
-candidates = candidate_samples(
-    gains,
-    f_min,
-    expert_samples,
-    radio,
-    policies=policies,
-    num_samples=num_samples,
-    sampling=chosen,
-    dual=dual_settings,
-    pools={"random levels": control},
-    evaluation=evaluation,
-    seed=seed,
-)
-results = evaluate_candidates(gains, candidates, radio, evaluation, seed)
-metrics = {name: res.metrics(f_min) for name, res in results.items()}
-record_metrics("test", metrics)
-display(Markdown(metrics_table(metrics)))
-
-# %%
-show(percentile_curves_figure(results, f_min))
-
 # %% [markdown]
-# **Figure.** Cumulative ergodic rates over slots for the policies (played independently and by dual
-# time-sharing), the expert, its samples and random levels under dual time-sharing, and the baselines: the 1st
-# and 5th percentiles over users and the mean. A stochastic policy's tail climbs as its samples take turns.
-#
-# Played independently, the U-GNN's users reach a pooled 5th percentile of {glue:text}`test.ugnn.p5:.3f`
-# bits/s/Hz and a mean of {glue:text}`test.ugnn.mean:.3f` against the expert's {glue:text}`test.expert.p5:.3f`
-# and {glue:text}`test.expert.mean:.3f` (the numbers are the table's, recorded by name for sweeps).
-
-# %%
-timer = time.perf_counter()
-run_expert(gains[:1], f_min, radio, config.expert, seed=seed)
-expert_s = time.perf_counter() - timer
-for name in [*chosen, *(base + DUAL_SUFFIX for base in chosen)]:
-    record(f"targets.{slug(name)}", PolicyTargets().check(metrics, name, f_min))
-report = policy_reports(results, candidates, chosen, dual_settings, f_min, PolicyTargets(), seed)
-display(Markdown(report + f"\n\nFor comparison, the expert needs {expert_s:.1f} s for one new network."))
-
-# %% [markdown]
-# The checks are the quality targets of the project for the `book` profile, computed on this run. The
-# intervals say how much of a ratio is the draw of test networks: a pooled 5th percentile is set by the few
-# networks whose users fall lowest, so it moves far more between network sets than the mean does
-# (`gsdiff.wireless.bootstrap_ratios` resamples whole networks, the same for policy and expert). A verdict
-# is read off the point value; where the interval straddles the target, the test set cannot tell. The
-# targets are checked for both ways of playing a policy's samples; only the independent one is the papers'
-# method, and "against the expert's samples under the same schedule" separates what the schedule adds from
-# what the denoiser's samples are worth.
-#
-# ### Where the tail is lost
-#
-# A user in the tail is typically served by turns: the expert lets it transmit in a minority of its samples,
-# at full power, while its strongest interferers stay silent. Below, for the users in each policy's bottom 5%
-# (by time-shared rate), we compare how the expert and the policy treat them: the user's own power when it
-# transmits and the mean power of its three strongest interferers (largest $g_{ji}/g_{ii}$) in those samples.
-
-# %%
-rows = []
-for name in policies:
-    pools = {"expert": expert_samples, name: candidates[name].samples_w}
-    shares = tail_coordination(gains, results[name].ergodic_rates, pools, radio.max_power_w)
-    rows += [
-        [f"bottom 5% of {name}", label, f"{own:.0%} of P_max", f"{cleared:.0%} of P_max"]
-        for label, (own, cleared) in shares.items()
-    ]
-header = ["users", "policy", "own power when on", "interferers' power when it is on"]
-display(Markdown(markdown_table(header, rows)))
-
-# %% [markdown]
-# **Table.** Coordination for the users the policies serve worst. Where a policy's interferers stay louder
-# and its users' own power lower than the expert's, the policy has learned *how often* a weak user transmits
-# better than *with whom*: the joint on/off pattern across neighbours is what a denoiser fits least well, and
-# what the tail depends on.
-#
-# ### Where this falls short
-
-# %%
-display(Markdown(validation_and_test(tuning, metrics)))
-
-# %% [markdown]
-# The mean is what the imitation itself delivers: it rises with the fit (the training curves) and a margin
-# spends a little of it. The tail depends on two things beyond the fit. The finite-sample effect above
-# accounts for part of the gap between the policy and the expert, and the quasi-random noise recovers part of
-# that. What remains is the imitation error of the joint pattern, which neighbours stay silent while a weak
-# user transmits (the coordination table): users' rates scatter around the expert's, and the margin buys
-# the low ones back at the cost in mean the validation table shows. The chosen setting's validation score
-# is the best of several on one draw of noise over the validation networks, so it is optimistic, and the
-# 5th percentile of a finite set of users moves between draws and between network sets: compare the
-# validation and test lines above, and the bootstrap intervals of the test check. None of this used the
-# test split. For scale, the authors report their own U-GNN 5.3% below the expert at the 5th percentile and
-# 1% below in mean (2.81 against 2.84 bits/s/Hz) on networks of 400 pairs (the journal paper's results section): the targets here ask
-# for about the papers' result at a twentieth of their network size, where each user's rate depends on the
-# turns of fewer neighbours (`benchmarks/finite_sample_tail.py` measures how the independent-draw
-# ceiling of the finite-sample study, and the shipped U-GNN, fare on fresh networks of larger $N$).
-#
-# Dual time-sharing removes the finite-sample effect by construction: turns are handed out by deficit, not
-# by chance, and its margin sets where the scheduled tail sits (the balanced score picks the margin that
-# reaches the expert's tail at the least cost in mean; the expert's tail lies above its own target f_min +
-# `ExpertConfig.margin` since its users' rates spread above what it aims at). It also changes
-# what the comparison measures. The schedule plays only a handful of each pool's samples (the "distinct
-# samples" column), the best time-sharing of the pool given the rate model, so the denoiser's job becomes
-# proposing good allocations rather than reproducing the expert's frequencies; and the same schedule over
-# the expert's own samples does better than the expert's iterates, because the expert's dual dynamics
-# spread time over all its late iterates, not only the best combination of them. Scheduled, the
-# random-levels pool meets f_min for nearly every user too (any pool with enough variety can be scheduled
-# towards feasibility), but its mean and its tail fall well short: the gap between it and the policies'
-# pools is what the denoiser contributes. Under the schedule the U-GNN and the GNN are hard to tell apart;
-# played independently the U-GNN is slightly ahead in mean. What remains untried on this CPU: training at
-# larger $N$ and longer training of wider models (the `paper` profile).
-#
-# ## Beyond the training problems
-#
-# The next chapter asks these policies, sampled exactly as chosen here, for minimum rates they never trained
-# on and for networks up to 80 times larger.
+# The chosen settings are cached (`gsdiff.policy.tuned_settings`): the next chapter, {doc}`The papers'
+# results <results>`, reads them back and plays every policy on the held-out test networks with them.
 
 # %%
 display(Markdown(f"This chapter ran in {time.perf_counter() - started:.0f} s."))

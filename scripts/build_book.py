@@ -6,6 +6,10 @@ Chapters are the jupytext ``.py`` files under ``book/`` that ``_toc.yml`` lists.
 ``_build/executed/`` that mirrors the repository; the book's other sources are copied beside them, and
 ``jupyter-book`` builds the staged tree into ``_build/html``. Sphinx warnings fail the build.
 
+A chapter may write files for its page into ``$GSDIFF_BOOK_STATIC/<name>/`` (the in-browser sampler's model
+and data, ``gsdiff.viz.show_browser_sampler``); they are served from ``_static/generated/<name>/``, beside
+onnxruntime-web's WASM build (``_static/vendor/onnxruntime-web/``, from ``make vendor``).
+
     python scripts/build_book.py --profile book
     python scripts/build_book.py --profile ci --only problem -p seed 3 --no-html
 """
@@ -34,6 +38,13 @@ from gsdiff.notebooks import MARKER, check_names, declared_parameters, package_s
 
 ROOT = Path(__file__).resolve().parents[1]
 STAGE = Path("_build") / "executed"
+# Files the chapters write for their pages ($GSDIFF_BOOK_STATIC), staged as _static/generated/; outside the
+# staged _static/, which stage_sources replaces.
+GENERATED = STAGE / "_generated"
+# onnxruntime-web from npm (book/vendor/package-lock.json): the WASM-only ES module build, as .mjs files that
+# jupyter-book does not add to every page (it loads every .js under _static/).
+ORT_DIST = Path("book") / "vendor" / "node_modules" / "onnxruntime-web" / "dist"
+ORT_FILES = ("ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm")
 
 
 def toc_entries(toc: Any) -> list[str]:
@@ -81,17 +92,20 @@ def parse_value(text: str) -> Any:
 
 
 @contextmanager
-def book_environment() -> Iterator[None]:
-    """Set ``GSDIFF_BOOK=1`` for the kernels started inside, and restore the caller's environment."""
-    old = os.environ.get("GSDIFF_BOOK")
-    os.environ["GSDIFF_BOOK"] = "1"
+def book_environment(root: Path = ROOT) -> Iterator[None]:
+    """Set ``GSDIFF_BOOK=1`` and ``GSDIFF_BOOK_STATIC`` (the folder of ``GENERATED`` files) for the kernels
+    started inside, and restore the caller's environment."""
+    values = {"GSDIFF_BOOK": "1", "GSDIFF_BOOK_STATIC": str(root / GENERATED)}
+    old = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
         yield
     finally:
-        if old is None:
-            del os.environ["GSDIFF_BOOK"]
-        else:
-            os.environ["GSDIFF_BOOK"] = old
+        for name, value in old.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
 
 
 def execute_chapter(chapter: Path, parameters: dict[str, Any], root: Path = ROOT) -> float:
@@ -100,7 +114,7 @@ def execute_chapter(chapter: Path, parameters: dict[str, Any], root: Path = ROOT
     out.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(to_notebook(root / chapter, package_source(book_config(root))), out)
     start = time.perf_counter()
-    with book_environment():
+    with book_environment(root):
         papermill.execute_notebook(
             str(out),
             str(out),
@@ -139,6 +153,14 @@ def stage_sources(root: Path = ROOT) -> Path:
             shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__", "plotly.min.js"))
     (stage / "_static").mkdir(exist_ok=True)
     shutil.copy2(plotly_js(), stage / "_static" / "plotly.min.js")
+    if (root / GENERATED).is_dir():
+        shutil.copytree(root / GENERATED, stage / "_static" / "generated")
+    vendor = stage / "_static" / "vendor" / "onnxruntime-web"
+    vendor.mkdir(parents=True)
+    for name in ORT_FILES:
+        if not (root / ORT_DIST / name).is_file():
+            raise FileNotFoundError(f"{ORT_DIST / name} is missing: `make vendor` installs it (npm ci)")
+        shutil.copy2(root / ORT_DIST / name, vendor / name)
     return stage
 
 

@@ -1,6 +1,6 @@
 """The book: every chapter executes under the ``ci`` profile, the HTML builds without Sphinx warnings,
-and every page works offline in headless Chromium (no console error, no failed or outside request,
-every plotly figure drawn)."""
+every page works offline in headless Chromium (no console error, no failed or outside request,
+every plotly figure drawn), and the explore page samples the policy in the browser as PyTorch does."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import functools
 import http.server
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -16,28 +15,25 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
 
 import pytest
+import torch
+
+from gsdiff.config import get_profile
+from gsdiff.diffusion import from_diffusion_space, make_sampler, reverse_process
+from gsdiff.notebooks import records_of
+from gsdiff.policy import DiffusionPolicy, load_or_build_dataset, policy_for, project_to_levels
+from gsdiff.wireless import sample_rates
+from tests.browser import CHROMIUM_ARGS, require_browser, watch
+from tests.browser import browser_unavailable as _browser_unavailable
+from tests.browser import chromium as _chromium
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext, ConsoleMessage, Request, Response, Route
+    from playwright.sync_api import BrowserContext, Request
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = ROOT / "_build" / "html"
 EXECUTED = ROOT / "_build" / "executed"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-# Schemes that never reach the network.
-LOCAL_SCHEMES = {"data", "blob", "about"}
 QUIET_S, PAGE_TIMEOUT_S = 0.5, 30.0
 
 pytestmark = pytest.mark.book
@@ -74,26 +70,19 @@ def test_chapters_execute_and_book_builds(built_book: Path) -> None:
     assert (built_book / "_static" / "mathjax" / "tex-chtml.js").is_file()
 
 
-def _browser_unavailable() -> str | None:
-    """Why the browser test cannot run here, or None."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright Python package is not installed"
-    if not _chromium():
-        return "no Chromium executable (apt-get install chromium)"
-    return None
-
-
-def _chromium() -> str | None:
-    return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else shutil.which("chromium")
-
-
 @pytest.fixture(scope="module")
 def server(built_book: Path) -> Iterator[str]:
     """Serve the built HTML on 127.0.0.1 from a thread; yield its base URL."""
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
+        # Browsers refuse ES modules served as application/octet-stream, which Python's mimetypes may give
+        # .mjs without a system MIME table; WebAssembly compiles while streaming only as application/wasm.
+        extensions_map = {
+            **http.server.SimpleHTTPRequestHandler.extensions_map,
+            ".mjs": "text/javascript",
+            ".wasm": "application/wasm",
+        }
+
         def log_message(self, *args: object) -> None:
             pass
 
@@ -111,23 +100,6 @@ def server(built_book: Path) -> Iterator[str]:
 def _check_page(context: BrowserContext, url: str) -> tuple[list[str], int]:
     """Load one page; return its problems and how many plotly figures it has."""
     problems: list[str] = []
-
-    def route(route: Route) -> None:
-        parts = urlsplit(route.request.url)
-        if parts.scheme in LOCAL_SCHEMES or parts.hostname in LOCAL_HOSTS:
-            route.continue_()
-        else:  # record it, and never let the test itself reach the network
-            problems.append(f"outside request {route.request.url}")
-            route.abort()
-
-    def console(msg: ConsoleMessage) -> None:
-        if msg.type == "error":
-            problems.append(f"console error: {msg.text} ({msg.location.get('url')})")
-
-    def response(resp: Response) -> None:
-        if resp.status >= 400:
-            problems.append(f"HTTP {resp.status} {resp.url}")
-
     pending: set[Request] = set()
 
     def failed(req: Request) -> None:
@@ -135,13 +107,10 @@ def _check_page(context: BrowserContext, url: str) -> tuple[list[str], int]:
         problems.append(f"request failed {req.url}: {req.failure}")
 
     page = context.new_page()
-    page.route("**/*", route)
-    page.on("console", console)
-    page.on("pageerror", lambda err: problems.append(f"uncaught exception: {err}"))
+    watch(page, problems)  # outside requests (aborted), console errors, uncaught exceptions, HTTP errors
     page.on("request", lambda req: pending.add(req))
     page.on("requestfinished", lambda req: pending.discard(req))
     page.on("requestfailed", failed)
-    page.on("response", response)
     page.goto(url, wait_until="load")
     # Wait for the network to stay quiet for QUIET_S (fonts, MathJax components, lazy scripts).
     # Playwright's own "networkidle" proved unreliable here: it can resolve before the page is parsed.
@@ -188,3 +157,111 @@ def test_pages_work_offline_in_chromium(request: pytest.FixtureRequest, tmp_path
             context.close()
     assert not problems, "\n".join(problems)
     print(f"{len(pages)} pages and {figures} plotly figures checked")
+
+
+# The explore page's in-browser sampler against PyTorch, from the same initial noise: the float32 kernels of
+# onnxruntime-web and of PyTorch agree to ~1e-6 on each noise estimate, and the deterministic DDIM steps carry
+# that to powers within 2e-9 W for the ci profile's policy and 1.1e-7 W for the shipped book U-GNN (N = 20,
+# 20 steps; P_max = 10 mW). The bound leaves ten times that, and is still 2500 times smaller than the gap
+# between two of the expert's power levels.
+EXPLORE_TOLERANCE_W = 1e-6
+EXPLORE_SAMPLES = 12
+SAMPLE_JS = """async ([network, fMin, noise]) => {
+    const result = await window.gsdiffSampler.sample({ network, fMin, noise });
+    const rows = (a) => a.map((r) => Array.from(r));
+    return { raw: rows(result.raw), powers: rows(result.powers), rates: rows(result.rates),
+             timeShared: Array.from(result.timeShared) };
+}"""
+PRESSED_JS = """() => ({
+    secondsPer100: window.gsdiffSampler.last.secondsPer100,
+    z: document.querySelector('[data-role=powers]').data[0].z,
+    line: document.querySelector('[data-role=rates]').data[2].y,
+    status: document.querySelector('[data-role=status]').textContent,
+})"""
+HEATMAP_Z = "JSON.stringify(document.querySelector('[data-role=powers]').data[0].z)"
+
+
+def _explore_policy() -> DiffusionPolicy:
+    """The policy the explore chapter put in its page: its recorded profile and kind, from the cache."""
+    parameters = records_of(EXECUTED / "book" / "explore.ipynb")["parameters"]
+    config = get_profile(parameters["profile"])
+    dataset = load_or_build_dataset(config, progress=False, splits={"test": (config.f_min,)})
+    return policy_for(config, dataset, parameters["kind"])[0]
+
+
+def _python_powers(
+    policy: DiffusionPolicy, bundle: dict, network: int, f_min: float, noise: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The library's DDIM loop from the initial noise [S, N]: powers [S, N] in W (before any levels) and the
+    network's gains [1, N, N], in float64."""
+    n, ddim = bundle["num_pairs"], bundle["ddim"]
+    gains = torch.tensor(bundle["networks"][network]["gains"], dtype=torch.float32).view(1, n, n)
+    sampler = make_sampler("ddim", policy.schedule, ddim["eta"])
+    sampler.set_timesteps(len(ddim["timesteps"]))
+    assert sampler.timesteps.tolist() == ddim["timesteps"], "the page's steps are the sampler's"
+    graph = policy.graphs(gains, f_min + bundle["setting"]["margin"])
+
+    def predict(x: torch.Tensor, t: int) -> torch.Tensor:
+        return policy.denoiser(x, torch.full((1, x.shape[2]), t), graph)
+
+    with torch.no_grad():
+        x = reverse_process(sampler, noise.T[None].contiguous(), predict)  # [1, N, S]
+    return from_diffusion_space(x, policy.max_power_w)[0].T.double(), gains.double()
+
+
+def test_explore_page_samples_like_pytorch(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """(1) The page's sampler from given noise against the library's DDIM loop, and its exact rates against
+    ``sample_rates``; (2) a reader's press redraws the figures, with no console error and no request off
+    this machine; (3) the latency of that press, per 100 samples, printed."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    base = request.getfixturevalue("server")
+    page_html = (HTML / "book" / "explore.html").read_text()
+    assert "onnxruntime-web/ort.wasm.min.mjs" in page_html and 'src="../_static/vendor' not in page_html
+    bundle = json.loads((HTML / "_static" / "generated" / "explore" / "bundle.json").read_text())
+    policy = _explore_policy()
+    n, network, f_min = bundle["num_pairs"], len(bundle["networks"]) - 1, bundle["controls"]["f_min"]
+    noise = torch.randn(EXPLORE_SAMPLES, n, generator=torch.Generator().manual_seed(0))
+    expected, gains = _python_powers(policy, bundle, network, f_min, noise)
+    chosen_f_min = bundle["controls"]["f_mins"][0]
+    problems: list[str] = []
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=_chromium(), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            page = context.new_page()
+            watch(page, problems)
+            page.goto(base + "book/explore.html", wait_until="load")
+            page.wait_for_function("() => window.gsdiffSampler !== undefined")
+            page.evaluate("() => window.gsdiffSampler.ready.then(() => null)")  # the model is loaded
+            out = page.evaluate(SAMPLE_JS, [network, f_min, noise.tolist()])
+            # A reader's press: another network and f_min, the default number of samples.
+            page.select_option("[data-role=network]", "0")
+            page.select_option("[data-role=f-min]", str(chosen_f_min))
+            before = page.evaluate(f"() => {HEATMAP_Z}")
+            page.click("[data-role=sample]")
+            page.wait_for_function(f"(before) => {HEATMAP_Z} !== before", arg=before, timeout=300_000)
+            page.wait_for_function("() => window.gsdiffSampler.presses === 1")
+            pressed = page.evaluate(PRESSED_JS)
+        finally:
+            context.close()
+    assert not problems, "\n".join(problems)
+    raw = torch.tensor(out["raw"], dtype=torch.float64)
+    worst = (raw - expected).abs().max().item()
+    assert worst <= EXPLORE_TOLERANCE_W, f"JS vs PyTorch: max |power difference| {worst:.2e} W"
+    powers = torch.tensor(out["powers"], dtype=torch.float64)
+    levels = bundle["setting"]["levels"]
+    assert torch.equal(powers, project_to_levels(raw, policy.max_power_w, levels) if levels else raw)
+    rates = sample_rates(gains, powers[None], policy.configs["radio"])[0]  # [S, N]
+    assert torch.allclose(torch.tensor(out["rates"], dtype=torch.float64), rates, rtol=0, atol=1e-9)
+    time_shared = torch.tensor(out["timeShared"], dtype=torch.float64)
+    assert torch.allclose(time_shared, rates.mean(0), rtol=0, atol=1e-12)
+    assert len(pressed["z"]) == n and len(pressed["z"][0]) == bundle["controls"]["num_samples"]
+    assert pressed["line"] == [chosen_f_min, chosen_f_min] and "per 100 samples" in pressed["status"]
+    print(
+        f"explore page: JS vs PyTorch max |power difference| {worst:.2e} W over {EXPLORE_SAMPLES} samples; "
+        f"{pressed['secondsPer100']:.2f} s per 100 samples in headless Chromium (N = {n}, "
+        f"{len(bundle['ddim']['timesteps'])} DDIM steps)"
+    )

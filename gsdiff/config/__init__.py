@@ -23,7 +23,7 @@ from .choices import (
 from .learning import DenoiserConfig, DiffusionConfig, TrainConfig
 from .profiles import PROFILES, Profile, get_profile, override_profile
 from .solvers import DualTimeSharingConfig, ExpertConfig, GNNExpertConfig
-from .targets import ExpertTargets, PolicyTargets
+from .targets import PAPER_RESULTS, ExpertTargets, PaperResults, PolicyTargets
 from .wireless import DENSITIES_PER_KM2, DropConfig, EvaluationConfig, GraphConfig, RadioConfig
 
 __all__ = [
@@ -44,6 +44,8 @@ __all__ = [
     "override_profile",
     "ExpertTargets",
     "PolicyTargets",
+    "PaperResults",
+    "PAPER_RESULTS",
     "FADING_KINDS",
     "EDGE_WEIGHTS",
     "DUAL_RATE_KINDS",

@@ -1,6 +1,7 @@
 """The diffusion policy and everything around it: sampling allocations from a trained denoiser, the expert
-dataset it imitates, training, model and sampler selection on validation, the shipped checkpoints, and
-comparisons against the expert on new problems."""
+dataset it imitates, training, model and sampler selection on validation, the shipped checkpoints,
+comparisons against the expert on new problems, and the denoiser exported to ONNX for runtimes without
+Python."""
 
 from .comparison import (
     DUAL_SUFFIX,
@@ -18,6 +19,14 @@ from .costs import ProfileCost, StageCost, measure_expert_cost, measure_profile_
 from .datasets import ExpertDataset, dataset_key, default_cache_dir, load_or_build_dataset
 from .diffusion_policy import DiffusionPolicy, SamplingSetting, project_to_levels
 from .distributed import Workers, current_workers, init_from_environment
+from .export import (
+    MAX_EXPORT_PAIRS,
+    ChannelDenoiser,
+    DDIMSteps,
+    cached_export,
+    export_denoiser,
+    pairwise_top_fraction,
+)
 from .finite_samples import sample_count_study
 from .pretrained import checkpoint_path, load_pretrained, policy_for, profile_policy, training_key, with_kind
 from .selection import (
@@ -44,6 +53,12 @@ __all__ = [
     "SamplingSetting",
     "DiffusionPolicy",
     "project_to_levels",
+    "MAX_EXPORT_PAIRS",
+    "pairwise_top_fraction",
+    "ChannelDenoiser",
+    "export_denoiser",
+    "cached_export",
+    "DDIMSteps",
     "ExpertDataset",
     "dataset_key",
     "default_cache_dir",

@@ -146,6 +146,43 @@ def candidate_rates(
     }
 
 
+def _expert_comparison_rates(
+    policies: Mapping[str, DiffusionPolicy],
+    gains: torch.Tensor,
+    f_min: float,
+    radio: RadioConfig,
+    expert: ExpertConfig,
+    num_samples: int,
+    seed: int = 0,
+    sampling: Mapping[str, SamplingSetting] | None = None,
+    evaluation: EvaluationConfig | None = None,
+    dual: Mapping[str, DualTimeSharingConfig] | None = None,
+    baselines: Sequence[str] = ("full power", "average power"),
+    interferers: int | None = None,
+) -> tuple[dict[str, torch.Tensor], dict[str, float]]:
+    """What ``compare_to_expert`` scores: every candidate's exact rates [B, N] and its seconds."""
+    check_networks(gains)
+    check_int_at_least("num_samples", num_samples, 1)
+    timer = time.perf_counter()
+    expert_w = run_expert(gains, f_min, radio, expert, seed=seed).samples_w  # [B, S, N]
+    candidates = candidate_samples(
+        gains,
+        f_min,
+        expert_w,
+        radio,
+        policies=policies,
+        num_samples=num_samples,
+        sampling=sampling,
+        dual=dual,
+        evaluation=evaluation,
+        baselines=baselines,
+        seed=seed,
+        expert_seconds=time.perf_counter() - timer,
+    )
+    rates = candidate_rates(gains, candidates, radio, evaluation, interferers)
+    return rates, {name: c.seconds for name, c in candidates.items()}
+
+
 def compare_to_expert(
     policies: Mapping[str, DiffusionPolicy],
     gains: torch.Tensor,
@@ -168,26 +205,21 @@ def compare_to_expert(
     Values: ``rate_metrics`` plus "seconds" (time to run the expert or draw the samples, plus the dual
     time-sharing's).
     """
-    check_networks(gains)
-    check_int_at_least("num_samples", num_samples, 1)
-    timer = time.perf_counter()
-    expert_w = run_expert(gains, f_min, radio, expert, seed=seed).samples_w  # [B, S, N]
-    candidates = candidate_samples(
+    rates, seconds = _expert_comparison_rates(
+        policies,
         gains,
         f_min,
-        expert_w,
         radio,
-        policies=policies,
-        num_samples=num_samples,
-        sampling=sampling,
-        dual=dual,
-        evaluation=evaluation,
-        baselines=baselines,
-        seed=seed,
-        expert_seconds=time.perf_counter() - timer,
+        expert,
+        num_samples,
+        seed,
+        sampling,
+        evaluation,
+        dual,
+        baselines,
+        interferers,
     )
-    rates = candidate_rates(gains, candidates, radio, evaluation, interferers)
-    return {name: rate_metrics(rates[name], f_min) | {"seconds": c.seconds} for name, c in candidates.items()}
+    return {name: rate_metrics(r, f_min) | {"seconds": seconds[name]} for name, r in rates.items()}
 
 
 def compare_over_f_mins(
@@ -220,14 +252,19 @@ def compare_over_sizes(
     exact_max_pairs: int | None = None,
     interferers: int = 16,
     dual: Mapping[str, DualTimeSharingConfig] | None = None,
+    by_density: bool = False,
     **options,
-) -> dict[int, dict[str, dict[str, float]]]:
+) -> dict[int, dict]:
     """``compare_to_expert`` on new networks of each size N: ``networks_per_density`` drops of N pairs at each
     density (seeded with ``seed``, the same densities, so larger areas); ``options`` as its keywords.
 
     Above ``exact_max_pairs`` pairs (None: never) the expert's primal step, the dual time-sharing's pool
     rates and the scored rates keep each receiver's ``interferers`` strongest interferers exact and the rest
     by their mean field (``gsdiff.solvers.mean_field``), which is what makes N in the thousands affordable.
+
+    Returns ``{N: {name: metrics}}`` pooled over every network, or with ``by_density``
+    ``{N: {group: {name: metrics}}}`` for the groups "all" (pooled) and each density (its value), from the
+    same runs.
     """
     if exact_max_pairs is not None:
         check_int_at_least("exact_max_pairs", exact_max_pairs, 2)
@@ -244,7 +281,7 @@ def compare_over_sizes(
         )  # [D * networks, N, N]
         k = interferers if exact_max_pairs is not None and n > exact_max_pairs else None
         sized = {name: replace(c, interferers=k) for name, c in (dual or {}).items()}
-        out[n] = compare_to_expert(
+        rates, seconds = _expert_comparison_rates(
             policies,
             gains,
             f_min,
@@ -256,6 +293,19 @@ def compare_over_sizes(
             interferers=k,
             **options,
         )
+        groups = {"all": slice(None)}
+        if by_density:
+            groups |= {
+                d: slice(i * networks_per_density, (i + 1) * networks_per_density)
+                for i, d in enumerate(densities_per_km2)
+            }
+        scored = {
+            group: {
+                name: rate_metrics(r[rows], f_min) | {"seconds": seconds[name]} for name, r in rates.items()
+            }
+            for group, rows in groups.items()
+        }
+        out[n] = scored if by_density else scored["all"]
     return out
 
 

@@ -1,11 +1,27 @@
-"""Presentation: plotly figure builders by topic, Markdown tables and offline-safe display; ipywidgets panels
-live in ``gsdiff.viz.widgets`` (imported on its own, since it needs ipywidgets). Nothing else in gsdiff
-imports this package."""
+"""Presentation: plotly figure builders by topic, Markdown tables, the papers' claims checked on a run,
+offline-safe display, and a page that samples a policy in the browser with no kernel. The ipywidgets panels
+live in ``gsdiff.viz.widgets`` (the two-user example) and ``gsdiff.viz.panels`` (the policy sampled live),
+imported on their own since they need ipywidgets. Nothing else in gsdiff imports this package."""
 
+from .browser_sampler import (
+    SamplerControls,
+    browser_sampler_html,
+    sampler_bundle,
+    sampler_figures,
+    show_browser_sampler,
+    write_browser_sampler,
+)
+from .claims import Claim, claims_table, paper_claims
 from .costs import cost_figure, cost_table
 from .diffusion import sampler_comparison_figure, schedule_figure, signal_steps_figure
 from .display import in_book, show, show_widget
-from .expert import expert_trajectory_figure, policy_slices_figure
+from .expert import (
+    expert_trajectory_figure,
+    pair_slice_figure,
+    policy_slices_figure,
+    sample_strip_figure,
+    strongest_pairs,
+)
 from .network import (
     allocation_map_figure,
     channel_graph_figure,
@@ -13,14 +29,31 @@ from .network import (
     path_loss_figure,
     ugnn_levels_figure,
 )
-from .rates import grid_heatmap_figure, percentile_curves_figure, rate_cdf_figure, size_transfer_figure
-from .reports import policy_reports, target_report, training_caption, validation_and_test
+from .rates import (
+    grid_heatmap_figure,
+    horizon_cdf_figure,
+    percentile_curves_figure,
+    rate_cdf_figure,
+    size_transfer_figure,
+    tail_vs_f_min_figure,
+    tail_vs_size_figure,
+)
+from .reports import policy_reports, target_report, training_caption
 from .sweeps import sweep_figure
 from .tables import markdown_table, metrics_table, p5_mean_table, verdicts
 from .training import sample_count_figure, training_curves_figure
 from .two_user import rate_region_figure
 
 __all__ = [
+    "SamplerControls",
+    "sampler_figures",
+    "sampler_bundle",
+    "write_browser_sampler",
+    "browser_sampler_html",
+    "show_browser_sampler",
+    "Claim",
+    "paper_claims",
+    "claims_table",
     "cost_figure",
     "cost_table",
     "network_map",
@@ -31,6 +64,12 @@ __all__ = [
     "rate_cdf_figure",
     "percentile_curves_figure",
     "size_transfer_figure",
+    "horizon_cdf_figure",
+    "tail_vs_f_min_figure",
+    "tail_vs_size_figure",
+    "strongest_pairs",
+    "pair_slice_figure",
+    "sample_strip_figure",
     "grid_heatmap_figure",
     "rate_region_figure",
     "expert_trajectory_figure",
@@ -47,7 +86,6 @@ __all__ = [
     "verdicts",
     "target_report",
     "policy_reports",
-    "validation_and_test",
     "training_caption",
     "in_book",
     "show",

@@ -11,9 +11,17 @@ import torch
 from plotly.subplots import make_subplots
 
 from ..wireless.time_sharing import TimeSharingResult
-from ._layout import color, line
+from ._layout import color, group_steps, line
 
-__all__ = ["rate_cdf_figure", "percentile_curves_figure", "grid_heatmap_figure"]
+__all__ = [
+    "rate_cdf_figure",
+    "horizon_cdf_figure",
+    "percentile_curves_figure",
+    "grid_heatmap_figure",
+    "size_transfer_figure",
+    "tail_vs_f_min_figure",
+    "tail_vs_size_figure",
+]
 
 
 def rate_cdf_figure(rates: Mapping[str, torch.Tensor], f_min: float) -> go.Figure:
@@ -30,14 +38,41 @@ def rate_cdf_figure(rates: Mapping[str, torch.Tensor], f_min: float) -> go.Figur
     return fig
 
 
-def percentile_curves_figure(
-    results: Mapping[str, TimeSharingResult], f_min: float, q: tuple[float, ...] = (1.0, 5.0)
+def horizon_cdf_figure(
+    results: Mapping[str, TimeSharingResult], f_min: float, horizons: Sequence[int]
 ) -> go.Figure:
-    """Pooled percentiles and mean of the cumulative ergodic rates over time slots, one colour per policy."""
+    """The users' running ergodic rates after each of ``horizons`` slots, as empirical CDFs (one panel per
+    horizon, one colour per policy), with the f_min line: how the distribution tightens as samples take
+    turns."""
+    titles = [f"after {h} slots" for h in horizons]
+    fig = make_subplots(rows=1, cols=len(horizons), subplot_titles=titles, shared_yaxes=True)
+    for c, h in enumerate(horizons):
+        for k, (name, res) in enumerate(results.items()):
+            if not 1 <= h <= len(res.cumulative_rates):
+                raise ValueError(f"horizons must lie in [1, {len(res.cumulative_rates)}] slots, got {h}")
+            values = np.sort(res.cumulative_rates[h - 1].flatten().double().cpu().numpy())
+            prob = np.arange(1, len(values) + 1) / len(values)
+            fig.add_trace(line(values, prob, name, k, c == 0), 1, c + 1)
+        fig.add_vline(x=f_min, line_dash="dash", row=1, col=c + 1)
+    fig.update_xaxes(title_text="running ergodic rate (bits/s/Hz)")
+    fig.update_yaxes(title_text="fraction of users", col=1)
+    fig.update_layout(height=420)
+    return fig
+
+
+def percentile_curves_figure(
+    results: Mapping[str, TimeSharingResult],
+    f_min: float,
+    q: tuple[float, ...] = (1.0, 5.0),
+    horizon: int | None = None,
+) -> go.Figure:
+    """Pooled percentiles and mean of the cumulative ergodic rates over time slots (the first ``horizon``
+    slots, default all), one colour per policy, with the f_min line in the percentile panels."""
     titles = [f"{p:g}th percentile" for p in q] + ["mean"]
     fig = make_subplots(rows=1, cols=len(titles), subplot_titles=titles, horizontal_spacing=0.06)
     for k, (name, res) in enumerate(results.items()):
         curves = torch.cat([res.percentile_curves(q), res.mean_curve()[:, None]], dim=1).cpu().numpy()
+        curves = curves[:horizon]
         slots = np.arange(1, len(curves) + 1)
         for c in range(curves.shape[1]):
             fig.add_trace(line(slots, curves[:, c], name, k, c == 0), 1, c + 1)
@@ -87,4 +122,73 @@ def size_transfer_figure(
         fig.add_hline(y=1.0, line_dash="dot", row=1, col=c)
     fig.update_xaxes(title_text="pairs N", type="log", tickvals=sizes)
     fig.update_layout(height=420)
+    return fig
+
+
+def tail_vs_f_min_figure(
+    results: Mapping[float, Mapping[str, Mapping[str, float]]],
+    trained: Sequence[float],
+    keys: Sequence[str] = ("p1", "p5", "p10"),
+) -> go.Figure:
+    """The extended paper's Fig. 3: tail percentiles against the requirement f_min, one panel per key of
+    ``rate_metrics``, one colour per candidate (``results[f_min][name]``); markers filled at the ``trained``
+    levels and hollow at levels the policies never saw; the dotted diagonal is r = f_min."""
+    levels = sorted(results)
+    names = list(results[levels[0]])
+    seen = [any(abs(f - t) < 1e-9 for t in trained) for f in levels]
+    fig = make_subplots(rows=1, cols=len(keys), subplot_titles=[f"{k} (bits/s/Hz)" for k in keys])
+    for c, key in enumerate(keys):
+        for k, name in enumerate(names):
+            trace = line(
+                levels, [results[f][name][key] for f in levels], name, k, c == 0, mode="lines+markers"
+            )
+            trace.marker = {
+                "symbol": ["circle" if s else "circle-open" for s in seen],
+                "size": 9,
+                "line": {"width": 2, "color": color(k)},
+            }
+            fig.add_trace(trace, 1, c + 1)
+        fig.add_trace(
+            go.Scatter(
+                x=levels,
+                y=levels,
+                mode="lines",
+                line={"dash": "dot", "color": "gray"},
+                showlegend=c == 0,
+                name="r = f_min",
+                legendgroup="f_min",
+            ),
+            1,
+            c + 1,
+        )
+    fig.update_xaxes(title_text="f_min (bits/s/Hz): filled trained, hollow unseen")
+    fig.update_layout(height=420)
+    return fig
+
+
+def tail_vs_size_figure(
+    results: Mapping[int, Mapping[object, Mapping[str, Mapping[str, float]]]],
+    keys: Sequence[str] = ("p1", "p5", "p10"),
+    group_label=lambda group: "all densities" if group == "all" else f"{group:g} pairs/km²",
+) -> go.Figure:
+    """The extended paper's Fig. 4: tail percentiles against the network size N for a policy trained at one
+    size, one panel per key, one colour per candidate, and a menu over the groups of networks
+    (``results[N][group][name]``, as ``compare_over_sizes(..., by_density=True)`` returns: pooled, then each
+    density)."""
+    sizes = sorted(results)
+    group_keys = list(results[sizes[0]])
+    names = list(results[sizes[0]][group_keys[0]])
+    fig = make_subplots(rows=1, cols=len(keys), subplot_titles=[f"{k} (bits/s/Hz)" for k in keys])
+    groups: list[int] = []
+    for g, group in enumerate(group_keys):
+        for c, key in enumerate(keys):
+            for k, name in enumerate(names):
+                values = [results[n][group][name][key] for n in sizes]
+                trace = line(sizes, values, name, k, c == 0, mode="lines+markers")
+                trace.visible = g == 0
+                fig.add_trace(trace, 1, c + 1)
+                groups.append(g)
+    steps = group_steps([group_label(group) for group in group_keys], groups)
+    fig.update_xaxes(title_text="pairs N", type="log", tickvals=sizes)
+    fig.update_layout(updatemenus=[{"buttons": steps, "x": 0, "y": 1.22, "xanchor": "left"}], height=440)
     return fig

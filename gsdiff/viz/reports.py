@@ -10,12 +10,11 @@ import torch
 from ..config import DualTimeSharingConfig, PolicyTargets, TrainConfig
 from ..policy.comparison import DUAL_SUFFIX, Candidate
 from ..policy.diffusion_policy import SamplingSetting
-from ..policy.tuning import Tuning
 from ..wireless.metrics import bootstrap_ratios
 from ..wireless.time_sharing import TimeSharingResult
 from .tables import verdicts
 
-__all__ = ["target_report", "policy_reports", "validation_and_test", "training_caption"]
+__all__ = ["target_report", "policy_reports", "training_caption"]
 
 
 def target_report(
@@ -78,28 +77,6 @@ def policy_reports(
                     f"(margin {dual[base].margin:g}) took {seconds - candidates[base].seconds:.1f} s."
                 )
             lines.append(line)
-    return "\n".join(lines)
-
-
-def validation_and_test(tuning: Tuning, metrics: Mapping[str, Mapping[str, float]]) -> str:
-    """For each tuned policy, its p5 and mean ratios to the expert on the validation networks (chosen
-    setting, then its chosen dual margin) beside the same ratios on the test networks (``metrics``)."""
-    ex, val_ex = metrics["expert"], tuning.expert_metrics
-    lines = []
-    for name, search in tuning.sampling_searches.items():
-        m, v = metrics[name], search.best_scores
-        lines.append(
-            f"- {name}: with {search.best.label}, p5 {v['p5_ratio']:.3f} × and mean {v['mean_ratio']:.3f} × "
-            f"the expert's on the validation networks; on the test networks {m['p5'] / ex['p5']:.3f} × and "
-            f"{m['mean'] / ex['mean']:.3f} ×."
-        )
-        margins = tuning.margin_searches[name]
-        d, vd = metrics[name + DUAL_SUFFIX], margins.rows[margins.best.margin]
-        lines.append(
-            f"  By dual time-sharing (margin {margins.best.margin:g}): p5 {vd['p5'] / val_ex['p5']:.3f} × "
-            f"and mean {vd['mean'] / val_ex['mean']:.3f} × on validation; {d['p5'] / ex['p5']:.3f} × and "
-            f"{d['mean'] / ex['mean']:.3f} × on test."
-        )
     return "\n".join(lines)
 
 

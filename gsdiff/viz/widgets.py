@@ -18,9 +18,19 @@ def show_in(out: widgets.Output, obj: object) -> None:
     Not ``with out: clear_output(wait=True); display(obj)``: that routes the display through the kernel's
     output capture, and a client without a front end (nbclient, papermill) then never sees the cell's idle
     message and waits for it until its timeout (forever under papermill's default of none).
+
+    An object with a MIME bundle of its own (a plotly figure) is shown by that bundle, not through
+    ``append_display_data``: IPython's formatter first calls the figure's ``_ipython_display_``, which shows
+    it in the running cell's output and leaves ``out`` an empty bundle (a blank panel, and redraws lost).
     """
-    out.outputs = ()
-    out.append_display_data(obj)
+    make_bundle = getattr(obj, "_repr_mimebundle_", None)
+    if make_bundle is None:
+        out.outputs = ()
+        out.append_display_data(obj)
+        return
+    bundle = make_bundle()
+    data, metadata = bundle if isinstance(bundle, tuple) else (bundle, {})
+    out.outputs = ({"output_type": "display_data", "data": data, "metadata": metadata},)
 
 
 def two_user_panel(radio: RadioConfig | None = None, num_levels: int = 31) -> widgets.VBox:

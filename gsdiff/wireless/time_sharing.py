@@ -121,6 +121,16 @@ class TimeSharingResult:
         """[T] pooled mean of the cumulative ergodic rates after each slot."""
         return self.cumulative_rates.flatten(1).mean(-1)
 
+    def settling_slot(self, f_min: float, q: float = 5.0) -> int | None:
+        """The first slot t (1-based) from which the running pooled ``q``-th percentile stays >= f_min
+        through slot T (the papers: "surpasses the QoS threshold within 20 slots"); None if it ends below.
+        """
+        above = (self.percentile_curves((q,))[:, 0] >= f_min).cpu()  # [T]
+        if not bool(above[-1]):
+            return None
+        below = (~above).nonzero()
+        return 1 if len(below) == 0 else int(below[-1]) + 2
+
 
 def evaluate_time_sharing(
     gains: torch.Tensor,

@@ -177,6 +177,14 @@ def test_compare_over_f_mins_and_sizes_are_compare_to_expert():
     )
     alone = compare_to_expert({"P": policy}, nets, 0.5, radio, expert, 3, seed=2)
     assert list(sizes) == [4, 7] and sizes[7]["P"]["mean"] == alone["P"]["mean"]
+    grouped = compare_over_sizes(
+        {"P": policy}, [7], (8.2, 11.9), 2, 0.5, radio, expert, 3, seed=2, by_density=True
+    )
+    assert list(grouped[7]) == ["all", 8.2, 11.9]
+    assert grouped[7]["all"]["P"]["p5"] == sizes[7]["P"]["p5"]
+    # A density's group scores that density's networks alone (the full-power baseline is deterministic).
+    first = compare_to_expert({"P": policy}, nets[:2], 0.5, radio, expert, 3, seed=2)
+    assert grouped[7][8.2]["full power"] == first["full power"]
 
 
 def test_tail_coordination_is_interferers_when_on_over_the_worst_users():
@@ -196,13 +204,13 @@ def test_compare_over_sizes_uses_the_mean_field_above_exact_max_pairs(monkeypatc
     import gsdiff.policy.comparison as comparison
 
     seen = []
-    real = comparison.compare_to_expert
+    real = comparison._expert_comparison_rates
 
     def spy(policies, gains, f_min, radio, expert, num_samples, **options):
         seen.append((gains.shape[-1], expert.interferers, options["interferers"], options["dual"]["expert"]))
         return real(policies, gains, f_min, radio, expert, num_samples, **options)
 
-    monkeypatch.setattr(comparison, "compare_to_expert", spy)
+    monkeypatch.setattr(comparison, "_expert_comparison_rates", spy)
     radio, expert = RadioConfig(), ExpertConfig(num_iterations=30, burn_in=10, num_samples=5)
     policy = DiffusionPolicy(
         DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=20, sample_steps=3)

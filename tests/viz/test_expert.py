@@ -118,3 +118,15 @@ def test_policy_slices_shares_sum_to_one(coupled_gains, generator) -> None:
         assert {(x, y): f"{drawn[(x, y)] / 7:.0%} of samples" for x, y in drawn} == {
             (round(x, 1), round(y, 1)): text for x, y, text in zip(trace.x, trace.y, trace.text, strict=True)
         }
+
+
+def test_policy_slices_overlay_pools_by_colour(coupled_gains) -> None:
+    """Several pools: the same pairs for each, one colour (and one legend entry) per pool, in order."""
+    expert = torch.zeros(2, 2, 3)
+    policy = torch.full((2, 3, 3), 0.01)
+    fig = policy_slices_figure({"expert": expert, "UGNN": policy}, coupled_gains, 1, pairs_per_network=2)
+    assert [t.name for t in fig.data] == ["expert", "expert", "UGNN", "UGNN"]
+    assert [t.marker.color for t in fig.data] == [PALETTE[0], PALETTE[0], PALETTE[1], PALETTE[1]]
+    assert [t.showlegend for t in fig.data] == [True, False, True, False]
+    np.testing.assert_allclose(np.c_[fig.data[2].x, fig.data[2].y], [[10.0, 10.0]])
+    assert list(fig.data[0].text) == ["expert: 100% of samples"]

@@ -102,3 +102,59 @@ def test_size_transfer_figure_plots_ratios_to_the_expert() -> None:
     assert list(p5.x) == [40, 100] and list(p5.y) == pytest.approx([1.0, 0.8])
     assert list(mean.y) == pytest.approx([0.75, 0.95])
     assert fig.layout.xaxis.type == "log" and [s.y0 for s in fig.layout.shapes] == [1.0, 1.0]
+
+
+def test_percentile_curves_horizon_truncates() -> None:
+    cum = torch.arange(1.0, 11.0)[:, None, None].expand(10, 2, 3).clone()
+    fig = percentile_curves_figure({"a": TimeSharingResult(cumulative_rates=cum)}, 0.5, horizon=4)
+    assert all(len(trace.x) == 4 for trace in fig.data)
+    np.testing.assert_allclose(fig.data[-1].y, [1.0, 2.0, 3.0, 4.0])  # the mean panel
+
+
+def test_horizon_cdf_figure_reads_the_running_rates_at_each_horizon() -> None:
+    from gsdiff.viz import horizon_cdf_figure
+
+    cum = torch.tensor([[[0.4, 0.1]], [[0.2, 0.3]], [[0.5, 0.6]]])  # [T = 3, B = 1, N = 2]
+    fig = horizon_cdf_figure({"a": TimeSharingResult(cumulative_rates=cum)}, 0.25, [1, 3])
+    first, last = fig.data
+    np.testing.assert_allclose(first.x, [0.1, 0.4], rtol=1e-6)
+    np.testing.assert_allclose(last.x, [0.5, 0.6], rtol=1e-6)
+    np.testing.assert_allclose(last.y, [0.5, 1.0])
+    assert [a.text for a in fig.layout.annotations] == ["after 1 slots", "after 3 slots"]
+    with pytest.raises(ValueError, match=r"horizons must lie in \[1, 3\] slots, got 4"):
+        horizon_cdf_figure({"a": TimeSharingResult(cumulative_rates=cum)}, 0.25, [4])
+
+
+def test_tail_vs_f_min_figure_marks_unseen_levels_hollow() -> None:
+    from gsdiff.viz import tail_vs_f_min_figure
+
+    results = {
+        f: {"expert": {"p1": f, "p5": 2 * f, "p10": 3 * f}, "P": {"p1": 1, "p5": 2, "p10": 3}}
+        for f in (0.7, 0.5, 0.6)
+    }
+    fig = tail_vs_f_min_figure(results, trained=[0.5, 0.7])
+    expert_p5 = [t for t in fig.data if t.name == "expert"][1]
+    np.testing.assert_allclose(expert_p5.x, [0.5, 0.6, 0.7])
+    np.testing.assert_allclose(expert_p5.y, [1.0, 1.2, 1.4])
+    assert list(expert_p5.marker.symbol) == ["circle", "circle-open", "circle"]
+    diagonal = [t for t in fig.data if t.name == "r = f_min"]
+    assert len(diagonal) == 3 and list(diagonal[0].y) == [0.5, 0.6, 0.7]
+
+
+def test_tail_vs_size_figure_menu_switches_density_groups() -> None:
+    from gsdiff.viz import tail_vs_size_figure
+
+    def m(v):
+        return {"p1": v, "p5": 2 * v, "p10": 3 * v}
+
+    results = {n: {"all": {"expert": m(n), "P": m(1)}, 0.5: {"expert": m(-n), "P": m(2)}} for n in (40, 20)}
+    fig = tail_vs_size_figure(results, keys=("p1", "p5"))
+    assert len(fig.data) == 2 * 2 * 2  # groups x keys x candidates
+    first = fig.data[0]
+    assert (
+        first.name == "expert" and list(first.x) == [20, 40] and list(first.y) == [20, 40] and first.visible
+    )
+    buttons = fig.layout.updatemenus[0].buttons
+    assert [b.label for b in buttons] == ["all densities", "0.5 pairs/km²"]
+    assert list(buttons[1].args[0]["visible"]) == [False] * 4 + [True] * 4
+    assert list(fig.data[4].y) == [-20, -40]

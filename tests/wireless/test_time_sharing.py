@@ -244,3 +244,35 @@ def test_sample_rates_with_mean_field_interferers(generator):
     power = torch.rand(2, 3, 6, generator=generator, dtype=torch.float64) * 0.01
     exact = sample_rates(gains, power, RadioConfig())
     assert torch.allclose(sample_rates(gains, power, RadioConfig(), interferers=5), exact, rtol=1e-12)
+
+
+def _settling_reference(cumulative: np.ndarray, f_min: float, q: float) -> int | None:
+    """The settling slot by brute force: the smallest t whose running percentiles from t on are >= f_min."""
+    curve = np.percentile(cumulative.reshape(len(cumulative), -1), q, axis=1)
+    for t in range(1, len(curve) + 1):
+        if (curve[t - 1 :] >= f_min).all():
+            return t
+    return None
+
+
+@pytest.mark.parametrize("f_min", [0.0, 0.3, 0.5, 0.55, 0.7, 2.0])
+def test_settling_slot_matches_brute_force(rng, f_min):
+    from gsdiff.wireless.time_sharing import TimeSharingResult
+
+    # A curve that crosses 0.5 several times: noisy increments around a rising trend.
+    t = np.arange(1, 41)[:, None, None]
+    cumulative = 0.6 * (1 - np.exp(-t / 8)) + 0.05 * rng.standard_normal((40, 3, 4))
+    result = TimeSharingResult(cumulative_rates=torch.tensor(cumulative))
+    assert result.settling_slot(f_min, q=5.0) == _settling_reference(cumulative, f_min, 5.0)
+
+
+def test_settling_slot_by_hand():
+    from gsdiff.wireless.time_sharing import TimeSharingResult
+
+    # One user: its running rate is the percentile itself.
+    curve = torch.tensor([0.2, 0.7, 0.4, 0.6, 0.8, 0.9], dtype=torch.float64)[:, None, None]
+    result = TimeSharingResult(cumulative_rates=curve)
+    assert result.settling_slot(0.5) == 4  # below at slot 3, above from slot 4 on
+    assert result.settling_slot(0.1) == 1
+    assert result.settling_slot(0.85) == 6
+    assert result.settling_slot(0.95) is None

@@ -1,0 +1,120 @@
+"""In-browser sampling benchmark: seconds per 100 samples of the shipped book U-GNN in headless Chromium.
+
+Writes the explore chapter's sampler page (``gsdiff.viz.write_browser_sampler``, the shipped policy at the
+book profile's N, a few new networks) into a temporary folder with onnxruntime-web (``make vendor``) and
+plotly.js, serves it on 127.0.0.1, presses *sample* ``--presses`` times and prints the seconds per 100
+samples the page measured (its DDIM loop on onnxruntime-web's WASM backend, one thread, and the exact rates),
+beside PyTorch's for the same samples in this process:
+
+    python benchmarks/browser_sampler.py --samples 100 --presses 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+from importlib.resources import files
+from pathlib import Path
+
+import torch
+
+from gsdiff.config import get_profile
+from gsdiff.policy import SamplingSetting, load_pretrained
+from gsdiff.viz import SamplerControls, browser_sampler_html, write_browser_sampler
+from gsdiff.wireless import drop_networks, sample_rates
+
+ROOT = Path(__file__).resolve().parents[1]
+ORT_DIST = ROOT / "book" / "vendor" / "node_modules" / "onnxruntime-web" / "dist"
+ORT_FILES = ("ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm")
+SETTING = SamplingSetting(margin=0.1, levels=5)  # the margin and levels the training chapter picks
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    extensions_map = {".mjs": "text/javascript", ".wasm": "application/wasm"}
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _write_site(folder: Path, samples: int) -> None:
+    """The page, its bundle and model, onnxruntime-web and plotly.js under ``folder``."""
+    profile = get_profile("book")
+    policy = load_pretrained(profile, "ugnn")
+    gains = drop_networks(2, profile.drop(profile.densities_per_km2[0]), seed=0).gains
+    controls = SamplerControls(sample_counts=(samples,), num_samples=samples)
+    labels = ["network 1", "network 2"]
+    bundle = write_browser_sampler(
+        folder / "sampler", policy, gains, labels, setting=SETTING, controls=controls
+    )
+    (folder / "ort").mkdir()
+    for name in ORT_FILES:
+        shutil.copy(ORT_DIST / name, folder / "ort" / name)
+    shutil.copy(Path(str(files("plotly"))) / "package_data" / "plotly.min.js", folder / "plotly.min.js")
+    page = browser_sampler_html(bundle, "./sampler/", "./ort/")
+    (folder / "index.html").write_text(
+        "<!doctype html><html><head><meta charset='utf-8'><link rel='icon' href='data:,'>"
+        f"<script src='plotly.min.js'></script></head><body>{page}</body></html>"
+    )
+
+
+def _pytorch_seconds_per_100(samples: int, repeats: int) -> float:
+    """The same draw in PyTorch (sampling and exact rates), best of ``repeats``, per 100 samples."""
+    profile = get_profile("book")
+    policy = load_pretrained(profile, "ugnn")
+    gains = drop_networks(1, profile.drop(profile.densities_per_km2[0]), seed=0).gains
+    best = float("inf")
+    for seed in range(repeats):
+        start = time.perf_counter()
+        x = policy.sample(
+            gains, profile.f_min, samples, generator=torch.Generator().manual_seed(seed), **SETTING.kwargs()
+        )
+        sample_rates(gains, x, profile.radio).mean(1)
+        best = min(best, time.perf_counter() - start)
+    return best * 100 / samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=100, help="samples per press")
+    parser.add_argument("--presses", type=int, default=5)
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp)
+        _write_site(site, args.samples)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=tmp))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                headless=True,
+                args=["--no-sandbox", "--disable-gpu"],
+            )
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
+            page.wait_for_function("() => window.gsdiffSampler !== undefined")
+            page.evaluate("() => window.gsdiffSampler.ready.then(() => null)")
+            seconds = []
+            for press in range(1, args.presses + 1):
+                page.click("[data-role=sample]")
+                page.wait_for_function(f"() => window.gsdiffSampler.presses === {press}", timeout=600_000)
+                seconds.append(page.evaluate("() => window.gsdiffSampler.last.secondsPer100"))
+            browser.close()
+        server.shutdown()
+    torch_seconds = _pytorch_seconds_per_100(args.samples, 3)
+    print(
+        f"book U-GNN, N = {get_profile('book').num_pairs}, {args.samples} samples per press: headless "
+        f"Chromium {min(seconds):.2f} s per 100 samples (median {statistics.median(seconds):.2f} over "
+        f"{args.presses} presses), PyTorch {torch_seconds:.2f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""The papers' qualitative claims, each checked against this run's numbers.
+
+Every claim of the results sections (the expert is near-feasible and stochastic; the policy is close to it in
+the tail and in mean; FP and AP fail the tail, FP with a higher but unfair mean; the running 5th percentile
+passes f_min within 20 slots; the tail stays above f_min at seen and unseen requirements and across network
+sizes) becomes a row: what the papers report (``gsdiff.config.PAPER_RESULTS``, N = 400 on a GPU), what this
+run measured, and whether the claim holds here by a criterion stated in the row. The criteria reuse the
+project's targets (``gsdiff.config.PolicyTargets``) where one exists, so "holds" means the same thing in the
+claims table and in the target checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from ..config import PAPER_RESULTS, PaperResults, PolicyTargets
+from .tables import markdown_table
+
+__all__ = ["Claim", "paper_claims", "claims_table"]
+
+Metrics = Mapping[str, Mapping[str, float]]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of the papers against this run."""
+
+    claim: str  # the claim, and the criterion by which it holds here
+    papers: str  # what the papers report
+    here: str  # what this run measured
+    holds: bool
+
+
+def _gap(metrics: Metrics, name: str, key: str, reference: str = "expert") -> float:
+    """How far ``name``'s ``key`` lies below the reference's, as a fraction of it (negative: above)."""
+    return 1.0 - metrics[name][key] / metrics[reference][key]
+
+
+def _below(gap: float) -> str:
+    """A gap as "5.3% below" (or "2.0% above" where the candidate is higher)."""
+    return f"{gap:.1%} below" if gap >= 0 else f"{-gap:.1%} above"
+
+
+def _slot(slot: int | None) -> str:
+    return "never" if slot is None else f"slot {slot}"
+
+
+def _test_claims(
+    test: Metrics,
+    f_min: float,
+    policy: str,
+    settling: Mapping[str, int | None],
+    expert_varying: float,
+    targets: PolicyTargets,
+    paper: PaperResults,
+) -> list[Claim]:
+    p, e, fp, ap = test[policy], test["expert"], test["full power"], test["average power"]
+    max_p5_gap, min_mean = 1 - targets.p5_ratio, targets.mean_ratio
+    p5_gap, p10_gap = _gap(test, policy, "p5"), _gap(test, policy, "p10")
+    slots = settling[policy], settling["expert"]
+    paper_ratio = paper.policy_mean / paper.expert_mean
+    return [
+        Claim(
+            "The expert is near-feasible (≥ 98% of users meet f_min)",
+            f"{paper.expert_feasible_fraction:.1%} of users",
+            f"{e['feasible_fraction']:.1%} of users",
+            e["feasible_fraction"] >= 0.98,
+        ),
+        Claim(
+            "The expert's policy is stochastic (≥ 10% of users' powers vary between its samples)",
+            "late iterates sample a stochastic policy",
+            f"{expert_varying:.0%} of users' powers vary",
+            expert_varying >= 0.10,
+        ),
+        Claim(
+            f"The policy is close to the expert in the tail (p5 ≤ {max_p5_gap:.0%} below: our target)",
+            f"p5 {paper.p5_gap:.1%} below, p10 {paper.p10_gap:.1%} below",
+            f"p5 {_below(p5_gap)}, p10 {_below(p10_gap)}",
+            p5_gap <= max_p5_gap + 1e-12,
+        ),
+        Claim(
+            f"The policy's mean is comparable to the expert's (≥ {min_mean:g} ×)",
+            f"{paper.policy_mean:.3f} vs {paper.expert_mean:.2f} ({paper_ratio:.3f} ×)",
+            f"{p['mean']:.3f} vs {e['mean']:.3f} ({p['mean'] / e['mean']:.3f} ×)",
+            p["mean"] >= min_mean * e["mean"],
+        ),
+        Claim(
+            "The policy is nearly as feasible as the expert (within 2 points)",
+            f"{paper.policy_feasible_fraction:.1%} vs {paper.expert_feasible_fraction:.1%}",
+            f"{p['feasible_fraction']:.1%} vs {e['feasible_fraction']:.1%}",
+            p["feasible_fraction"] >= e["feasible_fraction"] - 0.02,
+        ),
+        Claim(
+            "FP and AP fail the tail (p5 < f_min)",
+            "both plateau below f_min",
+            f"FP p5 {fp['p5']:.3f}, AP p5 {ap['p5']:.3f}, f_min {f_min:g}",
+            fp["p5"] < f_min and ap["p5"] < f_min,
+        ),
+        Claim(
+            "FP has a higher mean than the policy but is unfair (lower Jain index, p5 < f_min)",
+            "higher aggregate throughput at the expense of severe QoS unfairness",
+            f"FP mean {fp['mean']:.3f} vs {p['mean']:.3f}; Jain {fp['jain']:.3f} vs {p['jain']:.3f}",
+            fp["mean"] > p["mean"] and fp["jain"] < p["jain"] and fp["p5"] < f_min,
+        ),
+        Claim(
+            f"The running p5 passes f_min for good within {paper.settling_slots} slots (policy and expert)",
+            f"both within {paper.settling_slots} slots",
+            f"policy from {_slot(slots[0])}, expert from {_slot(slots[1])}",
+            all(s is not None and s <= paper.settling_slots for s in slots),
+        ),
+    ]
+
+
+def _level_claims(levels: Mapping[float, Metrics], trained: Sequence[float], policy: str) -> list[Claim]:
+    out = []
+    for label, want_seen in (("seen", True), ("unseen", False)):
+        chosen = [f for f in levels if any(abs(f - t) < 1e-9 for t in trained) == want_seen]
+        if not chosen:
+            continue
+        met = [f for f in chosen if levels[f][policy]["p5"] >= f]
+        out.append(
+            Claim(
+                f"The policy's p5 stays above f_min at {label} levels",
+                "p5 above f_min across seen and unseen f_min",
+                f"{len(met)} of {len(chosen)} levels ({', '.join(f'{f:g}' for f in sorted(chosen))})",
+                len(met) == len(chosen),
+            )
+        )
+    return out
+
+
+def _size_claim(sizes: Mapping[int, Metrics], trained_pairs: int, policy: str, paper: PaperResults) -> Claim:
+    ratios = {n: s[policy]["p5"] / s["expert"]["p5"] for n, s in sorted(sizes.items())}
+    at_home = ratios[trained_pairs]
+    worst = min(ratios.values())
+    return Claim(
+        "Tails are stable across network sizes (p5 / expert p5 within 0.1 of its value at the training size)",
+        f"transfers from {paper.num_pairs} to {paper.transfer_pairs[0]}–{paper.transfer_pairs[1]} pairs",
+        ", ".join(f"N = {n}{' (trained)' if n == trained_pairs else ''}: {r:.2f}" for n, r in ratios.items()),
+        worst >= at_home - 0.1,
+    )
+
+
+def paper_claims(
+    test: Metrics,
+    f_min: float,
+    policy: str,
+    settling: Mapping[str, int | None],
+    expert_varying: float,
+    levels: Mapping[float, Metrics] | None = None,
+    trained: Sequence[float] = (),
+    sizes: Mapping[int, Metrics] | None = None,
+    trained_pairs: int | None = None,
+    targets: PolicyTargets | None = None,
+    paper: PaperResults = PAPER_RESULTS,
+) -> list[Claim]:
+    """The claims, checked on this run.
+
+    Args:
+        test: ``rate_metrics`` by name on the test networks at f_min: the expert, ``policy``, "full power"
+            and "average power".
+        settling: the slot from which each of the expert's and the policy's running p5 stays above f_min
+            (``TimeSharingResult.settling_slot``).
+        expert_varying: the share of users whose power is not the same in all of the expert's samples.
+        levels, trained: metrics by f_min level (``compare_over_f_mins``), the levels the policy trained on.
+        sizes, trained_pairs: pooled metrics by network size (``compare_over_sizes``), the training size
+            among them.
+    """
+    targets = targets or PolicyTargets()
+    claims = _test_claims(test, f_min, policy, settling, expert_varying, targets, paper)
+    if levels:
+        claims += _level_claims(levels, trained, policy)
+    if sizes:
+        if trained_pairs not in sizes:
+            raise ValueError(f"trained_pairs must be one of the sizes {sorted(sizes)}, got {trained_pairs!r}")
+        claims.append(_size_claim(sizes, trained_pairs, policy, paper))
+    return claims
+
+
+def claims_table(claims: Sequence[Claim]) -> str:
+    """The claims as a Markdown table: claim (with its criterion), the papers, here, verdict."""
+    rows = ([c.claim, c.papers, c.here, "holds" if c.holds else "**does not hold**"] for c in claims)
+    return markdown_table(["claim (criterion)", "papers (N = 400, GPU)", "here", "verdict"], rows)
