@@ -154,20 +154,28 @@ display(Markdown(metrics_table(metrics)))
 # %%
 shown = ["expert", first, first + DUAL_SUFFIX, "full power", "average power", "WMMSE"]
 show(percentile_curves_figure({name: results[name] for name in shown}, f_min))
-settling = {name: res.settling_slot(f_min) for name, res in results.items()}
-for name, slot in settling.items():
-    record(f"settling_slot.{slug(name)}", "never" if slot is None else slot)
+settling = {
+    name: (res.settling_slot(f_min, for_good=False), res.settling_slot(f_min))
+    for name, res in results.items()
+}
+for name, slots in settling.items():
+    for key, slot in zip(("first_slot", "settling_slot"), slots, strict=True):
+        record(f"{key}.{slug(name)}", "never" if slot is None else slot)
 rows = [
-    [name, "never" if slot is None else slot, f"{metrics[name]['p5']:.3f}"] for name, slot in settling.items()
+    [name, *("never" if slot is None else slot for slot in slots), f"{metrics[name]['p5']:.3f}"]
+    for name, slots in settling.items()
 ]
-display(Markdown(markdown_table(["candidate", "p5 ≥ f_min from slot", "final p5"], rows)))
+header = ["candidate", "p5 first ≥ f_min at slot", "p5 ≥ f_min for good from slot", "final p5"]
+display(Markdown(markdown_table(header, rows)))
 
 # %% [markdown]
 # **Figure and table.** The pooled 1st and 5th percentiles and the mean of the users' running ergodic rates
-# over the slots (the dashed line is $f_{\min}$), and the slot from which each candidate's running 5th
-# percentile stays above $f_{\min}$ to the end. The papers report both the U-GNN's and the expert's 5th
-# percentile above $f_{\min}$ within 20 slots; here the U-GNN's passes it for good from slot
-# {glue:text}`settling_slot.ugnn` and the expert's from slot {glue:text}`settling_slot.expert`.
+# over the slots (the dashed line is $f_{\min}$), the slot at which each candidate's running 5th percentile
+# first reaches $f_{\min}$, and the slot from which it stays above it to the end (the running percentile of
+# a finite set of users dips again as fading draws and turns come and go). The papers report both the
+# U-GNN's and the expert's 5th percentile above $f_{\min}$ within 20 slots; here the U-GNN's first reaches it
+# at slot {glue:text}`first_slot.ugnn` and stays from slot {glue:text}`settling_slot.ugnn`, the expert's at
+# slot {glue:text}`first_slot.expert` and from slot {glue:text}`settling_slot.expert`.
 # A stochastic policy's tail climbs as its samples take turns, while the deterministic baselines are flat
 # from the first slots: fading averages out, the allocation never changes.
 

@@ -50,7 +50,7 @@ def _test_claims(
     test: Metrics,
     f_min: float,
     policy: str,
-    settling: Mapping[str, int | None],
+    settling: Mapping[str, tuple[int | None, int | None]],
     expert_varying: float,
     targets: PolicyTargets,
     paper: PaperResults,
@@ -104,10 +104,11 @@ def _test_claims(
             fp["mean"] > p["mean"] and fp["jain"] < p["jain"] and fp["p5"] < f_min,
         ),
         Claim(
-            f"The running p5 passes f_min for good within {paper.settling_slots} slots (policy and expert)",
+            f"The running p5 passes f_min within {paper.settling_slots} slots (policy and expert)",
             f"both within {paper.settling_slots} slots",
-            f"policy from {_slot(slots[0])}, expert from {_slot(slots[1])}",
-            all(s is not None and s <= paper.settling_slots for s in slots),
+            f"policy at {_slot(slots[0][0])} (for good from {_slot(slots[0][1])}), expert at "
+            f"{_slot(slots[1][0])} (for good from {_slot(slots[1][1])})",
+            all(first is not None and first <= paper.settling_slots for first, _ in slots),
         ),
     ]
 
@@ -130,15 +131,21 @@ def _level_claims(levels: Mapping[float, Metrics], trained: Sequence[float], pol
     return out
 
 
-def _size_claim(sizes: Mapping[int, Metrics], trained_pairs: int, policy: str, paper: PaperResults) -> Claim:
+def _size_claim(
+    sizes: Mapping[int, Metrics], test: Metrics, trained_pairs: int, policy: str, paper: PaperResults
+) -> Claim:
+    # The reference is the test split at the training size (many networks), not the few new networks of
+    # the size study, whose own point at the training size is listed beside the others.
+    at_home = test[policy]["p5"] / test["expert"]["p5"]
     ratios = {n: s[policy]["p5"] / s["expert"]["p5"] for n, s in sorted(sizes.items())}
-    at_home = ratios[trained_pairs]
-    worst = min(ratios.values())
+    larger = [r for n, r in ratios.items() if n > trained_pairs]
     return Claim(
-        "Tails are stable across network sizes (p5 / expert p5 within 0.1 of its value at the training size)",
+        "Tails are stable across network sizes (p5 / expert p5 on larger networks within 0.1 of its value on "
+        "the test networks)",
         f"transfers from {paper.num_pairs} to {paper.transfer_pairs[0]}–{paper.transfer_pairs[1]} pairs",
-        ", ".join(f"N = {n}{' (trained)' if n == trained_pairs else ''}: {r:.2f}" for n, r in ratios.items()),
-        worst >= at_home - 0.1,
+        f"test networks (N = {trained_pairs}): {at_home:.2f}; new networks: "
+        + ", ".join(f"N = {n}: {r:.2f}" for n, r in ratios.items()),
+        bool(larger) and min(larger) >= at_home - 0.1,
     )
 
 
@@ -146,7 +153,7 @@ def paper_claims(
     test: Metrics,
     f_min: float,
     policy: str,
-    settling: Mapping[str, int | None],
+    settling: Mapping[str, tuple[int | None, int | None]],
     expert_varying: float,
     levels: Mapping[float, Metrics] | None = None,
     trained: Sequence[float] = (),
@@ -160,8 +167,8 @@ def paper_claims(
     Args:
         test: ``rate_metrics`` by name on the test networks at f_min: the expert, ``policy``, "full power"
             and "average power".
-        settling: the slot from which each of the expert's and the policy's running p5 stays above f_min
-            (``TimeSharingResult.settling_slot``).
+        settling: for the expert and the policy, the slot at which the running p5 first reaches f_min and
+            the slot from which it stays there (``TimeSharingResult.settling_slot``).
         expert_varying: the share of users whose power is not the same in all of the expert's samples.
         levels, trained: metrics by f_min level (``compare_over_f_mins``), the levels the policy trained on.
         sizes, trained_pairs: pooled metrics by network size (``compare_over_sizes``), the training size
@@ -174,7 +181,7 @@ def paper_claims(
     if sizes:
         if trained_pairs not in sizes:
             raise ValueError(f"trained_pairs must be one of the sizes {sorted(sizes)}, got {trained_pairs!r}")
-        claims.append(_size_claim(sizes, trained_pairs, policy, paper))
+        claims.append(_size_claim(sizes, test, trained_pairs, policy, paper))
     return claims
 
 

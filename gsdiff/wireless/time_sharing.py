@@ -121,11 +121,14 @@ class TimeSharingResult:
         """[T] pooled mean of the cumulative ergodic rates after each slot."""
         return self.cumulative_rates.flatten(1).mean(-1)
 
-    def settling_slot(self, f_min: float, q: float = 5.0) -> int | None:
+    def settling_slot(self, f_min: float, q: float = 5.0, for_good: bool = True) -> int | None:
         """The first slot t (1-based) from which the running pooled ``q``-th percentile stays >= f_min
-        through slot T (the papers: "surpasses the QoS threshold within 20 slots"); None if it ends below.
-        """
+        through slot T, or with ``for_good=False`` the first slot at which it reaches f_min at all (the
+        papers: "surpasses the QoS threshold within 20 slots"); None if it never does (for good: if it
+        ends below)."""
         above = (self.percentile_curves((q,))[:, 0] >= f_min).cpu()  # [T]
+        if not for_good:
+            return int(above.nonzero()[0]) + 1 if bool(above.any()) else None
         if not bool(above[-1]):
             return None
         below = (~above).nonzero()

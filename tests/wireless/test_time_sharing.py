@@ -264,6 +264,9 @@ def test_settling_slot_matches_brute_force(rng, f_min):
     cumulative = 0.6 * (1 - np.exp(-t / 8)) + 0.05 * rng.standard_normal((40, 3, 4))
     result = TimeSharingResult(cumulative_rates=torch.tensor(cumulative))
     assert result.settling_slot(f_min, q=5.0) == _settling_reference(cumulative, f_min, 5.0)
+    curve = np.percentile(cumulative.reshape(40, -1), 5.0, axis=1)
+    first = next((t + 1 for t in range(40) if curve[t] >= f_min), None)
+    assert result.settling_slot(f_min, q=5.0, for_good=False) == first
 
 
 def test_settling_slot_by_hand():
@@ -276,3 +279,6 @@ def test_settling_slot_by_hand():
     assert result.settling_slot(0.1) == 1
     assert result.settling_slot(0.85) == 6
     assert result.settling_slot(0.95) is None
+    assert result.settling_slot(0.5, for_good=False) == 2  # first reached at slot 2, lost at slot 3
+    assert result.settling_slot(0.85, for_good=False) == 6
+    assert result.settling_slot(0.95, for_good=False) is None
