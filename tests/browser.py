@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -17,9 +18,17 @@ from urllib.parse import urlsplit
 import pytest
 
 if TYPE_CHECKING:
-    from playwright.sync_api import ConsoleMessage, Page, Response, Route
+    from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Response, Route
 
-__all__ = ["CHROMIUM_ARGS", "browser_unavailable", "chromium", "keep_local", "require_browser", "watch"]
+__all__ = [
+    "CHROMIUM_ARGS",
+    "browser",
+    "browser_unavailable",
+    "chromium",
+    "keep_local",
+    "require_browser",
+    "watch",
+]
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -38,6 +47,22 @@ LOCAL_SCHEMES = {"data", "blob", "about"}
 def chromium() -> str | None:
     """Debian's Chromium, else any ``chromium`` on PATH (playwright cannot download its own here)."""
     return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else shutil.which("chromium")
+
+
+@contextmanager
+def browser(profile: Path) -> Iterator[BrowserContext]:
+    """Headless Chromium with its profile in the folder ``profile``, closed on exit (``require_browser``
+    first)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(profile), executable_path=chromium(), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield context
+        finally:
+            context.close()
 
 
 def browser_unavailable() -> str | None:

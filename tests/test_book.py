@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -24,9 +23,7 @@ from gsdiff.diffusion import from_diffusion_space, make_sampler, reverse_process
 from gsdiff.notebooks import records_of
 from gsdiff.policy import DiffusionPolicy, load_or_build_dataset, policy_for, project_to_levels
 from gsdiff.wireless import sample_rates
-from tests.browser import CHROMIUM_ARGS, require_browser, watch
-from tests.browser import browser_unavailable as _browser_unavailable
-from tests.browser import chromium as _chromium
+from tests.browser import browser, require_browser, watch
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext, Request
@@ -133,28 +130,16 @@ def _check_page(context: BrowserContext, url: str) -> tuple[list[str], int]:
 
 
 def test_pages_work_offline_in_chromium(request: pytest.FixtureRequest, tmp_path: Path) -> None:
-    reason = _browser_unavailable()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser test cannot run under CI: {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
+    require_browser()
     base = request.getfixturevalue("server")
     pages = sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html") if "_static" not in p.parts)
     problems: list[str] = []
     figures = 0
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=_chromium(), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            for name in pages:
-                found, count = _check_page(context, base + name)
-                problems += [f"{name}: {p}" for p in found]
-                figures += count
-        finally:
-            context.close()
+    with browser(tmp_path / "profile") as context:
+        for name in pages:
+            found, count = _check_page(context, base + name)
+            problems += [f"{name}: {p}" for p in found]
+            figures += count
     assert not problems, "\n".join(problems)
     print(f"{len(pages)} pages and {figures} plotly figures checked")
 
@@ -214,7 +199,6 @@ def test_explore_page_samples_like_pytorch(request: pytest.FixtureRequest, tmp_p
     ``sample_rates``; (2) a reader's press redraws the figures, with no console error and no request off
     this machine; (3) the latency of that press, per 100 samples, printed."""
     require_browser()
-    from playwright.sync_api import sync_playwright
 
     base = request.getfixturevalue("server")
     page_html = (HTML / "book" / "explore.html").read_text()
@@ -226,27 +210,21 @@ def test_explore_page_samples_like_pytorch(request: pytest.FixtureRequest, tmp_p
     expected, gains = _python_powers(policy, bundle, network, f_min, noise)
     chosen_f_min = bundle["controls"]["f_mins"][0]
     problems: list[str] = []
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=_chromium(), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            page = context.new_page()
-            watch(page, problems)
-            page.goto(base + "book/explore.html", wait_until="load")
-            page.wait_for_function("() => window.gsdiffSampler !== undefined")
-            page.evaluate("() => window.gsdiffSampler.ready.then(() => null)")  # the model is loaded
-            out = page.evaluate(SAMPLE_JS, [network, f_min, noise.tolist()])
-            # A reader's press: another network and f_min, the default number of samples.
-            page.select_option("[data-role=network]", "0")
-            page.select_option("[data-role=f-min]", str(chosen_f_min))
-            before = page.evaluate(f"() => {HEATMAP_Z}")
-            page.click("[data-role=sample]")
-            page.wait_for_function(f"(before) => {HEATMAP_Z} !== before", arg=before, timeout=300_000)
-            page.wait_for_function("() => window.gsdiffSampler.presses === 1")
-            pressed = page.evaluate(PRESSED_JS)
-        finally:
-            context.close()
+    with browser(tmp_path / "profile") as context:
+        page = context.new_page()
+        watch(page, problems)
+        page.goto(base + "book/explore.html", wait_until="load")
+        page.wait_for_function("() => window.gsdiffSampler !== undefined")
+        page.evaluate("() => window.gsdiffSampler.ready.then(() => null)")  # the model is loaded
+        out = page.evaluate(SAMPLE_JS, [network, f_min, noise.tolist()])
+        # A reader's press: another network and f_min, the default number of samples.
+        page.select_option("[data-role=network]", "0")
+        page.select_option("[data-role=f-min]", str(chosen_f_min))
+        before = page.evaluate(f"() => {HEATMAP_Z}")
+        page.click("[data-role=sample]")
+        page.wait_for_function(f"(before) => {HEATMAP_Z} !== before", arg=before, timeout=300_000)
+        page.wait_for_function("() => window.gsdiffSampler.presses === 1")
+        pressed = page.evaluate(PRESSED_JS)
     assert not problems, "\n".join(problems)
     raw = torch.tensor(out["raw"], dtype=torch.float64)
     worst = (raw - expected).abs().max().item()

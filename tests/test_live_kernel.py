@@ -32,7 +32,7 @@ from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
 from gsdiff.notebooks import package_source, to_notebook
-from tests.browser import CHROMIUM_ARGS, chromium, require_browser, watch
+from tests.browser import browser, require_browser, watch
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -227,20 +227,12 @@ def _drive(page: Page, server: Server, problems: list[str]) -> str:
 def test_live_panel_redraws_in_chromium(request: pytest.FixtureRequest, tmp_path: Path) -> None:
     require_browser()
     server = request.getfixturevalue("voila")  # only once a browser is known to be here
-    from playwright.sync_api import sync_playwright
-
     problems: list[str] = []
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=chromium(), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            page = context.new_page()
-            page.set_default_timeout(DRAW_TIMEOUT_S * 1000)
-            watch(page, problems)
-            summary = _drive(page, server, problems)
-        finally:
-            context.close()
+    with browser(tmp_path / "profile") as context:
+        page = context.new_page()
+        page.set_default_timeout(DRAW_TIMEOUT_S * 1000)
+        watch(page, problems)
+        summary = _drive(page, server, problems)
     unexpected = [p for p in problems if not any(known in p for known in HARMLESS)]
     assert not unexpected, "\n".join(unexpected)
     total = time.monotonic() - server.started

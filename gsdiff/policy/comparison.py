@@ -153,12 +153,11 @@ def _expert_comparison_rates(
     radio: RadioConfig,
     expert: ExpertConfig,
     num_samples: int,
+    *,
     seed: int = 0,
-    sampling: Mapping[str, SamplingSetting] | None = None,
     evaluation: EvaluationConfig | None = None,
-    dual: Mapping[str, DualTimeSharingConfig] | None = None,
-    baselines: Sequence[str] = ("full power", "average power"),
     interferers: int | None = None,
+    **candidate_options,
 ) -> tuple[dict[str, torch.Tensor], dict[str, float]]:
     """What ``compare_to_expert`` scores: every candidate's exact rates [B, N] and its seconds."""
     check_networks(gains)
@@ -172,12 +171,10 @@ def _expert_comparison_rates(
         radio,
         policies=policies,
         num_samples=num_samples,
-        sampling=sampling,
-        dual=dual,
         evaluation=evaluation,
-        baselines=baselines,
         seed=seed,
         expert_seconds=time.perf_counter() - timer,
+        **candidate_options,  # sampling, dual, baselines
     )
     rates = candidate_rates(gains, candidates, radio, evaluation, interferers)
     return rates, {name: c.seconds for name, c in candidates.items()}
@@ -212,12 +209,12 @@ def compare_to_expert(
         radio,
         expert,
         num_samples,
-        seed,
-        sampling,
-        evaluation,
-        dual,
-        baselines,
-        interferers,
+        seed=seed,
+        evaluation=evaluation,
+        interferers=interferers,
+        sampling=sampling,
+        dual=dual,
+        baselines=baselines,
     )
     return {name: rate_metrics(r, f_min) | {"seconds": seconds[name]} for name, r in rates.items()}
 

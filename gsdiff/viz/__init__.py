@@ -38,9 +38,9 @@ from .rates import (
     tail_vs_f_min_figure,
     tail_vs_size_figure,
 )
-from .reports import policy_reports, target_report, training_caption
+from .reports import coordination_table, policy_reports, target_report, training_caption
 from .sweeps import sweep_figure
-from .tables import markdown_table, metrics_table, p5_mean_table, verdicts
+from .tables import markdown_table, metrics_table, p5_mean_table, ratio_lines, settling_table, verdicts
 from .training import sample_count_figure, training_curves_figure
 from .two_user import rate_region_figure
 
@@ -83,9 +83,12 @@ __all__ = [
     "markdown_table",
     "metrics_table",
     "p5_mean_table",
+    "ratio_lines",
+    "settling_table",
     "verdicts",
     "target_report",
     "policy_reports",
+    "coordination_table",
     "training_caption",
     "in_book",
     "show",

@@ -129,12 +129,14 @@ def tail_vs_f_min_figure(
     results: Mapping[float, Mapping[str, Mapping[str, float]]],
     trained: Sequence[float],
     keys: Sequence[str] = ("p1", "p5", "p10"),
+    names: Sequence[str] | None = None,
 ) -> go.Figure:
     """The extended paper's Fig. 3: tail percentiles against the requirement f_min, one panel per key of
-    ``rate_metrics``, one colour per candidate (``results[f_min][name]``); markers filled at the ``trained``
-    levels and hollow at levels the policies never saw; the dotted diagonal is r = f_min."""
+    ``rate_metrics``, one colour per candidate (``names``, default all of ``results[f_min]``); markers
+    filled at the ``trained`` levels and hollow at levels the policies never saw; the dotted diagonal is
+    r = f_min."""
     levels = sorted(results)
-    names = list(results[levels[0]])
+    names = list(names or results[levels[0]])
     seen = [any(abs(f - t) < 1e-9 for t in trained) for f in levels]
     fig = make_subplots(rows=1, cols=len(keys), subplot_titles=[f"{k} (bits/s/Hz)" for k in keys])
     for c, key in enumerate(keys):
@@ -170,14 +172,15 @@ def tail_vs_size_figure(
     results: Mapping[int, Mapping[object, Mapping[str, Mapping[str, float]]]],
     keys: Sequence[str] = ("p1", "p5", "p10"),
     group_label=lambda group: "all densities" if group == "all" else f"{group:g} pairs/km²",
+    names: Sequence[str] | None = None,
 ) -> go.Figure:
     """The extended paper's Fig. 4: tail percentiles against the network size N for a policy trained at one
-    size, one panel per key, one colour per candidate, and a menu over the groups of networks
-    (``results[N][group][name]``, as ``compare_over_sizes(..., by_density=True)`` returns: pooled, then each
-    density)."""
+    size, one panel per key, one colour per candidate (``names``, default all), and a menu over the groups
+    of networks (``results[N][group][name]``, as ``compare_over_sizes(..., by_density=True)`` returns:
+    pooled, then each density)."""
     sizes = sorted(results)
     group_keys = list(results[sizes[0]])
-    names = list(results[sizes[0]][group_keys[0]])
+    names = list(names or results[sizes[0]][group_keys[0]])
     fig = make_subplots(rows=1, cols=len(keys), subplot_titles=[f"{k} (bits/s/Hz)" for k in keys])
     groups: list[int] = []
     for g, group in enumerate(group_keys):

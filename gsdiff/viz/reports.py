@@ -3,18 +3,18 @@ against the expert (with its target checks and bootstrap intervals), and a train
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import torch
 
 from ..config import DualTimeSharingConfig, PolicyTargets, TrainConfig
-from ..policy.comparison import DUAL_SUFFIX, Candidate
+from ..policy.comparison import DUAL_SUFFIX, Candidate, tail_coordination
 from ..policy.diffusion_policy import SamplingSetting
 from ..wireless.metrics import bootstrap_ratios
 from ..wireless.time_sharing import TimeSharingResult
-from .tables import verdicts
+from .tables import markdown_table, verdicts
 
-__all__ = ["target_report", "policy_reports", "training_caption"]
+__all__ = ["target_report", "policy_reports", "coordination_table", "training_caption"]
 
 
 def target_report(
@@ -78,6 +78,28 @@ def policy_reports(
                 )
             lines.append(line)
     return "\n".join(lines)
+
+
+def coordination_table(
+    gains: torch.Tensor,
+    results: Mapping[str, TimeSharingResult],
+    candidates: Mapping[str, Candidate],
+    names: Sequence[str],
+    max_power_w: float,
+) -> str:
+    """For the bottom 5% of each policy of ``names`` (by its time-shared rates), how the expert's samples and
+    the policy's treat those users (``gsdiff.policy.tail_coordination``): own power when on, and the power
+    of their three strongest interferers then."""
+    rows = []
+    for name in names:
+        pools = {"expert": candidates["expert"].samples_w, name: candidates[name].samples_w}
+        shares = tail_coordination(gains, results[name].ergodic_rates, pools, max_power_w)
+        rows += [
+            [f"bottom 5% of {name}", label, f"{own:.0%} of P_max", f"{cleared:.0%} of P_max"]
+            for label, (own, cleared) in shares.items()
+        ]
+    header = ["users", "policy", "own power when on", "interferers' power when it is on"]
+    return markdown_table(header, rows)
 
 
 def training_caption(infos: Mapping[str, Mapping], train: TrainConfig) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 from ..wireless.metrics import PERCENTILES
 
-__all__ = ["markdown_table", "metrics_table", "p5_mean_table", "verdicts"]
+__all__ = ["markdown_table", "metrics_table", "p5_mean_table", "ratio_lines", "settling_table", "verdicts"]
 
 DEFAULT_METRICS = ("mean", *(f"p{q:g}" for q in PERCENTILES), "feasible_fraction", "jain")
 
@@ -40,6 +40,35 @@ def p5_mean_table(
         for key, scores in results.items()
     )
     return markdown_table([key_header, *(f"{name} p5 / mean" for name in names)], rows)
+
+
+def settling_table(
+    settling: Mapping[str, tuple[int | None, int | None]], metrics: Mapping[str, Mapping[str, float]]
+) -> str:
+    """Each candidate's slot its running p5 first reaches f_min and the slot it stays from
+    (``gsdiff.wireless.settling_slots``), beside its final p5 (``metrics``)."""
+    rows = (
+        [name, *("never" if slot is None else slot for slot in slots), f"{metrics[name]['p5']:.3f}"]
+        for name, slots in settling.items()
+    )
+    header = ["candidate", "p5 first ≥ f_min at slot", "p5 ≥ f_min for good from slot", "final p5"]
+    return markdown_table(header, rows)
+
+
+def ratio_lines(
+    results: Mapping[Hashable, Mapping[str, Mapping[str, float]]],
+    names: Sequence[str],
+    key_label: Callable[[Hashable], str] = str,
+    metric: str = "p5",
+    reference: str = "expert",
+) -> str:
+    """A bullet per name: its ``metric`` over the reference's at every key of ``results`` (an f_min level, a
+    network size), ``results[key][name]`` holding ``rate_metrics``."""
+    lines = []
+    for name in names:
+        ratios = [f"{key_label(k)}: {s[name][metric] / s[reference][metric]:.2f}" for k, s in results.items()]
+        lines.append(f"- {name}: {metric} / {reference} {metric} at " + ", ".join(ratios) + ".")
+    return "\n".join(lines)
 
 
 def verdicts(checks: Mapping[str, bool]) -> str:

@@ -3,7 +3,7 @@ ergodic rates, time-sharing evaluation over fading slots, pooled metrics, and th
 
 from .channel import BREAKPOINT_M, MIN_DISTANCE_M, Networks, drop_networks, path_loss_db
 from .fading import RayleighFading, jakes_correlation
-from .metrics import PERCENTILES, bootstrap_ratios, jain_fairness, percentiles, rate_metrics
+from .metrics import PERCENTILES, bootstrap_ratios, jain_fairness, percentiles, rate_metrics, varying_share
 from .rates import (
     ergodic_rates_exact,
     ergodic_rates_mean_field,
@@ -22,6 +22,7 @@ from .time_sharing import (
     played_samples,
     resample,
     sample_rates,
+    settling_slots,
     take_samples,
 )
 from .two_user import (
@@ -57,6 +58,8 @@ __all__ = [
     "evaluate_time_sharing",
     "sample_rates",
     "asymptotic_rates",
+    "settling_slots",
+    "varying_share",
     "PERCENTILES",
     "percentiles",
     "jain_fairness",

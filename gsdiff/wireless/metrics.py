@@ -6,7 +6,14 @@ import torch
 
 from ..checks import check_f_min
 
-__all__ = ["PERCENTILES", "percentiles", "jain_fairness", "rate_metrics", "bootstrap_ratios"]
+__all__ = [
+    "PERCENTILES",
+    "percentiles",
+    "jain_fairness",
+    "rate_metrics",
+    "bootstrap_ratios",
+    "varying_share",
+]
 
 PERCENTILES: tuple[float, ...] = (0.1, 1.0, 5.0, 10.0)  # the tail percentiles reported
 
@@ -90,3 +97,11 @@ def bootstrap_ratios(
         low, high = torch.quantile(stat[0] / stat[1], ends).tolist()
         out[name] = (low, high)
     return out
+
+
+def varying_share(samples_w: torch.Tensor) -> float:
+    """The share of users [B, S, N] whose power is not the same in all of their network's S samples: how
+    stochastic a policy is (a deterministic one has 0)."""
+    if samples_w.dim() != 3:
+        raise ValueError(f"samples_w must have shape [B, S, N], got {tuple(samples_w.shape)}")
+    return (samples_w.amax(1) > samples_w.amin(1)).double().mean().item()  # [B, N] -> share

@@ -7,6 +7,7 @@ fresh fading draw; a user's ergodic rate is its average rate over the slots.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import torch
@@ -21,6 +22,7 @@ from .rates import ergodic_rates_exact, ergodic_rates_mean_field, instantaneous_
 
 __all__ = [
     "TimeSharingResult",
+    "settling_slots",
     "as_samples",
     "play_order",
     "played_samples",
@@ -133,6 +135,17 @@ class TimeSharingResult:
             return None
         below = (~above).nonzero()
         return 1 if len(below) == 0 else int(below[-1]) + 2
+
+
+def settling_slots(
+    results: Mapping[str, TimeSharingResult], f_min: float, q: float = 5.0
+) -> dict[str, tuple[int | None, int | None]]:
+    """Each candidate's (first slot its running ``q``-th percentile reaches f_min, slot from which it stays
+    there): ``TimeSharingResult.settling_slot`` both ways."""
+    return {
+        name: (res.settling_slot(f_min, q, for_good=False), res.settling_slot(f_min, q))
+        for name, res in results.items()
+    }
 
 
 def evaluate_time_sharing(

@@ -158,3 +158,13 @@ def test_tail_vs_size_figure_menu_switches_density_groups() -> None:
     assert [b.label for b in buttons] == ["all densities", "0.5 pairs/km²"]
     assert list(buttons[1].args[0]["visible"]) == [False] * 4 + [True] * 4
     assert list(fig.data[4].y) == [-20, -40]
+
+
+def test_tail_figures_draw_only_the_named_candidates() -> None:
+    from gsdiff.viz import tail_vs_f_min_figure, tail_vs_size_figure
+
+    m = {"p1": 1.0, "p5": 2.0, "p10": 3.0}
+    levels = {0.5: {"expert": m, "P": m, "Q": m}}
+    assert {t.name for t in tail_vs_f_min_figure(levels, [0.5], names=["P"]).data} == {"P", "r = f_min"}
+    sizes = {20: {"all": {"expert": m, "P": m, "Q": m}}}
+    assert {t.name for t in tail_vs_size_figure(sizes, names=["expert", "Q"]).data} == {"expert", "Q"}

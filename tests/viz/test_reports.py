@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import torch
 
 from gsdiff.config import TrainConfig
 from gsdiff.viz import target_report, training_caption
@@ -123,3 +124,22 @@ def test_policy_reports_both_plays_with_costs() -> None:
         in second
     )
     assert "(margin 0.25) took 2.5 s." in second
+
+
+def test_coordination_table_formats_tail_coordination() -> None:
+    from gsdiff.config import DropConfig
+    from gsdiff.policy import Candidate, tail_coordination
+    from gsdiff.viz import coordination_table
+    from gsdiff.wireless import TimeSharingResult, drop_networks
+
+    gains = drop_networks(2, DropConfig(num_pairs=6, density_per_km2=10.0), seed=1).gains
+    generator = torch.Generator().manual_seed(0)
+    expert, policy = (torch.rand(2, 8, 6, generator=generator) * 0.01 for _ in range(2))
+    rates = torch.arange(12.0).reshape(1, 2, 6)  # [T = 1, B, N]
+    candidates = {"expert": Candidate(expert, 0.0), "P": Candidate(policy, 0.0)}
+    results = {"P": TimeSharingResult(cumulative_rates=rates)}
+    table = coordination_table(gains, results, candidates, ["P"], 0.01)
+    shares = tail_coordination(gains, rates[0], {"expert": expert, "P": policy}, 0.01)
+    own, cleared = shares["P"]
+    assert f"| bottom 5% of P | P | {own:.0%} of P_max | {cleared:.0%} of P_max |" in table.splitlines()
+    assert len(table.splitlines()) == 2 + 2

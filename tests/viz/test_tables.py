@@ -58,3 +58,14 @@ def test_verdicts_text() -> None:
     checks = {"p5 ≥ 0.9 × expert": True, "mean ≥ 0.95 × expert": False}
     assert verdicts(checks) == "p5 ≥ 0.9 × expert: met, mean ≥ 0.95 × expert: **not met**"
     assert verdicts({}) == ""
+
+
+def test_settling_table_and_ratio_lines_by_hand() -> None:
+    from gsdiff.viz import ratio_lines, settling_table
+
+    table = settling_table({"a": (3, 7), "b": (None, None)}, {"a": {"p5": 0.7}, "b": {"p5": 0.1}})
+    assert table.splitlines()[2:] == ["| a | 3 | 7 | 0.700 |", "| b | never | never | 0.100 |"]
+    results = {0.5: {"expert": {"p5": 0.8}, "P": {"p5": 0.6}}, 0.9: {"expert": {"p5": 1.0}, "P": {"p5": 1.1}}}
+    assert ratio_lines(results, ["P"], lambda f: f"f_min {f:g}") == (
+        "- P: p5 / expert p5 at f_min 0.5: 0.75, f_min 0.9: 1.10."
+    )

@@ -98,3 +98,13 @@ def test_bootstrap_ratios_bad_input(kwargs, match):
     args = {"rates": torch.ones(4, 2), "reference_rates": torch.ones(4, 2)} | kwargs
     with pytest.raises(ValueError, match=match):
         bootstrap_ratios(**args)
+
+
+def test_varying_share_by_hand():
+    from gsdiff.wireless import varying_share
+
+    samples = torch.zeros(2, 3, 2)
+    samples[0, 1, 0] = 1.0  # network 0, user 0 changes; the other three users never do
+    assert varying_share(samples) == 0.25
+    with pytest.raises(ValueError, match=r"samples_w must have shape \[B, S, N\], got \(3, 2\)"):
+        varying_share(samples[0])

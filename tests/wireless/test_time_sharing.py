@@ -282,3 +282,10 @@ def test_settling_slot_by_hand():
     assert result.settling_slot(0.5, for_good=False) == 2  # first reached at slot 2, lost at slot 3
     assert result.settling_slot(0.85, for_good=False) == 6
     assert result.settling_slot(0.95, for_good=False) is None
+
+
+def test_settling_slots_are_both_settling_slots():
+    from gsdiff.wireless import TimeSharingResult, settling_slots
+
+    curve = torch.tensor([0.2, 0.7, 0.4, 0.6], dtype=torch.float64)[:, None, None]
+    assert settling_slots({"a": TimeSharingResult(cumulative_rates=curve)}, 0.5) == {"a": (2, 4)}
