@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements.stamp
 BOOK_ARGS ?=
 
-.PHONY: venv vendor book test lint notebooks wheel benchmarks-scale
+.PHONY: venv vendor book test test-fast lint notebooks wheel benchmarks-scale
 
 venv: $(STAMP)
 
@@ -32,8 +32,14 @@ $(VENDOR_STAMP): book/vendor/package-lock.json
 book: venv vendor
 	$(PY) scripts/build_book.py --profile book $(BOOK_ARGS)
 
+# The whole suite (what CI runs), with the slowest tests listed at the end.
 test: venv vendor
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=25
+
+# The developer's loop: every test but those that execute chapters, build the HTML, start a browser or Voila
+# (marked book) and those that export ONNX or train for long (marked slow); the slowest listed.
+test-fast: venv
+	$(PY) -m pytest -q -m "not book and not slow" --durations=10
 
 lint: venv
 	$(PY) -m ruff check .

@@ -42,7 +42,8 @@ def forward_ms(policy, gains: torch.Tensor, dense_max_nodes: int, repeats: int =
     """Median milliseconds of one denoiser forward on a top-10 graph of ``gains`` [B, N, N]."""
     from gsdiff.graph import channel_graph
 
-    graph = channel_graph(gains, 0.6, policy.configs["radio"], GraphConfig(top_k=10), dense_max_nodes)
+    radio = policy.configs["radio"]
+    graph = channel_graph(gains, 0.6, radio, GraphConfig(top_k=10), dense_max_nodes=dense_max_nodes)
     x = torch.randn(gains.shape[0], gains.shape[1], 1)
     t = torch.full((gains.shape[0], 1), 100)
     with torch.no_grad():
@@ -63,11 +64,9 @@ def main() -> None:
     warnings.filterwarnings("ignore")
     torch.set_num_threads(args.threads)
     book = get_profile("book")
-    policies = {kind.upper(): load_pretrained(book, kind) for kind in ("ugnn", "gnn")}
+    policies = {kind: load_pretrained(book, kind) for kind in ("ugnn", "gnn")}
     expert = replace(book.expert, num_samples=args.samples)
-    print(
-        f"{torch.get_num_threads()} threads; {args.samples} samples; DDIM {book.diffusion.sample_steps} steps"
-    )
+    print(f"{torch.get_num_threads()} threads; {args.samples} samples; DDIM {book.sampling.steps} steps")
     print(
         "| N | exact expert (s) | mean-field expert (s) | U-GNN (s) | GNN (s) "
         "| exact ÷ U-GNN | mean field ÷ U-GNN | exact ÷ GNN | mean field ÷ GNN |"
@@ -88,12 +87,12 @@ def main() -> None:
                 gains,
                 0.6,
                 args.samples,
+                replace(policy.sampling, top_k=top_k),
                 generator=torch.Generator().manual_seed(0),
-                top_k=top_k,
             )
             for name, policy in policies.items()
         }
-        u, g = drawn["UGNN"], drawn["GNN"]
+        u, g = drawn["ugnn"], drawn["gnn"]
         print(
             f"| {n} | {exact:.1f} | {field:.1f} | {u:.1f} | {g:.1f} | {exact / u:.2f} | {field / u:.2f} "
             f"| {exact / g:.2f} | {field / g:.2f} |",

@@ -24,15 +24,15 @@ from pathlib import Path
 
 import torch
 
-from gsdiff.config import get_profile
-from gsdiff.policy import SamplingSetting, load_pretrained
+from gsdiff.config import SamplingSetting, get_profile
+from gsdiff.policy import load_pretrained
 from gsdiff.viz import SamplerControls, browser_sampler_html, write_browser_sampler
 from gsdiff.wireless import drop_networks, sample_rates
 
 ROOT = Path(__file__).resolve().parents[1]
 ORT_DIST = ROOT / "book" / "vendor" / "node_modules" / "onnxruntime-web" / "dist"
 ORT_FILES = ("ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm")
-SETTING = SamplingSetting(margin=0.1, levels=5)  # the margin and levels the training chapter picks
+SETTING = SamplingSetting(margin=0.1, power_levels=5)  # the margin and levels the training chapter picks
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -72,7 +72,7 @@ def _pytorch_seconds_per_100(samples: int, repeats: int) -> float:
     for seed in range(repeats):
         start = time.perf_counter()
         x = policy.sample(
-            gains, profile.f_min, samples, generator=torch.Generator().manual_seed(seed), **SETTING.kwargs()
+            gains, profile.f_min, samples, SETTING, generator=torch.Generator().manual_seed(seed)
         )
         sample_rates(gains, x, profile.radio).mean(1)
         best = min(best, time.perf_counter() - start)

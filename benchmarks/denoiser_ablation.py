@@ -21,8 +21,10 @@ from pathlib import Path
 
 import torch
 
+from gsdiff.cache import default_cache_dir
 from gsdiff.config import get_profile
-from gsdiff.policy import default_cache_dir, load_or_build_dataset, train_policy, validation_scores
+from gsdiff.data import load_or_build_dataset
+from gsdiff.training import train_policy, validation_scores
 from gsdiff.wireless import played_rates
 
 # name: (DenoiserConfig fields, GraphConfig fields) replaced in the book profile
@@ -76,14 +78,13 @@ def main() -> None:
             graph=replace(book.graph, **graph),
             train=train,
         )
-        result = train_policy(profile, dataset, work / f"variant-{number}-{steps}", progress=False)
+        result = train_policy(dataset, profile, work_dir=work / f"variant-{number}-{steps}", progress=False)
         minutes = result.history["seconds"][-1] / 60 if result.history["seconds"] else 0.0
         loss = result.history["val_loss"][result.history["step"].index(result.best_step)]
         scores = []
         for margin in MARGINS:
-            x = result.policy.sample(
-                gains, f_min, 100, generator=torch.Generator().manual_seed(0), margin=margin
-            )
+            setting = replace(result.policy.sampling, margin=margin)
+            x = result.policy.sample(gains, f_min, 100, setting, generator=torch.Generator().manual_seed(0))
             rates = played_rates(gains, x, book.radio, book.evaluation)
             s = validation_scores(rates, f_min, expert_rates)
             scores.append(f"{s['p5_ratio']:.3f} / {s['mean_ratio']:.3f}")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import replace
 
 import torch
 
@@ -77,18 +78,14 @@ def main() -> None:
         reference = played_rates(gains, expert, radio, evaluation)  # [B, N]
         ref_p5, ref_mean = tail_and_mean(reference)
         draw_p5 = [
-            tail_and_mean(played_rates(gains, resample(expert, args.samples, gen(s)), radio, evaluation))[0]
+            tail_and_mean(
+                played_rates(gains, resample(expert, args.samples, generator=gen(s)), radio, evaluation)
+            )[0]
             for s in range(args.draws)
         ]
         draws = torch.tensor(draw_p5) / ref_p5
-        x = policy.sample(
-            gains,
-            args.f_min,
-            args.samples,
-            generator=gen(args.seed),
-            margin=args.margin,
-            levels=args.levels or None,
-        )
+        setting = replace(policy.sampling, margin=args.margin, power_levels=args.levels or None)
+        x = policy.sample(gains, args.f_min, args.samples, setting, generator=gen(args.seed))
         cells = []
         for played in (x, dual_time_sharing(gains, x, args.f_min, radio, evaluation, dual)):
             rates = played_rates(gains, played, radio, evaluation)

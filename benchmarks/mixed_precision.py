@@ -19,7 +19,8 @@ from dataclasses import replace
 import torch
 
 from gsdiff.config import get_profile, override_profile
-from gsdiff.policy import load_or_build_dataset, train_policy
+from gsdiff.data import load_or_build_dataset
+from gsdiff.training import train_policy
 
 
 def main() -> None:
@@ -44,14 +45,16 @@ def main() -> None:
         diffusion=book.diffusion,
         train=replace(book.train, num_steps=args.steps, eval_every=max(1, args.steps // 6), ema_decay=0.0),
     )
-    dataset = load_or_build_dataset(profile, args.cache_dir, splits=("train", "validation"))
+    dataset = load_or_build_dataset(profile, splits=("train", "validation"), cache_dir=args.cache_dir)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {args.device}")
     runs = {}
     for precision in ("float32", "bfloat16"):
         run_profile = replace(profile, train=replace(profile.train, precision=precision))
         start = time.perf_counter()
         with tempfile.TemporaryDirectory() as work:
-            runs[precision] = train_policy(run_profile, dataset, work, progress=False, device=args.device)
+            runs[precision] = train_policy(
+                dataset, run_profile, work_dir=work, progress=False, device=args.device
+            )
         per_step_ms = (time.perf_counter() - start) / args.steps * 1000
         print(f"{precision}: {per_step_ms:.1f} ms per step (validations included)")
     a, b = runs["float32"].history, runs["bfloat16"].history

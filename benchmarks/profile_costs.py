@@ -1,5 +1,5 @@
 """The cost of every stage of the named profiles on one device, measured on a few units of work each and
-scaled to the profile's full run (``gsdiff.policy.measure_profile_cost``), printed as a table and JSON.
+scaled to the profile's full run (``gsdiff.evaluation.measure_profile_cost``), printed as a table and JSON.
 
 On a CPU the paper profile's training step is timed on ``--train-problems`` problems and scaled to its 64
 (about linear there); on a GPU the full mini-batch is timed. With ``--device cuda`` the same measurements run
@@ -17,7 +17,7 @@ import json
 import torch
 
 from gsdiff.config import PROFILES, get_profile, override_profile
-from gsdiff.policy import measure_expert_cost, measure_profile_cost
+from gsdiff.evaluation import measure_expert_cost, measure_profile_cost
 from gsdiff.viz import cost_table
 
 
@@ -42,12 +42,12 @@ def main() -> None:
             profile = get_profile(name)
             small = device == "cpu" and profile.num_pairs >= 100
             cost = measure_profile_cost(
-                profile, device, train_problems=args.train_problems if small else None
+                profile, device=device, train_problems=args.train_problems if small else None
             )
             costs.append(cost)
             if args.mean_field and name == "paper":
                 mean_field = override_profile(profile, {"expert.interferers": args.mean_field})
-                expert = measure_expert_cost(mean_field, device)
+                expert = measure_expert_cost(mean_field, device=device)
                 costs.append(cost.with_stage(expert, f"paper, mean-field K = {args.mean_field}"))
     print(cost_table(costs))
     if len(devices) == 2:

@@ -1,7 +1,8 @@
 """Sampling benchmark: seconds per network of drawing a shipped policy's samples, by chunk size.
 
-``DiffusionPolicy.sample`` runs the reverse process on chunks of ``chunk_graphs`` graphs; every graph is
-denoised on its own, so the chunk size changes the speed (the working set) and never the samples. Prints, for
+``DiffusionPolicy.sample`` runs the reverse process on chunks of at most ``chunk_nodes`` nodes (networks x
+samples x N); every graph is denoised on its own, so the chunk size changes the speed (the working set) and
+never the samples. Prints, for
 each denoiser of the ``book`` profile, the seconds per network at each chunk size, measured side by side in
 one run (alternating, best of ``--repeats``), and the largest difference between the samples (0: identical):
 
@@ -44,7 +45,7 @@ def main() -> None:
                     profile.f_min,
                     args.samples,
                     generator=torch.Generator().manual_seed(0),
-                    chunk_graphs=chunk,
+                    chunk_nodes=chunk,
                 )
                 best[chunk] = min(best[chunk], time.perf_counter() - start)
         reference = samples[args.chunks[-1]]

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import replace
 
 import torch
 
-from gsdiff.config import DualTimeSharingConfig, get_profile
-from gsdiff.policy import SamplingSetting, compare_over_sizes, load_pretrained
+from gsdiff.config import EXPERT, DualTimeSharingConfig, get_profile, policy_candidate
+from gsdiff.evaluation import compare_over_sizes
+from gsdiff.policy import load_pretrained
 from gsdiff.viz import markdown_table
 
 
@@ -35,35 +37,36 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     book = get_profile("book")
-    policies = {kind.upper(): load_pretrained(book, kind) for kind in ("ugnn", "gnn")}
+    policies = {policy_candidate(kind): load_pretrained(book, kind) for kind in ("ugnn", "gnn")}
     sampling = {
-        name: SamplingSetting(args.margin, args.levels, top_k=book.num_pairs - 1) for name in policies
+        c: replace(p.sampling, margin=args.margin, power_levels=args.levels, top_k=book.num_pairs - 1)
+        for c, p in policies.items()
     }
-    dual = {name: DualTimeSharingConfig(margin=args.dual_margin) for name in ["expert", *policies]}
+    dual = {pool: DualTimeSharingConfig(margin=args.dual_margin) for pool in [EXPERT, *policies]}
     print(
         f"{torch.get_num_threads()} threads; {args.networks} network(s) per density, {args.samples} samples; "
-        f"sampling {sampling['UGNN'].label}; dual margin {args.dual_margin:g}"
+        f"sampling {next(iter(sampling.values())).label}; dual margin {args.dual_margin:g}"
     )
     for n in args.pairs:
         timer = time.perf_counter()
         scores = compare_over_sizes(
-            policies,
             [n],
             book.densities_per_km2,
             args.networks,
             book.f_min,
+            policies,
             book.radio,
             book.expert,
-            args.samples,
+            num_samples=args.samples,
             exact_max_pairs=100,
             sampling=sampling,
             evaluation=book.evaluation,
             dual=dual,
         )[n]
-        ex = scores["expert"]
+        ex = scores[EXPERT]
         rows = [
             [
-                name,
+                name.label,
                 f"{m['p5']:.3f}",
                 f"{m['p5'] / ex['p5']:.3f}",
                 f"{m['mean']:.3f}",

@@ -24,16 +24,14 @@
 
 # %%
 import math
-import time
 from dataclasses import replace
 
 import torch
 from IPython.display import Markdown, display
 
-from gsdiff.config import get_profile
+from gsdiff.config import policy_candidate
 from gsdiff.graph import channel_graph, edge_weights
-from gsdiff.notebooks import chapter_parameters, record, slug
-from gsdiff.policy import load_or_build_dataset, policy_for
+from gsdiff.notebooks import open_chapter, record
 from gsdiff.viz import channel_graph_figure, show, ugnn_levels_figure
 from gsdiff.wireless import drop_networks
 
@@ -42,20 +40,14 @@ from gsdiff.wireless import drop_networks
 profile = "book"  # experiment size: "ci" (tiny), "book" (default), "paper" (GPU scale)
 seed = 0  # seed of the network drawn and of the noisy inputs
 noise_step = None  # diffusion step of the noisy input shown to the U-GNN; None: a quarter of K
+profile_settings = {}  # profile settings changed for this run, as `gsdiff train --set`: {"seed": 1}
 
 # %%
-parameters = chapter_parameters(globals())  # checked before any work
-record("parameters", parameters)
-
-# %%
-config = get_profile(profile)
+chapter = open_chapter(globals())  # checks and records the parameters, resolves the profile
+config = chapter.profile
 f_min, radio = config.f_min, config.radio
-started = time.perf_counter()
-dataset = load_or_build_dataset(config, progress=False, splits=())  # the splits used here
-policies, sources = {}, {}
-for kind in ("gnn", "ugnn"):
-    policies[kind], sources[kind] = policy_for(config, dataset, kind)
-display(Markdown("; ".join(f"{k.upper()}: {v}" for k, v in sources.items()) + "."))
+dataset = chapter.dataset(())  # the splits used here: none (a policy trained here builds its own)
+policies = chapter.policies(dataset, ["gnn", "ugnn"])
 
 # %% [markdown]
 # ## Graph signals and graph filters
@@ -104,9 +96,10 @@ relative_db = 10 * torch.log10(net.gains[0] / torch.diagonal(net.gains[0])[None,
 weak = (relative_db < -20) & ~torch.eye(net.num_pairs, dtype=torch.bool)
 shares = {
     name: (
-        edge_weights(net.gains[0], radio, graph)[weak].sum() / edge_weights(net.gains[0], radio, graph).sum()
+        edge_weights(net.gains[0], radio, graph_config)[weak].sum()
+        / edge_weights(net.gains[0], radio, graph_config).sum()
     )
-    for name, graph in (("log-SNR (papers)", papers), ("coupling (gsdiff)", config.graph))
+    for name, graph_config in (("log-SNR (papers)", papers), ("coupling (gsdiff)", config.graph))
 }
 display(
     Markdown(
@@ -144,7 +137,7 @@ display(
 # what each pair needs.
 
 # %%
-ugnn = policies["ugnn"]
+ugnn = policies[policy_candidate("ugnn")]
 d = ugnn.configs["denoiser"]
 k = ugnn.schedule.num_train_steps // 4 if noise_step is None else noise_step
 g = channel_graph(net.gains, f_min, radio, config.graph)  # one network, built once
@@ -179,25 +172,25 @@ perm = torch.randperm(net.num_pairs, generator=torch.Generator().manual_seed(see
 permuted = net.gains[0][perm][:, perm][None]
 g_perm = channel_graph(permuted, f_min, radio, config.graph)
 lines = []
-for name, policy in policies.items():
+for candidate, policy in policies.items():
     model = policy.denoiser
     with torch.no_grad():
         out = model(x[None, :, None], torch.tensor([[k]]), g)[0, :, 0]
         out_perm = model(x[perm][None, :, None], torch.tensor([[k]]), g_perm)[0, :, 0]
     gap = (out_perm - out[perm]).abs().max().item()
     params = sum(p.numel() for p in model.parameters())
-    record(f"{slug(name)}.parameters", params)
-    record(f"{slug(name)}.permutation_gap", gap)
+    record(f"{candidate.name}.parameters", params)
+    record(f"{candidate.name}.permutation_gap", gap)
     lines.append(
         f"- `{model!r}`: {params:,} parameters; relabelling the pairs changes the output by {gap:.1e}."
     )
 display(Markdown("\n".join(lines)))
 
 # %% [markdown]
-# The differences are float32 round-off: both denoisers are permutation-equivariant (the test suite checks
+# The differences ({glue:text}`ugnn.permutation_gap:.1e` for the U-GNN, {glue:text}`gnn.permutation_gap:.1e` for
+# the GNN) are float32 round-off: both denoisers are permutation-equivariant (the test suite checks
 # this in float64). Neither has anything tied to $N$, so a model trained on networks of one size runs on any.
 # Next, {doc}`training` trains both on the expert's samples and compares them.
 
 # %%
-display(Markdown(f"This chapter ran in {time.perf_counter() - started:.0f} s."))
-record("seconds", round(time.perf_counter() - started, 1))
+chapter.finish()

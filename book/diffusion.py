@@ -24,17 +24,17 @@
 # Installs gsdiff on Colab: `gsdiff.notebooks.to_notebook` fills this cell in the shipped notebooks.
 
 # %%
-import time
+from dataclasses import replace
 
 import numpy as np
 import torch
 from IPython.display import Markdown, display
 
-from gsdiff.config import get_profile
 from gsdiff.diffusion import NoiseSchedule, to_diffusion_space
-from gsdiff.notebooks import chapter_parameters, record, record_metrics
-from gsdiff.policy import load_or_build_dataset, policy_for, sampler_sweep, validation_problems
+from gsdiff.evaluation import sampler_sweep
+from gsdiff.notebooks import open_chapter, record, record_metrics
 from gsdiff.solvers import run_expert
+from gsdiff.training import validation_problems
 from gsdiff.viz import (
     allocation_map_figure,
     metrics_table,
@@ -54,18 +54,14 @@ sweep_problems = 16  # validation problems (networks at f_min) of the DDPM vs DD
 sweep_samples = 16  # samples per problem in that comparison
 ddim_steps = [5, 10, 20, 50]  # DDIM settings compared: reverse steps, deterministic (eta 0)
 ddpm_steps = [50, 100, 500]  # DDPM settings compared: reverse steps (500: all K steps of the book)
+profile_settings = {}  # profile settings changed for this run, as `gsdiff train --set`: {"seed": 1}
 
 # %%
-parameters = chapter_parameters(globals())  # checked before any work
-record("parameters", parameters)
-
-# %%
-config = get_profile(profile)
+chapter = open_chapter(globals())  # checks and records the parameters, resolves the profile
+config = chapter.profile
 f_min, radio = config.f_min, config.radio
-started = time.perf_counter()
-dataset = load_or_build_dataset(config, progress=False, splits=("validation",))  # the splits used here
-policy, source = policy_for(config, dataset, kind)
-display(Markdown(f"The {kind.upper()} policy of this chapter is {source}."))
+dataset = chapter.dataset(("validation",))  # the splits used here
+(policy,) = chapter.policies(dataset, [kind]).values()
 
 # %% [markdown]
 # ## The forward process
@@ -156,9 +152,9 @@ show(allocation_map_figure(net, 0, xs.numpy(), labels))
 
 # %%
 gains_v, f_v, expert_v = validation_problems(dataset, sweep_problems)
-settings = [("ddim", s) for s in ddim_steps] + [("ddpm", s) for s in ddpm_steps]
-settings = [(name, s) for name, s in settings if s <= K]
-rows = sampler_sweep(policy, gains_v, f_v, sweep_samples, settings, seed=seed)
+tried = [("ddim", s) for s in ddim_steps] + [("ddpm", s) for s in ddpm_steps]
+settings = [replace(policy.sampling, sampler=name, steps=s) for name, s in tried if s <= K]
+rows = sampler_sweep(gains_v, f_v, policy, num_samples=sweep_samples, settings=settings, seed=seed)
 expert_margin = rate_metrics(asymptotic_rates(gains_v, expert_v, radio) - f_v[:, None], 0.0)
 show(sampler_comparison_figure(rows, reference_p5=expert_margin["p5"]))
 table = {f"{r['sampler']}, {r['steps']} steps": r for r in rows}
@@ -183,13 +179,18 @@ if ddim20 is not None and ddpm_full is not None:
         f"DDIM with 20 steps reaches {ddim20['p5']:+.3f} in {ddim20['seconds_per_network']:.2f} s per network; "
         f"DDPM with all {K} steps reaches {ddpm_full['p5']:+.3f} in {ddpm_full['seconds_per_network']:.2f} s."
     )
-lines.append(f"This chapter ran in {time.perf_counter() - started:.0f} s.")
 display(Markdown(" ".join(lines)))
-record("seconds", round(time.perf_counter() - started, 1))
+record("sampling.sampler", policy.sampling.sampler.upper())
+record("sampling.steps", policy.sampling.steps)
+record("sampling.eta", policy.sampling.eta)
 
 # %% [markdown]
-# The policy's default sampler is DDIM with η = 0 and 20 steps: the cost of a sample grows linearly with the
+# The policy's own sampler (stored with its checkpoint) is {glue:text}`sampling.sampler` with
+# η = {glue:text}`sampling.eta` and {glue:text}`sampling.steps` steps: the cost of a sample grows linearly with the
 # steps, and on a CPU drawing samples competes with simply running the expert (see {doc}`training`). The
 # table shows, for this checkpoint and these validation problems, what more steps or ancestral DDPM sampling
 # buy in the tail. A handful of problems makes these figures noisy; run the chapter with a larger
 # `sweep_problems` to firm them up.
+
+# %%
+chapter.finish()

@@ -28,12 +28,11 @@ import time
 from dataclasses import replace
 
 import numpy as np
-import torch
 from IPython.display import Markdown, display
 
-from gsdiff.config import BASELINES, ExpertTargets, get_profile
-from gsdiff.notebooks import chapter_parameters, record, record_metrics
-from gsdiff.policy import candidate_rates, candidate_samples, evaluate_candidates, load_or_build_dataset
+from gsdiff.config import AVERAGE_POWER, BASELINE_CANDIDATES, EXPERT, FULL_POWER, ExpertTargets
+from gsdiff.evaluation import candidate_rates, candidate_samples, evaluate_candidates
+from gsdiff.notebooks import open_chapter, record, record_metrics
 from gsdiff.solvers import run_expert, run_gnn_expert
 from gsdiff.viz import (
     expert_trajectory_figure,
@@ -50,18 +49,14 @@ from gsdiff.wireless import asymptotic_rates, rate_metrics
 profile = "book"  # experiment size: "ci" (tiny), "book" (default), "paper" (GPU scale)
 seed = 0  # seed of the fading slots and of the single-network run
 f_min = None  # minimum ergodic rate, bits/s/Hz; None takes the profile's (0.6)
-paper_probe_iterations = 10  # iterations timed at the paper's N to estimate its cost
 gnn_networks = 16  # test networks (of the densest drop) on which the GNN-parametrized expert is compared
+profile_settings = {}  # profile settings changed for this run, as `gsdiff train --set`: {"expert.margin": 0.2}
 
 # %%
-parameters = chapter_parameters(globals())  # checked before any work
-record("parameters", parameters)
-
-# %%
-config = get_profile(profile)
+chapter = open_chapter(globals())  # checks and records the parameters, resolves the profile
+config = chapter.profile
 f_min = config.grid_f_min(f_min)  # one of the dataset's levels, checked before the dataset is built
 radio, evaluation, expert = config.radio, config.evaluation, config.expert
-started = time.perf_counter()
 
 # %% [markdown]
 # ## The Lagrangian and the dual dynamics
@@ -95,9 +90,7 @@ started = time.perf_counter()
 
 # %%
 dataset_timer = time.perf_counter()
-dataset = load_or_build_dataset(
-    config, progress=False, splits={"validation": None, "test": (f_min,)}
-)  # what this chapter uses
+dataset = chapter.dataset({"validation": None, "test": (f_min,)})  # what this chapter uses
 dataset_wall_s = time.perf_counter() - dataset_timer
 gains, samples = dataset.at_f_min("test", f_min)  # [B, N, N], [B, S, N]: every test network at f_min
 
@@ -140,8 +133,9 @@ show(policy_slices_figure(samples, gains))
 
 # %%
 timer = time.perf_counter()
-candidates = candidate_samples(gains, f_min, samples, radio, baselines=BASELINES)  # FP, AP and WMMSE
-results = evaluate_candidates(gains, candidates, radio, evaluation, seed)
+baselines = tuple(BASELINE_CANDIDATES.values())  # FP, AP and WMMSE
+candidates = candidate_samples(gains, f_min, samples, radio, baselines=baselines)
+results = evaluate_candidates(gains, candidates, radio, evaluation, seed=seed)
 metrics = {name: res.metrics(f_min) for name, res in results.items()}
 exact = {name: rate_metrics(r, f_min) for name, r in candidate_rates(gains, candidates, radio).items()}
 eval_s = time.perf_counter() - timer
@@ -159,7 +153,7 @@ show(percentile_curves_figure(results, f_min))
 # settle quickly, below it.
 
 # %%
-ex, fp, ap = metrics["expert"], metrics["full power"], metrics["average power"]
+ex, fp, ap = metrics[EXPERT], metrics[FULL_POWER], metrics[AVERAGE_POWER]
 checks = ExpertTargets().check(metrics, f_min)
 record_metrics("test", metrics)
 record("targets.expert", checks)
@@ -169,7 +163,7 @@ display(
         f"Over {evaluation.num_slots} slots, the expert meets f_min = {f_min} for "
         f"{ex['feasible_fraction']:.1%} of the {gains.shape[0] * gains.shape[-1]} test users (p5 = {ex['p5']:.3f}, "
         f"p1 = {ex['p1']:.3f}, mean {ex['mean']:.3f}); with infinitely many slots (exact) "
-        f"{exact['expert']['feasible_fraction']:.1%} (p5 = {exact['expert']['p5']:.3f}). Full power reaches "
+        f"{exact[EXPERT]['feasible_fraction']:.1%} (p5 = {exact[EXPERT]['p5']:.3f}). Full power reaches "
         f"p5 = {fp['p5']:.3f} and average power p5 = {ap['p5']:.3f}. The target of this chapter — the expert "
         f"feasible for ≥ 99% of users with p5 ≥ f_min while FP and AP fall below f_min at p5 — is "
         f"**{'met' if target else 'NOT met'}** here. (Evaluating the four policies took {eval_s:.1f} s.)"
@@ -243,6 +237,8 @@ display(
         f"{dataset_wall_s:.1f} s (cache key `{dataset.key}`)."
     )
 )
+record("dataset.ms_per_iteration", cell_s.sum() / (d * held * expert.num_iterations) * 1e3)
+record("dataset.num_pairs", n)
 
 # %%
 cells = []
@@ -271,24 +267,10 @@ show(grid_heatmap_figure(p5_margin, dataset.densities_per_km2, dataset.f_mins, "
 # ## What the paper's scale would cost
 #
 # The expert's cost per network-iteration grows with $N^2$ (every interferer at every receiver) times the
-# quadrature nodes and power levels. We time a few iterations at the `paper` profile's size on this machine.
+# quadrature nodes and power levels: the grid above cost {glue:text}`dataset.ms_per_iteration:.2f` ms per
+# network-iteration at $N$ = {glue:text}`dataset.num_pairs`. The {doc}`Scaling chapter <scaling>` measures the
+# `paper` profile's (`gsdiff.evaluation.measure_expert_cost`, at its $N$, with every interferer exact and with
+# the mean-field primal step) and prices its whole grid on the machine that builds the book.
 
 # %%
-paper = get_profile("paper")
-probe = torch.rand(1, paper.num_pairs, paper.num_pairs, generator=torch.Generator().manual_seed(seed)) * 1e-9
-probe += torch.diag_embed(torch.full((1, paper.num_pairs), 1e-7))
-probe_config = replace(expert, num_iterations=paper_probe_iterations, burn_in=0, num_samples=1)
-timer = time.perf_counter()
-run_expert(probe, f_min, radio, probe_config, seed=seed)
-paper_ms = (time.perf_counter() - timer) / paper_probe_iterations * 1e3
-paper_cells = len(paper.densities_per_km2) * len(paper.f_mins) * paper.num_networks_per_density
-paper_hours = paper_cells * paper.expert.num_iterations * paper_ms / 1e3 / 3600
-display(
-    Markdown(
-        f"At N = {paper.num_pairs} one network-iteration takes {paper_ms:.0f} ms here, so the paper profile's "
-        f"grid ({paper_cells} network-cells × {paper.expert.num_iterations} iterations) would take about "
-        f"{paper_hours:.0f} hours on this CPU — a job for a GPU (the code is device-agnostic). This chapter "
-        f"ran in {time.perf_counter() - started:.0f} s."
-    )
-)
-record("seconds", round(time.perf_counter() - started, 1))
+chapter.finish()

@@ -27,39 +27,35 @@ import time
 
 import torch
 
-from gsdiff.config import get_profile
-from gsdiff.notebooks import chapter_parameters, record
-from gsdiff.policy import TuningConfig, load_or_build_dataset, policy_for, tuned_settings
+from gsdiff.config import policy_candidate
+from gsdiff.notebooks import open_chapter, record
 from gsdiff.viz import SamplerControls, show_browser_sampler, show_widget
 from gsdiff.viz.panels import percentile_panel, sampling_panel, slice_panel
 
 # %% tags=["parameters"]
 # Parameters of this chapter (papermill: -p NAME VALUE; unknown names and wrong types are refused)
 profile = "book"  # experiment size: "ci" (tiny), "book" (default), "paper" (GPU scale)
-seed = 0  # seed of the sampling settings read back (the training chapter's) and of the page's first press
+seed = 0  # seed of the page's first press and of the panels' samples
 kinds = ["ugnn", "gnn"]  # the policies the training chapter tuned together (their settings are read back)
 kind = "ugnn"  # the policy this page samples in the browser (one of kinds)
 networks_per_density = 2  # test networks per density offered in the page, capped at the split's size
 f_mins = [0.4, 0.5, 0.6, 0.7, 0.8, 0.9]  # bits/s/Hz: the page's f_min menu (0.9: beyond the training grid)
 sample_counts = [25, 50, 100, 200]  # the page's menu of samples per press
 num_samples = 100  # samples per press selected at first (one of sample_counts)
+profile_settings = {}  # profile settings changed for this run, as `gsdiff train --set` (the training chapter's)
 
 # %%
-parameters = chapter_parameters(globals())  # checked before any work
-record("parameters", parameters)
+chapter = open_chapter(globals())  # checks and records the parameters, resolves the profile
 
 # %%
 if kind not in kinds:
     raise ValueError(f"kind must be one of kinds {kinds}, got {kind!r}")
-config = get_profile(profile)
+config = chapter.profile
 f_min = config.f_min
-started = time.perf_counter()
-dataset = load_or_build_dataset(
-    config, progress=False, splits={"validation": (f_min,), "test": (f_min,)}
-)  # what the training chapter used
-policies = {k.upper(): policy_for(config, dataset, k)[0] for k in kinds}
-setting = tuned_settings(config, dataset, policies, TuningConfig(seed=seed)).sampling[kind.upper()]
-policy = policies[kind.upper()]
+dataset = chapter.dataset({"validation": (f_min,), "test": (f_min,)})  # what the training chapter used
+policies = chapter.policies(dataset, kinds)
+setting = chapter.tuned(dataset, policies).sampling[policy_candidate(kind)]  # the training chapter's choice
+policy = policies[policy_candidate(kind)]
 gains, expert_w = dataset.at_f_min("test", f_min, networks_per_density)
 per_density = gains.shape[0] // len(config.densities_per_km2)
 labels = [
@@ -67,14 +63,14 @@ labels = [
     for density in config.densities_per_km2
     for k in range(per_density)
 ]
-policy.sample(gains[:1], f_min, 1, **setting.kwargs())  # warm-up: the timing below is of sampling alone
+policy.sample(gains[:1], f_min, 1, setting)  # warm-up: the timing below is of sampling alone
 start = time.perf_counter()
-policy.sample(gains[:1], f_min, 100, generator=torch.Generator().manual_seed(seed), **setting.kwargs())
+policy.sample(gains[:1], f_min, 100, setting, generator=torch.Generator().manual_seed(seed))
 record("pytorch_seconds_per_100", round(time.perf_counter() - start, 2))
 record("f_min", f_min)
 record("num_pairs", config.num_pairs)
 record("setting", setting.label)
-record("steps", setting.steps or policy.configs["diffusion"].sample_steps)
+record("steps", setting.steps)
 
 # %% [markdown]
 # ## Live panels
@@ -147,7 +143,7 @@ show_browser_sampler(
     setting=setting,
     controls=controls,
 )
-record("seconds", round(time.perf_counter() - started, 1))
+chapter.finish()
 
 # %% [markdown]
 # **Figure.** Top: the sampled transmit powers, one column per sample and one row per user (yellow: full

@@ -22,13 +22,11 @@
 # Installs gsdiff on Colab: `gsdiff.notebooks.to_notebook` fills this cell in the shipped notebooks.
 
 # %%
-import time
-
 import torch
 from IPython.display import Markdown, display
 
-from gsdiff.config import EvaluationConfig, get_profile
-from gsdiff.notebooks import chapter_parameters, record
+from gsdiff.config import EvaluationConfig
+from gsdiff.notebooks import open_chapter, record
 from gsdiff.viz import rate_region_figure, show, show_widget
 from gsdiff.viz.widgets import two_user_panel
 from gsdiff.wireless import (
@@ -47,15 +45,12 @@ f_min = 0.6  # minimum ergodic rate of each user, bits/s/Hz (the papers' referen
 direct_gain_db = -75.0  # large-scale gain of each direct link, dB (about 60 m at the papers' path loss)
 cross_gains_db = [-30.0, -20.0, -10.0, -5.0, 0.0, 5.0]  # cross-link gain relative to the direct one, dB
 num_levels = 41  # power levels per user in the grid of deterministic allocations
+profile_settings = {}  # profile settings changed for this run, as `gsdiff train --set`: {"radio.max_power_dbm": 13}
 
 # %%
-parameters = chapter_parameters(globals())  # checked before any work
-record("parameters", parameters)
-
-# %%
-config = get_profile(profile)
+chapter = open_chapter(globals())  # checks and records the parameters, resolves the profile
+config = chapter.profile
 radio = config.radio
-started = time.perf_counter()
 
 # %% [markdown]
 # ## The problem
@@ -96,7 +91,7 @@ regions, rows = {}, []
 for cross_db in cross_gains_db:
     cross = direct * 10 ** (cross_db / 10)
     gains = torch.tensor([[direct, cross], [cross, direct]], dtype=torch.float64)
-    region = rate_region(gains, radio, num_levels)
+    region = rate_region(gains, radio, num_levels=num_levels)
     regions[f"{cross_db:+g} dB"] = region
     det, _ = best_deterministic(region, f_min)
     ts, point = best_time_sharing(region, f_min)
@@ -120,11 +115,19 @@ for cross_db, det, ts, _ in rows:
     gain = "infeasible deterministic" if det != det else f"{(ts / det - 1):+.0%}"
     lines.append(f"| {cross_db:+g} dB | {det:.2f} | {ts:.2f} | {gain} |")
 display(Markdown("\n".join(lines)))
+for end, (cross_db, det, ts, _) in (("weak", rows[0]), ("strong", rows[-1])):
+    record(f"two_user.{end}.cross_db", f"{cross_db:+g}")
+    record(f"two_user.{end}.deterministic", "no allocation" if det != det else f"{det:.2f}")
+    record(f"two_user.{end}.time_sharing", f"{ts:.2f}")
 
 # %% [markdown]
 # Under weak interference one allocation (both at full power) is already optimal and time-sharing adds
-# nothing. As the cross gain approaches the direct gain, the best deterministic allocation has to back both
-# users off to keep both above $f_{\min}$, while time-sharing lets them *take turns* at full power.
+# nothing: at {glue:text}`two_user.weak.cross_db` dB the best deterministic sum rate is
+# {glue:text}`two_user.weak.deterministic` bits/s/Hz and time-sharing's {glue:text}`two_user.weak.time_sharing`.
+# As the cross gain approaches the direct gain, the best deterministic allocation has to back both users off
+# to keep both above $f_{\min}$, while time-sharing lets them *take turns* at full power: at
+# {glue:text}`two_user.strong.cross_db` dB, {glue:text}`two_user.strong.deterministic` against
+# {glue:text}`two_user.strong.time_sharing`.
 #
 # ## Time-sharing in practice
 #
@@ -173,5 +176,4 @@ show_widget(
 # and finally a diffusion model that learns to draw such samples for a network it has never seen.
 
 # %%
-display(Markdown(f"*This chapter ran in {time.perf_counter() - started:.1f} s (profile `{profile}`).*"))
-record("seconds", round(time.perf_counter() - started, 1))
+chapter.finish()

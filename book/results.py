@@ -33,32 +33,36 @@
 # Installs gsdiff on Colab: `gsdiff.notebooks.to_notebook` fills this cell in the shipped notebooks.
 
 # %%
-import time
 from dataclasses import replace
 
 import torch
 from IPython.display import Markdown, display
 
-from gsdiff.config import PAPER_RESULTS, PolicyTargets, get_profile
-from gsdiff.notebooks import chapter_parameters, record, record_metrics, slug
-from gsdiff.policy import (
-    DUAL_SUFFIX,
-    TuningConfig,
+from gsdiff.config import (
+    AVERAGE_POWER,
+    EXPERT,
+    FULL_POWER,
+    PAPER_RESULTS,
+    RANDOM_LEVELS,
+    WMMSE,
+    PolicyTargets,
+    dual_candidate,
+)
+from gsdiff.evaluation import (
+    EXACT_MAX_PAIRS,
     candidate_samples,
     compare_over_f_mins,
     compare_over_sizes,
     evaluate_candidates,
-    load_or_build_dataset,
-    policy_for,
-    tuned_settings,
+    paper_claims,
 )
+from gsdiff.notebooks import open_chapter, record, record_metrics
 from gsdiff.solvers import random_levels
 from gsdiff.viz import (
     claims_table,
     coordination_table,
     horizon_cdf_figure,
     metrics_table,
-    paper_claims,
     percentile_curves_figure,
     policy_reports,
     policy_slices_figure,
@@ -84,27 +88,23 @@ f_min_networks_per_density = 4  # test networks per density at each f_min level
 transfer_pairs = []  # network sizes N beside the training size; empty: the profile's (Profile.transfer_pairs)
 transfer_networks_per_density = 1  # new networks per density at each size
 transfer_samples = 25  # policy samples per network at each size (100 windows: each played 4 times)
+profile_settings = {}  # profile settings changed for this run, as `gsdiff train --set`; pass the training
+# chapter's too (e.g. {"tuning.margins": [0.0, 0.05]}), so that the sampling choices made there are read back
 
 # %%
-parameters = chapter_parameters(globals())  # checked before any work
-record("parameters", parameters)
-
-# %%
-config = get_profile(profile)
+chapter = open_chapter(globals())  # checks and records the parameters, resolves the profile
+config = chapter.profile
 f_min, radio, evaluation = config.f_min, config.radio, config.evaluation
-started = time.perf_counter()
-dataset = load_or_build_dataset(
-    config, progress=False, splits={"validation": (f_min,), "test": (f_min,)}
-)  # what this chapter uses
-policies = {kind.upper(): policy_for(config, dataset, kind)[0] for kind in kinds}
-settings = tuned_settings(config, dataset, policies, TuningConfig(seed=seed))
-first = kinds[0].upper()
+dataset = chapter.dataset({"validation": (f_min,), "test": (f_min,)})  # what this chapter uses
+policies = chapter.policies(dataset, kinds)
+settings = chapter.tuned(dataset, policies)  # the training chapter's choices, read back
+first = next(iter(policies))
 display(
     Markdown(
         "Sampling: "
-        + "; ".join(f"{name}: {s.label}" for name, s in settings.sampling.items())
+        + "; ".join(f"{c.label}: {s.label}" for c, s in settings.sampling.items())
         + ". Dual time-sharing margins: "
-        + "; ".join(f"{name}: {s.margin:g}" for name, s in settings.dual.items())
+        + "; ".join(f"{c.label}: {s.margin:g}" for c, s in settings.dual.items())
         + "."
     )
 )
@@ -125,7 +125,7 @@ display(
 # %%
 gains, expert_samples = dataset.at_f_min("test", f_min, eval_networks_per_density)
 control = random_levels(
-    gains, num_samples, config.expert.num_levels, radio, torch.Generator().manual_seed(seed)
+    gains, num_samples, config.expert.num_levels, radio, generator=torch.Generator().manual_seed(seed)
 )
 candidates = candidate_samples(
     gains,
@@ -136,12 +136,12 @@ candidates = candidate_samples(
     num_samples=num_samples,
     sampling=settings.sampling,
     dual=settings.dual,
-    pools={"random levels": control},
+    pools={RANDOM_LEVELS: control},
     evaluation=evaluation,
-    baselines=("full power", "average power", "WMMSE"),
+    baselines=(FULL_POWER, AVERAGE_POWER, WMMSE),
     seed=seed,
 )
-results = evaluate_candidates(gains, candidates, radio, evaluation, seed)
+results = evaluate_candidates(gains, candidates, radio, evaluation, seed=seed)
 metrics = {name: res.metrics(f_min) for name, res in results.items()}
 record_metrics("test", metrics)
 display(Markdown(metrics_table(metrics)))
@@ -154,12 +154,12 @@ display(Markdown(metrics_table(metrics)))
 # {glue:text}`test.expert.mean:.3f`.
 
 # %%
-shown = ["expert", first, first + DUAL_SUFFIX, "full power", "average power", "WMMSE"]
+shown = [EXPERT, first, dual_candidate(first), FULL_POWER, AVERAGE_POWER, WMMSE]
 show(percentile_curves_figure({name: results[name] for name in shown}, f_min))
 settling = settling_slots(results, f_min)
-for name, slots in settling.items():
+for candidate, slots in settling.items():
     for key, slot in zip(("first_slot", "settling_slot"), slots, strict=True):
-        record(f"{key}.{slug(name)}", "never" if slot is None else slot)
+        record(f"{key}.{candidate.name}", "never" if slot is None else slot)
 display(Markdown(settling_table(settling, metrics)))
 
 # %% [markdown]
@@ -187,8 +187,8 @@ show(horizon_cdf_figure({name: results[name] for name in shown}, f_min, horizons
 # %%
 record("horizons.early", horizons[0])
 record("horizons.final", horizons[1])
-for name in [*settings.sampling, *(base + DUAL_SUFFIX for base in settings.sampling)]:
-    record(f"targets.{slug(name)}", PolicyTargets().check(metrics, name, f_min))
+for candidate in [*settings.sampling, *(dual_candidate(base) for base in settings.sampling)]:
+    record(f"targets.{candidate.name}", PolicyTargets().check(metrics, candidate, f_min))
 display(Markdown(policy_reports(results, candidates, settings.sampling, settings.dual, f_min, seed=seed)))
 
 # %% [markdown]
@@ -226,7 +226,7 @@ display(Markdown(coordination_table(gains, results, candidates, list(policies), 
 # %%
 per_density = gains.shape[0] // len(config.densities_per_km2)
 picked = slice(0, None, per_density)  # the first test network of each density
-pools = {"expert": expert_samples[picked], first: candidates[first].samples_w[picked]}
+pools = {EXPERT: expert_samples[picked], first: candidates[first].samples_w[picked]}
 show(policy_slices_figure(pools, gains[picked], len(config.densities_per_km2), slice_pairs))
 varying = varying_share(expert_samples)
 record("expert_varying_share", varying)
@@ -252,17 +252,17 @@ record("slice_pairs", slice_pairs)
 # exact over fading, of the samples the evaluator plays.
 
 # %%
-levels = sorted({*config.f_mins, *unseen_f_mins})
+f_mins_studied = sorted({*config.f_mins, *unseen_f_mins})
 level_gains, _ = dataset.at_f_min("test", f_min, f_min_networks_per_density)
-dual = {name: settings.dual[name] for name in ["expert", first]}  # the pools compare_to_expert knows
+dual = {pool: settings.dual[pool] for pool in [EXPERT, first]}  # the pools compare_to_expert knows
 options = {"sampling": settings.sampling, "evaluation": evaluation, "dual": dual}
 studied = {first: policies[first]}  # the papers' Figs. 3 and 4 show the U-GNN alone
 by_level = compare_over_f_mins(
-    studied, level_gains, levels, radio, config.expert, num_samples, seed=seed, **options
+    level_gains, f_mins_studied, studied, radio, config.expert, num_samples=num_samples, seed=seed, **options
 )
 for level, scores in by_level.items():
     record_metrics(f"f_min.{level:g}", scores)
-plotted = ["expert", first, first + DUAL_SUFFIX, "full power", "average power"]
+plotted = [EXPERT, first, dual_candidate(first), FULL_POWER, AVERAGE_POWER]
 show(tail_vs_f_min_figure(by_level, config.f_mins, names=plotted))
 
 # %% [markdown]
@@ -271,9 +271,9 @@ show(tail_vs_f_min_figure(by_level, config.f_mins, names=plotted))
 # saw; the dotted diagonal is $r = f_{\min}$, above which a percentile meets the requirement.
 
 # %%
-trained = [f for f in levels if f in config.f_mins]
+trained = [f for f in f_mins_studied if f in config.f_mins]
 lines = ratio_lines(
-    by_level, [first, first + DUAL_SUFFIX], lambda f: f"f_min {f:g}{'' if f in trained else '*'}"
+    by_level, [first, dual_candidate(first)], lambda f: f"f_min {f:g}{'' if f in trained else '*'}"
 )
 display(Markdown(lines + "\n\n(* unseen level.)"))
 
@@ -295,16 +295,16 @@ display(Markdown(lines + "\n\n(* unseen level.)"))
 sizes = sorted({config.num_pairs, *(transfer_pairs or config.transfer_pairs)})
 degree = {first: replace(settings.sampling[first], top_k=config.num_pairs - 1)}
 by_size = compare_over_sizes(
-    studied,
     sizes,
     config.densities_per_km2,
     transfer_networks_per_density,
     f_min,
+    studied,
     radio,
     config.expert,
-    transfer_samples,
+    num_samples=transfer_samples,
     seed=seed,
-    exact_max_pairs=50,
+    exact_max_pairs=EXACT_MAX_PAIRS,
     sampling=degree,
     evaluation=evaluation,
     dual=dual,
@@ -344,10 +344,10 @@ claims = paper_claims(
     first,
     settling,
     varying,
-    by_level,
-    trained,
-    {n: groups["all"] for n, groups in by_size.items()},
-    config.num_pairs,
+    by_f_min=by_level,
+    trained_f_mins=trained,
+    sizes={n: groups["all"] for n, groups in by_size.items()},
+    trained_pairs=config.num_pairs,
 )
 record("claims_held", sum(c.holds for c in claims))
 record("claims", len(claims))
@@ -390,5 +390,4 @@ for key in ("num_pairs", "policy_mean", "policy_p1", "policy_p5", "p5_gap", "set
 # at larger $N$ and longer training of wider models (the `paper` profile).
 
 # %%
-display(Markdown(f"This chapter ran in {time.perf_counter() - started:.0f} s."))
-record("seconds", round(time.perf_counter() - started, 1))
+chapter.finish()

@@ -51,15 +51,14 @@
 
 # %%
 import math
-import time
 
 import torch
 from IPython.display import Markdown, display
 
 from gsdiff.config import get_profile, override_profile
 from gsdiff.devices import resolve_device
-from gsdiff.notebooks import chapter_parameters, record
-from gsdiff.policy import measure_expert_cost, measure_profile_cost
+from gsdiff.evaluation import measure_expert_cost, measure_profile_cost
+from gsdiff.notebooks import open_chapter, record
 from gsdiff.viz import cost_figure, cost_table, show
 
 # %% tags=["parameters"]
@@ -69,34 +68,33 @@ device = "cpu"  # where to measure: "cpu", or "cuda" (then the CPU too, for the 
 paper_train_problems = 4  # problems per timed training step at the paper's size on a CPU (scaled to 64)
 mean_field_interferers = 19  # K: the paper profile again with the mean-field expert (exact for the K
 # strongest interferers of each receiver); 0: leave that variant out
+profile_settings = {}  # settings changed in the costed profile, as `gsdiff train --set`: {"num_pairs": 50}
 
 # %%
-parameters = chapter_parameters(globals())  # checked before any work
-record("parameters", parameters)
+chapter = open_chapter(globals())  # checks and records the parameters, resolves the costed profile
 
 # %% [markdown]
 # ## Measured costs
 #
-# `gsdiff.policy.measure_profile_cost` times a few units of each stage at the profile's own sizes: expert
+# `gsdiff.evaluation.measure_profile_cost` times a few units of each stage at the profile's own sizes: expert
 # network-iterations (the difference between runs of 12 and 2 iterations, so the setup a long run pays once
 # is left out), optimizer steps at the profile's mini-batch, and sampled allocations. It scales each to
 # the profile's full run: the whole expert grid, every training step, the validations' and the test
 # evaluation's samples.
 
 # %%
-started = time.perf_counter()
 devices = [resolve_device(device)] if device == "cpu" else [resolve_device("cpu"), resolve_device(device)]
 paper = get_profile("paper")
 costs = []
 for where in devices:
     options = {"train_problems": paper_train_problems} if where.type == "cpu" else {}  # a GPU: the full batch
     costs += [
-        measure_profile_cost(get_profile(profile), where),
-        measure_profile_cost(paper, where, **options),
+        measure_profile_cost(chapter.profile, device=where),
+        measure_profile_cost(paper, device=where, **options),
     ]
     if mean_field_interferers:
         mean_field = override_profile(paper, {"expert.interferers": mean_field_interferers})
-        expert = measure_expert_cost(mean_field, where)
+        expert = measure_expert_cost(mean_field, device=where)
         costs.append(costs[-1].with_stage(expert, f"paper, mean-field expert K = {mean_field_interferers}"))
 display(Markdown(cost_table(costs)))
 
@@ -125,7 +123,6 @@ growth = (
 )
 record("costs.expert_exponent", math.log(growth) / math.log(paper_cost.num_pairs / book_cost.num_pairs))
 record("gpu_available", torch.cuda.is_available())
-record("seconds", round(time.perf_counter() - started, 1))
 
 # %% [markdown]
 # **Figure.** The estimated hours of each stage (log scale). On this machine the paper profile's expert grid
@@ -141,3 +138,6 @@ record("seconds", round(time.perf_counter() - started, 1))
 # GPU available to this build: {glue:text}`gpu_available`. Where it says `False`, the table holds CPU
 # timings only, and GPU throughput has to be measured on a GPU: `python benchmarks/profile_costs.py --device
 # cuda` prints the same table there (`benchmarks/device_check.sh` runs it with the `gpu` tests).
+
+# %%
+chapter.finish()

@@ -28,9 +28,9 @@ import time
 import torch
 from IPython.display import Markdown, display
 
-from gsdiff.config import DropConfig, GraphConfig, get_profile
+from gsdiff.config import FULL_POWER, WMMSE, DropConfig, GraphConfig
 from gsdiff.graph import graph_batch
-from gsdiff.notebooks import chapter_parameters, record, record_metrics
+from gsdiff.notebooks import open_chapter, record, record_metrics
 from gsdiff.solvers import full_power, wmmse
 from gsdiff.viz import (
     channel_graph_figure,
@@ -50,18 +50,14 @@ seed = 1  # seed of the network drops and of the fading
 num_pairs = 100  # N pairs per network in this chapter (the map and baselines; cheap at any profile)
 f_min = None  # minimum ergodic rate, bits/s/Hz; None takes the profile's (0.6)
 top_k = 10  # strongest interferers kept per receiver in the sparse channel graph
+profile_settings = {}  # profile settings changed for this run, as `gsdiff train --set`: {"evaluation.num_slots": 1000}
 
 # %%
-parameters = chapter_parameters(globals())  # checked before any work
-record("parameters", parameters)
-
-# %%
-config = get_profile(profile)
-
+chapter = open_chapter(globals())  # checks and records the parameters, resolves the profile
+config = chapter.profile
 f_min = config.f_min if f_min is None else f_min
 radio, evaluation = config.radio, config.evaluation
 torch.manual_seed(seed)
-started = time.perf_counter()
 display(
     Markdown(
         f"Profile `{profile}`: N = {num_pairs} pairs, densities {config.densities_per_km2} pairs/km², "
@@ -84,7 +80,7 @@ drops = {
     density: drop_networks(
         config.num_test_networks_per_density,
         DropConfig(num_pairs=num_pairs, density_per_km2=density),
-        generator,
+        generator=generator,
     )
     for density in config.densities_per_km2
 }
@@ -149,7 +145,7 @@ display(
 
 # %%
 timer = time.perf_counter()
-policies = {"full power": full_power(all_gains, radio), "WMMSE": wmmse(all_gains, radio)}
+policies = {FULL_POWER: full_power(all_gains, radio), WMMSE: wmmse(all_gains, radio)}
 results = {
     name: evaluate_time_sharing(all_gains, power, radio, evaluation, seed=seed)
     for name, power in policies.items()
@@ -181,15 +177,19 @@ show(percentile_curves_figure(results, f_min))
 # %%
 exact = {name: asymptotic_rates(all_gains, power, radio) for name, power in policies.items()}
 gap = {name: (results[name].ergodic_rates - exact[name]).abs().mean().item() for name in policies}
-fp, wm = metrics["full power"], metrics["WMMSE"]
-display(
-    Markdown(
-        f"Over {evaluation.num_slots} slots the Monte-Carlo ergodic rates are within "
-        f"{max(gap.values()):.3f} bits/s/Hz (mean absolute difference per user) of their exact infinite-slot "
-        f"values. WMMSE raises the mean rate from {fp['mean']:.2f} to {wm['mean']:.2f} bits/s/Hz but drops "
-        f"the 5th percentile from {fp['p5']:.2f} to {wm['p5']:.2f}; full power meets f_min for "
-        f"{fp['feasible_fraction']:.1%} of users, WMMSE for {wm['feasible_fraction']:.1%}. Evaluating both "
-        f"policies took {eval_seconds:.1f} s; this chapter ran in {time.perf_counter() - started:.1f} s."
-    )
-)
-record("seconds", round(time.perf_counter() - started, 1))
+record("num_slots", evaluation.num_slots)
+record("monte_carlo_gap", max(gap.values()))
+record("eval_seconds", round(eval_seconds, 1))
+
+# %% [markdown]
+# Over {glue:text}`num_slots` slots the Monte-Carlo ergodic rates are within {glue:text}`monte_carlo_gap:.3f`
+# bits/s/Hz (mean absolute difference per user) of their exact infinite-slot values. WMMSE raises the mean
+# rate from {glue:text}`baselines.full_power.mean:.2f` to {glue:text}`baselines.wmmse.mean:.2f` bits/s/Hz
+# but drops the 5th percentile from {glue:text}`baselines.full_power.p5:.2f` to
+# {glue:text}`baselines.wmmse.p5:.2f`; full power meets $f_{\min}$ for
+# {glue:text}`baselines.full_power.feasible_fraction:.1%` of users, WMMSE for
+# {glue:text}`baselines.wmmse.feasible_fraction:.1%`. Evaluating both policies took
+# {glue:text}`eval_seconds` s.
+
+# %%
+chapter.finish()

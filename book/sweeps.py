@@ -33,12 +33,11 @@
 
 # %%
 import tempfile
-import time
 from pathlib import Path
 
 from IPython.display import Markdown, display
 
-from gsdiff.notebooks import chapter_parameters, record, run_sweep
+from gsdiff.notebooks import open_chapter, record, run_sweep
 from gsdiff.viz import markdown_table, show, sweep_figure
 
 # %% tags=["parameters"]
@@ -50,11 +49,9 @@ jobs = 2  # runs at a time (each kernel gets its share of the cores)
 out = ""  # folder of the sweep; empty: a temporary folder
 
 # %%
-parameters = chapter_parameters(globals())  # checked before any work
-record("parameters", parameters)
+chapter = open_chapter(globals())  # checks and records the parameters; the profile is the swept chapter's
 
 # %%
-started = time.perf_counter()
 folder = Path(out or tempfile.mkdtemp(prefix="gsdiff-sweep-"))
 options = {"num_pairs": num_pairs, "seed": seeds}
 rows = run_sweep("simulator", options, folder, profile=profile, jobs=jobs, timeout_s=900, progress=False)
@@ -76,16 +73,17 @@ show(sweep_figure(rows, "num_pairs", ["baselines.full_power.p5", "baselines.wmms
 failed = sum(r["status"] != "ok" for r in rows)
 record("runs", len(rows))
 record("failed_runs", failed)
-record("seconds", round(time.perf_counter() - started, 1))
-display(
-    Markdown(
-        f"{len(rows)} runs ({failed} failed) in {time.perf_counter() - started:.0f} s with {jobs} at a time; "
-        f"the table has {len(rows[0])} columns."
-    )
-)
+record("sweep_seconds", round(chapter.seconds))
+record("columns", len(rows[0]))
+record("jobs", jobs)
 
 # %% [markdown]
 # **Figure.** The 5th percentile of the users' ergodic rates under full power and WMMSE against the number
 # of pairs per network, one line per seed. The drop density is the same at every size (more pairs, a
 # larger area), so the difference between the seeds' lines is the randomness of the drops, which a sweep
 # over seeds measures in the same call.
+# The sweep ran {glue:text}`runs` runs ({glue:text}`failed_runs` failed) in {glue:text}`sweep_seconds` s with
+# {glue:text}`jobs` at a time; its table has {glue:text}`columns` columns.
+
+# %%
+chapter.finish()

@@ -25,20 +25,11 @@
 # Installs gsdiff on Colab: `gsdiff.notebooks.to_notebook` fills this cell in the shipped notebooks.
 
 # %%
-import time
-
 from IPython.display import Markdown, display
 
-from gsdiff.config import get_profile
-from gsdiff.notebooks import chapter_parameters, record
-from gsdiff.policy import (
-    DUAL_SUFFIX,
-    TuningConfig,
-    load_or_build_dataset,
-    policy_for,
-    sample_count_study,
-    tune_on_validation,
-)
+from gsdiff.config import dual_candidate, policy_candidate
+from gsdiff.evaluation import sample_count_study, tune_on_validation
+from gsdiff.notebooks import open_chapter, record
 from gsdiff.viz import (
     metrics_table,
     sample_count_figure,
@@ -53,29 +44,17 @@ profile = "book"  # experiment size: "ci" (tiny), "book" (default), "paper" (GPU
 seed = 0  # seed of the samples and of the fading slots
 kinds = ["ugnn", "gnn"]  # denoisers compared: the U-GNN and the CAMSAP GNN
 retrain = False  # True: train here even when gsdiff ships a checkpoint for this profile
-eval_networks_per_density = 32  # validation networks per density for the choices, capped at the split size
-num_samples = 100  # policy samples per network (500 slots, held 5 slots each: 100 are played)
-margins = [0.05, 0.1]  # bits/s/Hz: requested f_min + margin, tried on validation (0: the figure above)
-try_levels = True  # also try projecting samples onto the expert's power levels (chosen on validation too)
-dual_margins = [0.1, 0.15, 0.2, 0.25, 0.3]  # bits/s/Hz: dual time-sharing targets f_min + margin (validation)
 sample_counts = [25, 50, 100]  # samples per network for the finite-sample study
 count_networks_per_density = 4  # validation networks per density for the finite-sample study
+profile_settings = {}  # profile settings changed for this run, as `gsdiff train --set`; the search on
+# validation is the profile's `tuning`: e.g. {"tuning.margins": [0.0, 0.05, 0.1]} (pass the same to later chapters)
 
 # %%
-parameters = chapter_parameters(globals())  # checked before any work
-record("parameters", parameters)
-
-# %%
-config = get_profile(profile)
+chapter = open_chapter(globals())  # checks and records the parameters, resolves the profile
+config = chapter.profile
 f_min, radio, evaluation = config.f_min, config.radio, config.evaluation
-started = time.perf_counter()
-dataset = load_or_build_dataset(
-    config, progress=False, splits={"validation": (f_min,), "test": (f_min,)}
-)  # what this chapter uses
-policies, sources = {}, {}
-for kind in kinds:
-    policies[kind.upper()], sources[kind.upper()] = policy_for(config, dataset, kind, retrain=retrain)
-display(Markdown("; ".join(f"{k}: {v}" for k, v in sources.items()) + "."))
+dataset = chapter.dataset({"validation": (f_min,), "test": (f_min,)})  # what this chapter uses
+policies = chapter.policies(dataset, kinds, retrain=retrain)
 
 # %% [markdown]
 # ## Training
@@ -109,7 +88,7 @@ display(Markdown(training_caption({name: p.checkpoint_info for name, p in polici
 # %% [markdown]
 # ## Time-sharing with finitely many samples
 #
-# Over 500 slots held 5 slots each, a policy plays 100 allocations per network. A user whose turn comes in a
+# Over the papers' 500 slots held 5 slots each, a policy plays 100 allocations per network. A user whose turn comes in a
 # quarter of the policy's samples gets about 25 turns, but with independent samples that count is binomial,
 # 25 ± 4.3, and a user's rate moves with its turns: independent sampling spreads the users' rates, and the
 # spread lands in the lowest percentiles. The expert's samples are not independent: they are consecutive
@@ -121,17 +100,26 @@ display(Markdown(training_caption({name: p.checkpoint_info for name, p in polici
 # independent Gaussian initial noise and from **quasi-random initial noise** (`initial_noise="sobol"`: a scrambled
 # Sobol point set, see `gsdiff.diffusion.initial_noise`). DDIM with η = 0 maps its initial noise to an allocation
 # deterministically, so initial noises spread evenly over the Gaussian spread the turns evenly too. The last
-# line is the quasi-random pool of $S$ samples played by **dual time-sharing** over the evaluator's 100
-# windows (`gsdiff.solvers.dual_time_sharing` with its default margin; the section on held-out networks explains it).
+# line is the quasi-random pool of $S$ samples played by **dual time-sharing** over the evaluator's
+# {glue:text}`num_windows` windows (`gsdiff.solvers.dual_time_sharing` with its default margin; the section on held-out networks explains it).
 # Every ratio is against the expert's exact value with all its samples.
 
 # %%
 count_gains, count_expert = dataset.at_f_min("validation", f_min, count_networks_per_density)
-first = kinds[0].upper()
+first = policy_candidate(kinds[0])
 curves = sample_count_study(
-    policies[first], first, count_gains, count_expert, f_min, sample_counts, radio, evaluation, seed
+    count_gains,
+    count_expert,
+    f_min,
+    policies[first],
+    radio,
+    evaluation,
+    counts=sample_counts,
+    name=first.label,
+    seed=seed,
 )
 show(sample_count_figure(sample_counts, curves))
+record("num_windows", evaluation.num_windows)
 at = {name: points[-1] for name, points in curves.items()}
 display(
     Markdown(
@@ -172,15 +160,17 @@ display(
 # below (no margin and no levels is the quasi-random line of the figure above). And the **levels**: the
 # expert's samples live on a grid of power levels (its primal moves,
 # `ExpertConfig.num_levels`), while a denoiser's samples land between them; projecting each sampled power onto
-# the nearest level (`DiffusionPolicy.sample(..., levels=...)`) is the discrete analogue of the projection onto
-# $[0, P_{\max}]$.
+# the nearest level (`SamplingSetting(power_levels=...)`) is the discrete analogue of the projection onto
+# $[0, P_{\max}]$. The search is the profile's (`Profile.tuning`, here margins
+# {glue:text}`tuning.margins` on {glue:text}`tuning.networks_per_density` validation networks per density with
+# {glue:text}`tuning.num_samples` samples each), so every later chapter reads back the same choice.
 
 # %%
-search = TuningConfig(
-    eval_networks_per_density, num_samples, tuple(margins), try_levels, tuple(dual_margins), seed
-)
-tuning = tune_on_validation(config, dataset, policies, search)
+tuning = tune_on_validation(dataset, policies, config)  # the profile's search (`config.tuning`)
 chosen, dual_settings = tuning.settings.sampling, tuning.settings.dual
+for key in ("margins", "networks_per_density", "num_samples", "dual_margins"):
+    value = getattr(config.tuning, key)
+    record(f"tuning.{key}", ", ".join(f"{v:g}" for v in value) if isinstance(value, tuple) else value)
 display(
     Markdown(metrics_table(tuning.sampling_rows(), ["p5", "p1", "mean", "feasible_fraction", "balanced"]))
 )
@@ -211,19 +201,19 @@ display(Markdown("Chosen: " + "; ".join(f"{k}: {v.label}" for k, v in chosen.ite
 # %%
 columns = ["p5", "p1", "mean", "feasible_fraction", "balanced", "distinct samples"]
 display(Markdown(metrics_table(tuning.dual_rows(), columns)))
-used = [f"{name}{DUAL_SUFFIX}, margin {v.margin:g}" for name, v in dual_settings.items()]
+used = [f"{dual_candidate(pool).label}, margin {v.margin:g}" for pool, v in dual_settings.items()]
 display(Markdown("Chosen: " + "; ".join(used) + "."))
 
 # %% [markdown]
-# **Table.** Dual time-sharing on the validation networks at $f_{\min}$: each pool (`num_samples` samples per
-# network; the policies' drawn with the setting chosen above) scheduled with each margin, exact rates of the
+# **Table.** Dual time-sharing on the validation networks at $f_{\min}$: each pool
+# ({glue:text}`tuning.num_samples` samples per network; the policies' drawn with the setting chosen above)
+# scheduled with each margin ({glue:text}`tuning.dual_margins` bits/s/Hz), exact rates of the
 # played samples; "distinct samples" is how many of the pool a network's schedule plays, on average. The
 # expert row is its own iterates, as before.
 
 # %% [markdown]
-# The chosen settings are cached (`gsdiff.policy.tuned_settings`): the next chapter, {doc}`The papers'
+# The chosen settings are cached (`gsdiff.evaluation.tuned_settings`): the next chapter, {doc}`The papers'
 # results <results>`, reads them back and plays every policy on the held-out test networks with them.
 
 # %%
-display(Markdown(f"This chapter ran in {time.perf_counter() - started:.0f} s."))
-record("seconds", round(time.perf_counter() - started, 1))
+chapter.finish()

@@ -15,6 +15,7 @@ from gsdiff.config import (
     ExpertConfig,
     Profile,
     RadioConfig,
+    SamplingSetting,
     TrainConfig,
     get_profile,
 )
@@ -69,7 +70,8 @@ def profile() -> Profile:
         num_networks_per_density=8,
         expert=ExpertConfig(num_iterations=40, burn_in=10, num_samples=6),
         denoiser=DenoiserConfig(hidden=8, depth=2),
-        diffusion=DiffusionConfig(num_train_steps=50, sample_steps=5),
+        diffusion=DiffusionConfig(num_train_steps=50),
+        sampling=SamplingSetting(steps=5),
         train=TrainConfig(
             num_steps=12,
             batch_problems=4,
@@ -80,6 +82,27 @@ def profile() -> Profile:
             checkpoint_every=4,
         ),
     )
+
+
+def small_policy(hidden: int = 8, num_train_steps: int = 20, steps: int = 3, **sampling):
+    """An untrained two-level U-GNN policy, small enough to sample in milliseconds (``sampling``: the
+    fields of its ``SamplingSetting`` beside ``steps``)."""
+    from gsdiff.config import GraphConfig
+    from gsdiff.policy import DiffusionPolicy
+
+    return DiffusionPolicy(
+        DenoiserConfig(hidden=hidden, depth=2),
+        DiffusionConfig(num_train_steps=num_train_steps),
+        RadioConfig(),
+        GraphConfig(),
+        sampling=SamplingSetting(steps=steps, **sampling),
+    )
+
+
+@pytest.fixture(name="small_policy")
+def small_policy_fixture():
+    """The factory ``small_policy(hidden=8, num_train_steps=20, steps=3, **sampling)``."""
+    return small_policy
 
 
 def reference_rates(power: np.ndarray, gains: np.ndarray, noise: float) -> np.ndarray:

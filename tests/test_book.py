@@ -19,9 +19,11 @@ import pytest
 import torch
 
 from gsdiff.config import get_profile
+from gsdiff.data import load_or_build_dataset
 from gsdiff.diffusion import from_diffusion_space, make_sampler, reverse_process
 from gsdiff.notebooks import records_of
-from gsdiff.policy import DiffusionPolicy, load_or_build_dataset, policy_for, project_to_levels
+from gsdiff.policy import DiffusionPolicy, project_to_levels
+from gsdiff.training import policy_for
 from gsdiff.wireless import sample_rates
 from tests.browser import browser, require_browser, watch
 
@@ -171,7 +173,7 @@ def _explore_policy() -> DiffusionPolicy:
     parameters = records_of(EXECUTED / "book" / "explore.ipynb")["parameters"]
     config = get_profile(parameters["profile"])
     dataset = load_or_build_dataset(config, progress=False, splits={"test": (config.f_min,)})
-    return policy_for(config, dataset, parameters["kind"])[0]
+    return policy_for(dataset, config, parameters["kind"])[0]
 
 
 def _python_powers(
@@ -230,7 +232,7 @@ def test_explore_page_samples_like_pytorch(request: pytest.FixtureRequest, tmp_p
     worst = (raw - expected).abs().max().item()
     assert worst <= EXPLORE_TOLERANCE_W, f"JS vs PyTorch: max |power difference| {worst:.2e} W"
     powers = torch.tensor(out["powers"], dtype=torch.float64)
-    levels = bundle["setting"]["levels"]
+    levels = bundle["setting"]["power_levels"]
     assert torch.equal(powers, project_to_levels(raw, policy.max_power_w, levels) if levels else raw)
     rates = sample_rates(gains, powers[None], policy.configs["radio"])[0]  # [S, N]
     assert torch.allclose(torch.tensor(out["rates"], dtype=torch.float64), rates, rtol=0, atol=1e-9)

@@ -416,6 +416,51 @@ def test_cli_train_and_sample(profile, tmp_path, capsys, monkeypatch):
     assert "f_min + margin must be >= 0" in capsys.readouterr().err
 
 
+def test_cli_sample_uses_the_checkpoints_setting_unless_a_flag_says_otherwise(tmp_path, capsys):
+    """A checkpoint carries its sampling setting (the one chosen on validation when it is shipped): no flag
+    samples with it, a given flag overrides that field alone, and 0 is a value, not "not given"."""
+    from gsdiff.config import DenoiserConfig, DiffusionConfig, GraphConfig, SamplingSetting
+
+    stored = SamplingSetting(steps=3, margin=0.1, power_levels=3)
+    torch.manual_seed(0)
+    policy = DiffusionPolicy(
+        DenoiserConfig(hidden=8, depth=2),
+        DiffusionConfig(num_train_steps=20),
+        RADIO,
+        GraphConfig(),
+        sampling=stored,
+    )
+    model, nets = tmp_path / "model.pt", tmp_path / "nets.npz"
+    policy.save(model)
+    main(["drop", "--num-networks", "2", "--num-pairs", "6", "--density", "10", "--out", str(nets)])
+    capsys.readouterr()
+    argv = [
+        "sample",
+        "--checkpoint",
+        str(model),
+        "--networks",
+        str(nets),
+        "--f-min",
+        "0.6",
+        "--num-samples",
+        "4",
+    ]
+    gains = load_gains(nets)
+
+    def sampled(*flags: str, expected: SamplingSetting) -> None:
+        out = tmp_path / "s.npy"
+        status, printed, _ = run(capsys, *argv, *flags, "--out", str(out))
+        direct = policy.sample(gains, 0.6, 4, expected, generator=torch.Generator().manual_seed(0))
+        assert status == 0 and printed["sampling"] == expected.label
+        np.testing.assert_allclose(np.load(out), direct.numpy(), atol=1e-9)
+
+    sampled(expected=stored)
+    sampled("--margin", "0", expected=SamplingSetting(steps=3, margin=0.0, power_levels=3))
+    sampled(
+        "--steps", "2", "--power-levels", "5", expected=SamplingSetting(steps=2, margin=0.1, power_levels=5)
+    )
+
+
 def test_large_network_flags(tmp_path, capsys):
     """The mean-field expert, mean-field evaluation and dual time-sharing, and top-k sampling graphs."""
     from gsdiff.solvers import run_expert

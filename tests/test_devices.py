@@ -11,11 +11,13 @@ import pytest
 import torch
 
 from gsdiff.cli import main
-from gsdiff.config import DenoiserConfig, DropConfig, ExpertConfig, GraphConfig, RadioConfig
+from gsdiff.config import DenoiserConfig, DiffusionConfig, DropConfig, ExpertConfig, GraphConfig, RadioConfig
+from gsdiff.data import load_or_build_dataset
 from gsdiff.devices import resolve_device
 from gsdiff.diffusion import make_sampler, noise_schedule, reverse_process
-from gsdiff.policy import DiffusionPolicy, load_or_build_dataset, train_policy
+from gsdiff.policy import DiffusionPolicy
 from gsdiff.solvers import run_expert
+from gsdiff.training import train_policy
 from gsdiff.wireless import asymptotic_rates, drop_networks
 
 needs_no_cuda = pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA")
@@ -50,7 +52,9 @@ def test_cuda_without_cuda_is_an_error_not_a_cpu_run(tmp_path, capsys):
 def test_a_training_step_follows_its_inputs_device_and_reads_nothing_back(kind):
     """Forward and backward of the loss on meta tensors: any tensor the step made on the host, or any value
     it read back (a device sync on a GPU), would fail here."""
-    policy = DiffusionPolicy(DenoiserConfig(kind=kind, hidden=8, depth=2)).to("meta")
+    policy = DiffusionPolicy(
+        DenoiserConfig(kind=kind, hidden=8, depth=2), DiffusionConfig(), RadioConfig(), GraphConfig()
+    ).to("meta")
     assert policy.schedule.sqrt_alphas_cumprod.device.type == "meta"  # the schedule follows the weights
     p, s, n = 2, 3, 6
     meta = {"device": "meta"}
@@ -106,7 +110,12 @@ def test_sampler_steps_on_cuda_match_the_cpu(cuda, kind, eta):
 )
 def test_denoiser_on_cuda_matches_the_cpu_and_is_equivariant(cuda, kind, num_pairs, top_k):
     """Dense (N = 9) and sparse CSR (N = 150, top-k) shifts; relabelling the pairs relabels the output."""
-    policy = DiffusionPolicy(DenoiserConfig(kind=kind, hidden=16, depth=2), graph=GraphConfig(top_k=top_k))
+    policy = DiffusionPolicy(
+        DenoiserConfig(kind=kind, hidden=16, depth=2),
+        DiffusionConfig(),
+        RadioConfig(),
+        GraphConfig(top_k=top_k),
+    )
     gains = _gains(2, num_pairs)
     gen = torch.Generator().manual_seed(3)
     samples, noise = torch.rand(2, 3, num_pairs, generator=gen), torch.randn(2, 3, num_pairs, generator=gen)
@@ -127,10 +136,12 @@ def test_denoiser_on_cuda_matches_the_cpu_and_is_equivariant(cuda, kind, num_pai
 
 @pytest.mark.gpu
 def test_a_cuda_training_step_never_waits_on_the_host(cuda):
-    policy = DiffusionPolicy(DenoiserConfig(hidden=16, depth=2)).to(cuda)
+    policy = DiffusionPolicy(
+        DenoiserConfig(hidden=16, depth=2), DiffusionConfig(), RadioConfig(), GraphConfig()
+    ).to(cuda)
     gains, gen = _gains(4).to(cuda), torch.Generator(cuda).manual_seed(0)
     samples = torch.rand(4, 3, 8, device=cuda, generator=gen)
-    t, noise = policy.draw_noise(samples, gen)
+    t, noise = policy.draw_noise(samples, generator=gen)
     torch.cuda.set_sync_debug_mode("error")
     try:
         policy.loss_given(
@@ -144,8 +155,8 @@ def test_a_cuda_training_step_never_waits_on_the_host(cuda):
 @pytest.mark.parametrize("precision", ["float32", "bfloat16"])
 def test_a_few_training_steps_on_cuda(profile, tmp_path, cuda, precision):
     profile = dataclasses.replace(profile, train=dataclasses.replace(profile.train, precision=precision))
-    dataset = load_or_build_dataset(profile, tmp_path / "cache", progress=False, device=cuda)
-    result = train_policy(profile, dataset, tmp_path / "run", progress=False, device=cuda)
+    dataset = load_or_build_dataset(profile, cache_dir=tmp_path / "cache", progress=False, device=cuda)
+    result = train_policy(dataset, profile, work_dir=tmp_path / "run", progress=False, device=cuda)
     assert all(p.device.type == "cuda" for p in result.policy.parameters())
     assert all(torch.isfinite(torch.tensor(result.history["loss"])))
     loaded = DiffusionPolicy.load(tmp_path / "run" / "best.pt")  # weights_only, onto the CPU
@@ -172,7 +183,9 @@ def test_the_expert_moves_on_cuda_as_on_the_cpu(cuda):
 @pytest.mark.gpu
 def test_cli_sample_on_cuda(tmp_path, capsys, cuda):
     model = tmp_path / "model.pt"
-    DiffusionPolicy(DenoiserConfig(hidden=8, depth=2)).save(model)
+    DiffusionPolicy(DenoiserConfig(hidden=8, depth=2), DiffusionConfig(), RadioConfig(), GraphConfig()).save(
+        model
+    )
     nets = tmp_path / "nets.npz"
     main(["drop", "--num-networks", "2", "--num-pairs", "6", "--density", "10", "--out", str(nets)])
     capsys.readouterr()

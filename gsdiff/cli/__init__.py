@@ -190,20 +190,32 @@ def _parser() -> argparse.ArgumentParser:
         default=expert.num_samples,
         help="samples S per network (default %(default)s)",
     )
-    sa.add_argument("--sampler", choices=SAMPLER_KINDS, default=None, help="default: the policy's")
-    sa.add_argument("--steps", type=int, default=None, help="sampler steps (default: the policy's)")
-    sa.add_argument("--eta", type=float, default=None, help="DDIM eta (default: the policy's)")
+    # Every sampling flag defaults to the checkpoint's own setting (SamplingSetting, stored with it).
+    sa.add_argument("--sampler", choices=SAMPLER_KINDS, default=None, help="default: the checkpoint's")
+    sa.add_argument("--steps", type=int, default=None, help="sampler steps (default: the checkpoint's)")
+    sa.add_argument("--eta", type=float, default=None, help="DDIM eta (default: the checkpoint's)")
     sa.add_argument(
-        "--levels", type=int, default=None, help="project powers onto this many levels (default: none)"
+        "--power-levels",
+        "--levels",
+        dest="power_levels",
+        type=int,
+        default=None,
+        help="project powers onto this many evenly spaced levels (default: the checkpoint's)",
     )
     sa.add_argument(
-        "--initial-noise", choices=INITIAL_NOISE_KINDS, default=None, help="default: the policy's"
+        "--initial-noise", choices=INITIAL_NOISE_KINDS, default=None, help="default: the checkpoint's"
     )
     sa.add_argument(
-        "--margin", type=float, default=0.0, help="condition on f_min + margin, bits/s/Hz (default 0)"
+        "--margin",
+        type=float,
+        default=None,
+        help="condition on f_min + margin, bits/s/Hz (default: the checkpoint's)",
     )
     sa.add_argument(
-        "--top-k", type=int, default=None, help="graphs of each receiver's k strongest interferers (large N)"
+        "--top-k",
+        type=int,
+        default=None,
+        help="graphs of each receiver's k strongest interferers (large N; default: the checkpoint's)",
     )
     sa.add_argument(
         "--chunk-nodes", type=int, default=10240, help="nodes (networks x samples x N) processed at once"

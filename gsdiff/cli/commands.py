@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+from dataclasses import fields, replace
 from pathlib import Path
 
 import torch
@@ -101,7 +102,7 @@ def dual_time_sharing(args: argparse.Namespace) -> dict:
 
 def _profile(args: argparse.Namespace):
     """The profile named by --profile with --kind and every --set NAME=VALUE applied."""
-    from ..policy.pretrained import with_kind
+    from ..policy import with_kind
 
     settings = {}
     for assignment in args.set:
@@ -114,18 +115,18 @@ def _profile(args: argparse.Namespace):
 
 def _workers(args: argparse.Namespace):
     """Join torchrun's process group if there is one; the workers and this rank's device."""
-    from ..policy.distributed import init_from_environment
+    from ..distributed import init_from_environment
 
     return init_from_environment(resolve_device(args.device))
 
 
 def dataset(args: argparse.Namespace) -> dict:
-    from ..policy.datasets import load_or_build_dataset
+    from ..data import load_or_build_dataset
 
     profile = _profile(args)
     workers, device = _workers(args)
     dataset = load_or_build_dataset(
-        profile, args.cache_dir, progress=not args.quiet, splits=args.splits, device=device
+        profile, splits=args.splits, cache_dir=args.cache_dir, progress=not args.quiet, device=device
     )
     return {
         "key": dataset.key,
@@ -138,15 +139,17 @@ def dataset(args: argparse.Namespace) -> dict:
 
 
 def train(args: argparse.Namespace) -> dict:
-    from ..policy.datasets import load_or_build_dataset
-    from ..policy.train import train_policy
+    from ..data import load_or_build_dataset
+    from ..training import train_policy
 
     profile = _profile(args)
     workers, device = _workers(args)
     needed = {"train": None, "validation": None}  # training needs no test samples
-    dataset = load_or_build_dataset(profile, args.cache_dir, not args.quiet, needed, device=device)
+    dataset = load_or_build_dataset(
+        profile, splits=needed, cache_dir=args.cache_dir, progress=not args.quiet, device=device
+    )
     work = Path(args.work_dir or f"{args.out}.work")
-    result = train_policy(profile, dataset, work, progress=not args.quiet, device=device)
+    result = train_policy(dataset, profile, work_dir=work, progress=not args.quiet, device=device)
     if workers.is_main:
         result.policy.save(args.out, history=result.history, best_step=result.best_step, profile=profile.name)
     return {
@@ -160,28 +163,27 @@ def train(args: argparse.Namespace) -> dict:
 
 
 def sample(args: argparse.Namespace) -> dict:
-    from ..policy.diffusion_policy import DiffusionPolicy
+    from ..policy import DiffusionPolicy
 
     device = resolve_device(args.device)
     policy = DiffusionPolicy.load(args.checkpoint).to(device)
     gains = load_gains(args.networks).to(device)
     generator = torch.Generator(device=device).manual_seed(args.seed)
+    # The checkpoint's own setting (chosen on validation when it was shipped), each flag given overriding it.
+    given = {
+        f.name: getattr(args, f.name) for f in fields(policy.sampling) if getattr(args, f.name) is not None
+    }
+    setting = replace(policy.sampling, **given)
     samples = policy.sample(
-        gains,
-        args.f_min,
-        args.num_samples,
-        args.steps,
-        args.eta,
-        generator,
-        sampler=args.sampler,
-        levels=args.levels,
-        initial_noise=args.initial_noise,
-        margin=args.margin,
-        top_k=args.top_k,
-        chunk_nodes=args.chunk_nodes,
+        gains, args.f_min, args.num_samples, setting, generator=generator, chunk_nodes=args.chunk_nodes
     )
     save_array(args.out, samples)
-    return {"out": str(args.out), "shape": list(samples.shape), "f_min": args.f_min}
+    return {
+        "out": str(args.out),
+        "shape": list(samples.shape),
+        "f_min": args.f_min,
+        "sampling": setting.label,
+    }
 
 
 def _literal(text: str) -> object:

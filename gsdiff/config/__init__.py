@@ -1,11 +1,26 @@
 """Frozen, validated configuration dataclasses, the named profiles ``ci``, ``book`` and ``paper``, the
-quality targets and every list of allowed values (``choices``).
+quality targets, every list of allowed values (``choices``) and the registry of candidates
+(``candidates``).
 
 Values follow ``SETUP.md`` (the papers' setup); choices that are ours say so.
 """
 
+from .candidates import (
+    AVERAGE_POWER,
+    BASELINE_CANDIDATES,
+    DENOISER_LABELS,
+    EXPERT,
+    FULL_POWER,
+    RANDOM_LEVELS,
+    WMMSE,
+    Candidate,
+    baseline_candidate,
+    dual_candidate,
+    policy_candidate,
+)
 from .choices import (
     BASELINES,
+    CANDIDATE_KINDS,
     DENOISER_KINDS,
     DIRECTIONS,
     DUAL_RATE_KINDS,
@@ -20,7 +35,7 @@ from .choices import (
     SELECTION_RULES,
     SPLITS,
 )
-from .learning import DenoiserConfig, DiffusionConfig, TrainConfig
+from .learning import DenoiserConfig, DiffusionConfig, SamplingSetting, TrainConfig, TuningConfig
 from .profiles import PROFILES, Profile, get_profile, override_profile
 from .solvers import DualTimeSharingConfig, ExpertConfig, GNNExpertConfig
 from .targets import PAPER_RESULTS, ExpertTargets, PaperResults, PolicyTargets
@@ -37,7 +52,20 @@ __all__ = [
     "DualTimeSharingConfig",
     "DenoiserConfig",
     "DiffusionConfig",
+    "SamplingSetting",
     "TrainConfig",
+    "TuningConfig",
+    "Candidate",
+    "EXPERT",
+    "FULL_POWER",
+    "AVERAGE_POWER",
+    "WMMSE",
+    "RANDOM_LEVELS",
+    "BASELINE_CANDIDATES",
+    "DENOISER_LABELS",
+    "baseline_candidate",
+    "policy_candidate",
+    "dual_candidate",
     "Profile",
     "PROFILES",
     "get_profile",
@@ -60,4 +88,5 @@ __all__ = [
     "PRECISIONS",
     "SPLITS",
     "BASELINES",
+    "CANDIDATE_KINDS",
 ]

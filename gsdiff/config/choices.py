@@ -18,6 +18,7 @@ __all__ = [
     "PRECISIONS",
     "SPLITS",
     "BASELINES",
+    "CANDIDATE_KINDS",
 ]
 
 FADING_KINDS = ("iid", "jakes")  # Rayleigh fading per slot: i.i.d., or AR(1) fit of Jakes' model
@@ -30,7 +31,8 @@ NOISE_SCHEDULES = ("linear", "cosine")  # beta_k of the forward process (gsdiff.
 SAMPLER_KINDS = ("ddim", "ddpm")  # reverse-process samplers (gsdiff.diffusion.samplers)
 LOSS_WEIGHTINGS = ("none", "log_snr", "v")  # omega(k) of the diffusion loss (gsdiff.diffusion.loss)
 INITIAL_NOISE_KINDS = ("sobol", "gaussian")  # x_K of the reverse process (gsdiff.diffusion.initial_noise)
-SELECTION_RULES = ("loss", "balanced", "p5")  # what checkpoint keeping maximizes (gsdiff.policy.selection)
-PRECISIONS = ("float32", "bfloat16")  # the denoiser's arithmetic in training steps (gsdiff.policy.train)
-SPLITS = ("train", "validation", "test")  # the expert dataset's splits, by network (gsdiff.policy.datasets)
-BASELINES = ("full power", "average power", "WMMSE")  # deterministic baselines (gsdiff.solvers.baselines)
+SELECTION_RULES = ("loss", "balanced", "p5")  # what checkpoint keeping maximizes (gsdiff.training.selection)
+PRECISIONS = ("float32", "bfloat16")  # the denoiser's arithmetic in training steps (gsdiff.training.train)
+SPLITS = ("train", "validation", "test")  # the expert dataset's splits, by network (gsdiff.data.datasets)
+BASELINES = ("full_power", "average_power", "wmmse")  # deterministic baselines (gsdiff.solvers.baselines)
+CANDIDATE_KINDS = ("expert", "policy", "dual", "baseline", "control")  # gsdiff.config.candidates

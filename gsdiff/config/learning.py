@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from ..checks import check_choice, check_int_at_least, check_positive
 from .choices import (
@@ -18,7 +18,7 @@ from .choices import (
     SELECTION_RULES,
 )
 
-__all__ = ["DenoiserConfig", "DiffusionConfig", "TrainConfig"]
+__all__ = ["DenoiserConfig", "DiffusionConfig", "SamplingSetting", "TrainConfig", "TuningConfig"]
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,8 @@ class DenoiserConfig:
 
 @dataclass(frozen=True)
 class DiffusionConfig:
-    """The diffusion process and its default sampler (SETUP.md: K = 500, linear beta, DDIM)."""
+    """The diffusion process the denoiser is trained on (SETUP.md: K = 500, linear beta): what, with the
+    denoiser and the graph, defines a policy's weights. How a trained policy samples: ``SamplingSetting``."""
 
     num_train_steps: int = 500  # K noising steps
     schedule: str = "linear"  # the noise schedule: "linear" (beta from beta_start to beta_end) or "cosine"
@@ -64,29 +65,70 @@ class DiffusionConfig:
     beta_end: float = 0.02
     loss_weighting: str = "none"  # omega(k) of the loss: "none" (uniform), "log_snr" (CAMSAP, as
     # log(1 + SNR(k))) or "v" (1 / alphabar_k, the v-prediction loss); see gsdiff.diffusion.loss
-    sampler: str = "ddim"  # "ddim" or "ddpm"
-    sample_steps: int = 20  # inference steps (a subsequence of the K training steps)
-    eta: float = 0.0  # DDIM stochasticity: 0 deterministic, 1 DDPM-like
-    initial_noise: str = "sobol"  # x_K of the S samples of a network: "sobol" (randomized quasi-Monte
-    # Carlo: evenly spread, so time-shared averages converge faster) or "gaussian" (i.i.d.);
-    # gsdiff.diffusion.initial_noise
 
     def __post_init__(self) -> None:
         check_int_at_least("num_train_steps", self.num_train_steps, 2)
         check_choice("schedule", self.schedule, NOISE_SCHEDULES)
-        check_choice("sampler", self.sampler, SAMPLER_KINDS)
         check_choice("loss_weighting", self.loss_weighting, LOSS_WEIGHTINGS)
         if not 0 < self.beta_start <= self.beta_end < 1:
             raise ValueError(
                 f"need 0 < beta_start <= beta_end < 1, got {self.beta_start!r}, {self.beta_end!r}"
             )
-        if not 1 <= self.sample_steps <= self.num_train_steps:
-            raise ValueError(
-                f"sample_steps must lie in [1, {self.num_train_steps}], got {self.sample_steps!r}"
-            )
-        if not (math.isfinite(self.eta) and self.eta >= 0):
+
+
+@dataclass(frozen=True)
+class SamplingSetting:
+    """How a trained policy draws allocations (``DiffusionPolicy.sample``): the reverse process and the
+    conditioning and projection around it. None of it changes the weights, so a checkpoint stores the
+    setting chosen for it on validation and any field can be changed when sampling."""
+
+    sampler: str = "ddim"  # "ddim" or "ddpm" (gsdiff.diffusion.samplers)
+    steps: int = 20  # inference steps: a subsequence of the K training steps
+    eta: float = 0.0  # DDIM's stochasticity: 0 deterministic, 1 DDPM-like (DDPM ignores it)
+    initial_noise: str = "sobol"  # x_K of the S samples of a network: "sobol" (randomized quasi-Monte
+    # Carlo: evenly spread, so time-shared averages converge faster) or "gaussian" (i.i.d.);
+    # gsdiff.diffusion.initial_noise
+    margin: float = 0.0  # bits/s/Hz: the denoiser is asked for f_min + margin, as the expert's dual step aims
+    # above f_min
+    power_levels: int | None = None  # project each power onto this many evenly spaced powers in
+    # [0, P_max] (the expert's grid: ExpertConfig.num_levels); None: no projection
+    top_k: int | None = None  # graphs of each receiver's k strongest interferers; None: the policy's graph
+
+    def __post_init__(self) -> None:
+        check_choice("sampler", self.sampler, SAMPLER_KINDS)
+        check_int_at_least("steps", self.steps, 1)
+        if isinstance(self.eta, bool) or not (
+            isinstance(self.eta, (int, float)) and math.isfinite(self.eta) and self.eta >= 0
+        ):
             raise ValueError(f"eta must be finite and >= 0, got {self.eta!r}")
+        if self.sampler != "ddim" and self.eta:
+            raise ValueError(
+                f"eta applies to the DDIM sampler only; got eta = {self.eta!r} with {self.sampler!r}"
+            )
         check_choice("initial_noise", self.initial_noise, INITIAL_NOISE_KINDS)
+        if isinstance(self.margin, bool) or not (
+            isinstance(self.margin, (int, float)) and math.isfinite(self.margin)
+        ):
+            raise ValueError(f"margin must be a finite number of bits/s/Hz, got {self.margin!r}")
+        if self.power_levels is not None:
+            check_int_at_least("power_levels", self.power_levels, 2)
+        if self.top_k is not None:
+            check_int_at_least("top_k", self.top_k, 1)
+
+    @property
+    def label(self) -> str:
+        """e.g. "margin 0.05, 5 levels": the margin, the projection and every other field that differs from
+        the default setting."""
+        parts = [f"margin {self.margin:g}"]
+        if self.power_levels:
+            parts.append(f"{self.power_levels} levels")
+        default = SamplingSetting()
+        parts += [
+            f"{f.name} {getattr(self, f.name)}"
+            for f in fields(self)
+            if f.name not in ("margin", "power_levels") and getattr(self, f.name) != getattr(default, f.name)
+        ]
+        return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -106,7 +148,7 @@ class TrainConfig:
     # Which checkpoint is kept: "loss" the lowest held-out diffusion loss (the fit itself); "balanced" the
     # best min(p5, mean) of sampled allocations relative to the expert on the validation problems; "p5" the
     # best p5 of rate - f_min. Sampled scores favour early, under-fitted, fair models
-    # (gsdiff.policy.selection.selection_score).
+    # (gsdiff.training.selection.selection_score).
     select_by: str = "loss"
     # The denoiser's arithmetic in training steps: "float32", or "bfloat16" autocast (matrix products in
     # bf16, reductions and the loss in float32; on a GPU about twice the throughput). Validation, sampling,
@@ -131,3 +173,26 @@ class TrainConfig:
         check_positive("learning_rate", self.learning_rate)
         if not (math.isfinite(self.weight_decay) and self.weight_decay >= 0):
             raise ValueError(f"weight_decay must be finite and >= 0, got {self.weight_decay!r}")
+
+
+@dataclass(frozen=True)
+class TuningConfig:
+    """What the choice of sampling settings on validation networks tries (``gsdiff.evaluation.tuning``): part
+    of the profile, so every chapter that reads the choices back asks for the same search."""
+
+    networks_per_density: int = 32  # validation networks per density, capped at the split's size
+    num_samples: int = 100  # samples per network (500 slots held 5 slots each: 100 are played)
+    margins: tuple[float, ...] = (0.05, 0.1)  # bits/s/Hz: the policy conditions on f_min + margin
+    try_power_levels: bool = True  # also try projecting samples onto the expert's power levels
+    dual_margins: tuple[float, ...] = (0.1, 0.15, 0.2, 0.25, 0.3)  # bits/s/Hz: dual targets f_min + margin
+    seed: int = 0  # seed of the samples and of the random-levels pool
+
+    def __post_init__(self) -> None:
+        check_int_at_least("networks_per_density", self.networks_per_density, 1)
+        check_int_at_least("num_samples", self.num_samples, 1)
+        for name in ("margins", "dual_margins"):
+            values = getattr(self, name)
+            if not values or any(not 0 <= m < 10 for m in values):
+                raise ValueError(
+                    f"{name} must be a non-empty list of margins in [0, 10) bits/s/Hz; got {values}"
+                )

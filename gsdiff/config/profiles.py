@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, fields, is_dataclass, replace
 import torch
 
 from ..checks import check_choice, check_f_min, check_int_at_least
-from .learning import DenoiserConfig, DiffusionConfig, TrainConfig
+from .learning import DenoiserConfig, DiffusionConfig, SamplingSetting, TrainConfig, TuningConfig
 from .solvers import ExpertConfig, GNNExpertConfig
 from .wireless import DENSITIES_PER_KM2, DropConfig, EvaluationConfig, GraphConfig, RadioConfig
 
@@ -35,7 +35,9 @@ class Profile:
     gnn_expert: GNNExpertConfig = field(default_factory=GNNExpertConfig)
     denoiser: DenoiserConfig = field(default_factory=DenoiserConfig)
     diffusion: DiffusionConfig = field(default_factory=DiffusionConfig)
+    sampling: SamplingSetting = field(default_factory=SamplingSetting)  # a new policy's sampling setting
     train: TrainConfig = field(default_factory=TrainConfig)
+    tuning: TuningConfig = field(default_factory=TuningConfig)  # the sampling search on validation
 
     def __post_init__(self) -> None:
         check_int_at_least("num_pairs", self.num_pairs, 2)
@@ -51,6 +53,11 @@ class Profile:
             check_int_at_least("transfer_pairs", n, 2)
         for density in self.densities_per_km2:
             self.drop(density)  # validates each density against the packing limit
+        if self.sampling.steps > self.diffusion.num_train_steps:
+            raise ValueError(
+                f"sampling.steps ({self.sampling.steps}) must be at most diffusion.num_train_steps "
+                f"({self.diffusion.num_train_steps})"
+            )
 
     def grid_f_min(self, f_min: float | None) -> float:
         """``f_min`` if it is one of the dataset grid's levels (``f_mins``), the reference level if None."""
@@ -83,7 +90,8 @@ PROFILES: dict[str, Profile] = {
         expert=ExpertConfig(num_iterations=300, burn_in=100, num_samples=50),
         gnn_expert=GNNExpertConfig(hidden=16, num_iterations=300, burn_in=100, num_samples=50),
         denoiser=DenoiserConfig(hidden=16, depth=2),
-        diffusion=DiffusionConfig(num_train_steps=100, sample_steps=10),
+        diffusion=DiffusionConfig(num_train_steps=100),
+        sampling=SamplingSetting(steps=10),
         train=TrainConfig(
             num_steps=60,
             batch_problems=8,

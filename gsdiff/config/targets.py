@@ -1,8 +1,9 @@
 """The project's quality targets as named checks: what the expert and a policy must reach on held-out
 networks (the chapters report them, the tests assert them).
 
-Each ``check`` takes pooled metrics (``gsdiff.wireless.metrics.rate_metrics``) by policy name and returns
-``{label: met}``, so a report prints the label and a test asserts ``all(...)``.
+Each ``check`` takes pooled metrics (``gsdiff.wireless.metrics.rate_metrics``) by candidate
+(``gsdiff.config.candidates``) and returns ``{label: met}``, so a report prints the label and a test asserts
+``all(...)``.
 """
 
 from __future__ import annotations
@@ -10,14 +11,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .candidates import AVERAGE_POWER, EXPERT, FULL_POWER, Candidate
+
 __all__ = ["ExpertTargets", "PolicyTargets", "PaperResults", "PAPER_RESULTS"]
 
-Metrics = Mapping[str, Mapping[str, float]]
-_SHORT = {"full power": "FP", "average power": "AP"}  # how the labels name the deterministic baselines
+Metrics = Mapping[Candidate, Mapping[str, float]]
+_SHORT = {FULL_POWER: "FP", AVERAGE_POWER: "AP"}  # how the labels name the deterministic baselines
 
 
-def _names(baselines: Sequence[str]) -> str:
-    return " and ".join(_SHORT.get(b, b) for b in baselines)
+def _names(baselines: Sequence[Candidate]) -> str:
+    return " and ".join(_SHORT.get(b, b.label) for b in baselines)
 
 
 @dataclass(frozen=True)
@@ -30,8 +33,8 @@ class ExpertTargets:
         self,
         metrics: Metrics,
         f_min: float,
-        name: str = "expert",
-        baselines: Sequence[str] = ("full power", "average power"),
+        name: Candidate = EXPERT,
+        baselines: Sequence[Candidate] = (FULL_POWER, AVERAGE_POWER),
     ) -> dict[str, bool]:
         m = metrics[name]
         out = {
@@ -54,10 +57,10 @@ class PolicyTargets:
     def check(
         self,
         metrics: Metrics,
-        name: str,
+        name: Candidate,
         f_min: float,
-        reference: str = "expert",
-        baselines: Sequence[str] = ("full power", "average power"),
+        reference: Candidate = EXPERT,
+        baselines: Sequence[Candidate] = (FULL_POWER, AVERAGE_POWER),
     ) -> dict[str, bool]:
         m, ref = metrics[name], metrics[reference]
         return {

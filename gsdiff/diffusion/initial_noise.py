@@ -34,7 +34,7 @@ def _uniform_sobol(
     """[B, S, N] uniform points: one scrambled Sobol set [S, N], digitally shifted per network."""
     if n > torch.quasirandom.SobolEngine.MAXDIM:
         raise ValueError(
-            f"sobol noise supports at most {torch.quasirandom.SobolEngine.MAXDIM} nodes, got {n}; "
+            f"num_pairs: sobol noise supports at most {torch.quasirandom.SobolEngine.MAXDIM} pairs, got {n}; "
             "use initial_noise='gaussian'"
         )
     seed = int(torch.randint(0, 2**62, (1,), generator=generator, device=device))
@@ -47,13 +47,14 @@ def _uniform_sobol(
 def initial_noise(
     num_networks: int,
     num_samples: int,
-    num_nodes: int,
-    kind: str = "sobol",
+    num_pairs: int,
+    kind: str,
+    *,
     generator: torch.Generator | None = None,
     dtype: torch.dtype = torch.float32,
     device: torch.device | str = "cpu",
 ) -> torch.Tensor:
-    """Initial noise [B, S, N] for S reverse processes on each of B networks of N nodes.
+    """Initial noise [B, S, N] for S reverse processes on each of B networks of N pairs (graph nodes).
 
     Args:
         kind: "sobol" (randomized quasi-Monte Carlo, see the module docstring) or "gaussian" (i.i.d.).
@@ -63,10 +64,10 @@ def initial_noise(
     for name, value in (
         ("num_networks", num_networks),
         ("num_samples", num_samples),
-        ("num_nodes", num_nodes),
+        ("num_pairs", num_pairs),
     ):
         check_int_at_least(name, value, 1)
-    shape = (num_networks, num_samples, num_nodes)
+    shape = (num_networks, num_samples, num_pairs)
     gen_device = generator.device if generator is not None else "cpu"  # draws happen where the generator is
     if kind == "gaussian":
         z = torch.randn(shape, generator=generator, dtype=torch.float64, device=gen_device)

@@ -52,7 +52,7 @@ class Sampler:
         self.step_ratio = k // num_inference_steps
         self.timesteps = torch.arange(num_inference_steps - 1, -1, -1) * self.step_ratio
 
-    def _alphabars(self, t: int) -> tuple[float, float]:
+    def alphabars(self, t: int) -> tuple[float, float]:
         """alphabar at t and at the previous inference step (1 before the first step)."""
         prev = t - self.step_ratio
         alphabar = self._alphas_cumprod
@@ -60,7 +60,7 @@ class Sampler:
 
     def predict_x0(self, eps: torch.Tensor, t: int, x: torch.Tensor) -> torch.Tensor:
         """x0 = (x_t - sqrt(1 - alphabar_t) eps) / sqrt(alphabar_t), clipped to the diffusion space."""
-        alphabar, _ = self._alphabars(t)
+        alphabar, _ = self.alphabars(t)
         x0 = (x - math.sqrt(1 - alphabar) * eps) / math.sqrt(alphabar)
         return x0 if self.clip_range is None else x0.clamp(-self.clip_range, self.clip_range)
 
@@ -77,7 +77,7 @@ class DDPMSampler(Sampler):
     def step(
         self, eps: torch.Tensor, t: int, x: torch.Tensor, *, generator: torch.Generator | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        alphabar, alphabar_prev = self._alphabars(t)
+        alphabar, alphabar_prev = self.alphabars(t)
         beta = 1 - alphabar / alphabar_prev  # the step's effective beta (beta_t when n = K)
         x0 = self.predict_x0(eps, t, x)
         # Posterior mean of q(x_{t'} | x_t, x_0) (Ho et al., eq. (7)).
@@ -111,7 +111,7 @@ class DDIMSampler(Sampler):
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """One reverse step; the noise direction uses the eps implied by the clipped x0, so that the step
         stays consistent with the prediction it moves towards."""
-        alphabar, alphabar_prev = self._alphabars(t)
+        alphabar, alphabar_prev = self.alphabars(t)
         x0 = self.predict_x0(eps, t, x)
         eps = (x - math.sqrt(alphabar) * x0) / math.sqrt(1 - alphabar)
         sigma = self.eta * math.sqrt((1 - alphabar_prev) / (1 - alphabar) * (1 - alphabar / alphabar_prev))

@@ -42,10 +42,10 @@ __all__ = [
 ]
 
 
-def log_snr_weight(gains: torch.Tensor, radio: RadioConfig, graph: GraphConfig) -> torch.Tensor:
+def log_snr_weight(gains: torch.Tensor, radio: RadioConfig, graph_config: GraphConfig) -> torch.Tensor:
     """Normalized log-SNR of links at full power, same shape as ``gains``."""
     snr = radio.max_power_w * gains / radio.noise_w
-    return torch.log10(1 + snr) / (graph.snr_scale_db / 10.0)
+    return torch.log10(1 + snr) / (graph_config.snr_scale_db / 10.0)
 
 
 def coupling_weight(gains: torch.Tensor) -> torch.Tensor:
@@ -54,27 +54,28 @@ def coupling_weight(gains: torch.Tensor) -> torch.Tensor:
     return torch.log10(1 + 10 * gains / direct[..., None, :])
 
 
-def edge_weights(gains: torch.Tensor, radio: RadioConfig, graph: GraphConfig) -> torch.Tensor:
-    """The edge weights [..., N, N] that ``graph.edge_weight`` names (see the module docstring)."""
-    if graph.edge_weight == "coupling":
+def edge_weights(gains: torch.Tensor, radio: RadioConfig, graph_config: GraphConfig) -> torch.Tensor:
+    """The edge weights [..., N, N] that ``graph_config.edge_weight`` names (see the module docstring)."""
+    if graph_config.edge_weight == "coupling":
         return coupling_weight(gains)
-    return log_snr_weight(gains, radio, graph)
+    return log_snr_weight(gains, radio, graph_config)
 
 
 def _link_weights(
-    gains: torch.Tensor, direct: torch.Tensor, radio: RadioConfig, graph: GraphConfig
+    gains: torch.Tensor, direct: torch.Tensor, radio: RadioConfig, graph_config: GraphConfig
 ) -> torch.Tensor:
     """``edge_weights`` of chosen links: gains g_ji of any shape, ``direct`` the g_ii of their receivers."""
-    if graph.edge_weight == "coupling":
+    if graph_config.edge_weight == "coupling":
         return torch.log10(1 + 10 * gains / direct)
-    return log_snr_weight(gains, radio, graph)
+    return log_snr_weight(gains, radio, graph_config)
 
 
 def node_conditions(
     gains: torch.Tensor,
     f_min: float | torch.Tensor,
     radio: RadioConfig,
-    graph: GraphConfig,
+    graph_config: GraphConfig,
+    *,
     check: bool = True,
 ) -> torch.Tensor:
     """Node signal u [B, N, 3]: direct-link strength, aggregate interference at full power, f_min."""
@@ -91,7 +92,8 @@ def node_conditions(
             f"f_min must be a scalar, [B] or [B, N] = {tuple(direct.shape)}, got shape {tuple(f.shape)}"
         )
     return torch.stack(
-        [log_snr_weight(direct, radio, graph), log_snr_weight(interference, radio, graph), f], dim=-1
+        [log_snr_weight(direct, radio, graph_config), log_snr_weight(interference, radio, graph_config), f],
+        dim=-1,
     )
 
 
@@ -119,18 +121,19 @@ class GraphTensors(NamedTuple):
 def graph_tensors(
     gains: torch.Tensor,
     f_min: float | torch.Tensor,
-    radio: RadioConfig | None = None,
-    graph: GraphConfig | None = None,
+    radio: RadioConfig,
+    graph_config: GraphConfig,
 ) -> GraphTensors:
     """B networks [B, N, N] as one disjoint union of graphs, vectorized over networks (see module doc)."""
     check_gains(gains)
     if gains.dim() != 3:
         raise ValueError(f"gains must have shape [B, N, N], got {tuple(gains.shape)}")
-    radio, graph = radio or RadioConfig(), graph or GraphConfig()
     b, n = gains.shape[0], gains.shape[-1]
-    weights = edge_weights(gains, radio, graph)  # [B, N, N]
-    net, src, dst = _edge_mask(weights, graph.top_k).nonzero(as_tuple=True)  # sorted by network, then source
-    u = node_conditions(gains, f_min, radio, graph)
+    weights = edge_weights(gains, radio, graph_config)  # [B, N, N]
+    net, src, dst = _edge_mask(weights, graph_config.top_k).nonzero(
+        as_tuple=True
+    )  # sorted by network, then source
+    u = node_conditions(gains, f_min, radio, graph_config)
     edge_index = torch.stack([src, dst]) + net * n  # global node ids of the disjoint union
     batch = torch.arange(b, device=gains.device).repeat_interleave(n)
     return GraphTensors(u.reshape(b * n, -1), edge_index, weights[net, src, dst], batch)
@@ -139,15 +142,15 @@ def graph_tensors(
 def graph_batch(
     gains: torch.Tensor,
     f_min: float | torch.Tensor,
-    radio: RadioConfig | None = None,
-    graph: GraphConfig | None = None,
+    radio: RadioConfig,
+    graph_config: GraphConfig,
 ) -> Batch:
     """B networks [B, N, N] as one PyG ``Batch`` of graphs.
 
     Each graph has ``x`` = u [N, 3] (node conditions), ``edge_index`` [2, E] (j -> i), ``edge_weight`` [E]
     (normalized log-SNR), ``num_nodes`` = N.
     """
-    g = graph_tensors(gains, f_min, radio, graph)
+    g = graph_tensors(gains, f_min, radio, graph_config)
     b, n = gains.shape[0], gains.shape[-1]
     per_net = torch.bincount(g.batch[g.edge_index[1]], minlength=b).tolist()
     edge_index = (g.edge_index - g.batch[g.edge_index[0]] * n).split(per_net, dim=1)
@@ -179,41 +182,41 @@ def _normalized(weight: torch.Tensor, degree: torch.Tensor, source_degree: torch
 def channel_graph(
     gains: torch.Tensor,
     f_min: float | torch.Tensor,
-    radio: RadioConfig | None = None,
-    graph: GraphConfig | None = None,
+    radio: RadioConfig,
+    graph_config: GraphConfig,
+    *,
     dense_max_nodes: int = 128,
     check: bool = True,
 ) -> ChannelGraph:
     """B networks [B, N, N] as channel graphs (see the module docstring), for denoisers.
 
     The shift is S_ij = w_ji / sqrt(d_i d_j) over the kept edges (each receiver's self-loop and its
-    ``graph.top_k`` strongest interferers, or all), d the weighted in-degree. Up to ``dense_max_nodes`` nodes
-    it is held as dense blocks [B, N, N]; beyond, as a fixed in-degree table built from each receiver's
-    strongest gains, in O(N k) memory besides the gains themselves. ``check=False`` skips the validation of
-    values for inputs validated once already (the training loop's): reading a check's verdict back to the
-    host would make an accelerator wait at every step.
+    ``graph_config.top_k`` strongest interferers, or all), d the weighted in-degree. Up to
+    ``dense_max_nodes`` nodes it is held as dense blocks [B, N, N]; beyond, as a fixed in-degree table built
+    from each receiver's strongest gains, in O(N k) memory besides the gains themselves. ``check=False``
+    skips the validation of values for inputs validated once already (the training loop's): reading a
+    check's verdict back to the host would make an accelerator wait at every step.
     """
     if check:
         check_gains(gains)
     if gains.dim() != 3:
         raise ValueError(f"gains must have shape [B, N, N], got {tuple(gains.shape)}")
-    radio, graph = radio or RadioConfig(), graph or GraphConfig()
     b, n = gains.shape[0], gains.shape[-1]
-    u = node_conditions(gains, f_min, radio, graph, check)
+    u = node_conditions(gains, f_min, radio, graph_config, check=check)
     if n <= dense_max_nodes:
-        weights = edge_weights(gains, radio, graph)  # [B, j, i]
-        weights = weights * _edge_mask(weights, graph.top_k)
+        weights = edge_weights(gains, radio, graph_config)  # [B, j, i]
+        weights = weights * _edge_mask(weights, graph_config.top_k)
         degree = weights.sum(1)  # [B, i] weighted in-degree
         matrix = _normalized(weights, degree[:, None, :], degree[:, :, None])  # [B, j, i]
         return ChannelGraph(u, DenseShift(matrix.transpose(1, 2).contiguous()))
-    k = n - 1 if graph.top_k is None else min(graph.top_k, n - 1)
+    k = n - 1 if graph_config.top_k is None else min(graph_config.top_k, n - 1)
     eye = torch.eye(n, dtype=torch.bool, device=gains.device)
     strongest = gains.masked_fill(eye, -1.0).topk(k, dim=1).indices.transpose(1, 2)  # [B, i, k] sources j
     own = torch.arange(n, device=gains.device)[None, :, None].expand(b, n, 1)
     index = torch.cat([own, strongest], dim=2)  # [B, i, K]: the self-loop first
     rows = torch.arange(b, device=gains.device)[:, None, None]
     direct = torch.diagonal(gains, dim1=-2, dim2=-1)  # [B, N]
-    weight = _link_weights(gains[rows, index, own], direct[..., None], radio, graph)  # [B, i, K]
+    weight = _link_weights(gains[rows, index, own], direct[..., None], radio, graph_config)  # [B, i, K]
     degree = weight.sum(2)  # [B, i]
     value = _normalized(weight, degree[..., None], degree.gather(1, index.flatten(1)).view(b, n, -1))
     return ChannelGraph(u, SparseShift(index, value))

@@ -68,6 +68,8 @@ def check_value(name: str, value: object, default: object) -> None:
         if ok and default:
             for item in value:
                 check_value(f"an entry of {name}", item, default[0])
+    elif isinstance(default, dict):
+        ok, kind = isinstance(value, dict) and all(isinstance(k, str) for k in value), "a dict with str keys"
     else:
         ok, kind = True, ""
     if not ok:

@@ -25,6 +25,8 @@ def record(name: str, value: object) -> None:
 
     if not re.fullmatch(r"[A-Za-z0-9_.\-]+", name):
         raise ValueError(f"record names are letters, digits, '_', '.' and '-'; got {name!r}")
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:  # a NumPy or torch scalar: a Python one
+        value = value.item()
     display(
         {PREFIX + "text/plain": repr(value)},
         raw=True,
@@ -38,13 +40,15 @@ def slug(label: str) -> str:
 
 
 def record_metrics(
-    prefix: str, metrics: Mapping[str, Mapping[str, float]], keys=("mean", "p1", "p5", "feasible_fraction")
+    prefix: str, metrics: Mapping[object, Mapping[str, float]], keys=("mean", "p1", "p5", "feasible_fraction")
 ) -> None:
-    """Record ``metrics[policy][key]`` as ``<prefix>.<slug(policy)>.<key>`` for every policy and key."""
-    for name, m in metrics.items():
+    """Record ``metrics[candidate][key]`` as ``<prefix>.<name>.<key>`` for every candidate and key: a
+    ``Candidate``'s name (``gsdiff.config.candidates``), or the ``slug`` of any other label."""
+    for candidate, m in metrics.items():
+        name = getattr(candidate, "name", None) or slug(str(candidate))
         for key in keys:
             if key in m:
-                record(f"{prefix}.{slug(name)}.{key}", float(m[key]))
+                record(f"{prefix}.{name}.{key}", float(m[key]))
 
 
 def records_of(notebook: str | Path | Mapping) -> dict[str, object]:

@@ -24,8 +24,6 @@ that another runtime runs the DDIM step of ``gsdiff.diffusion.DDIMSampler`` with
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
@@ -33,13 +31,13 @@ from unittest import mock
 import torch
 from torch import nn
 
+from ..cache import content_key, default_cache_dir
 from ..checks import check_int_at_least
+from ..config import SamplingSetting
 from ..denoisers import ugnn
 from ..diffusion import DDIMSampler
 from ..files import atomic_write
-from .datasets import default_cache_dir
-from .diffusion_policy import DiffusionPolicy, SamplingSetting
-from .tuning import _fingerprint
+from .diffusion_policy import DiffusionPolicy
 
 __all__ = [
     "MAX_EXPORT_PAIRS",
@@ -82,12 +80,12 @@ class ChannelDenoiser(nn.Module):
     ) -> torch.Tensor:
         """Noisy signals x [B, N, M], integer steps t [B, M], gains [B, N, N] (j -> i), the f_min each
         network's graph is built at [B] (bits/s/Hz, margin included) -> predicted noise [B, N, M]."""
-        graph = self.policy.graphs(gains, f_min, self.top_k, check=False)  # traced: no value checks
+        graph = self.policy.graphs(gains, f_min, top_k=self.top_k, check=False)  # traced: no value checks
         return self.policy.denoiser(x, t, graph)
 
 
 def export_denoiser(
-    policy: DiffusionPolicy, path: str | Path, num_pairs: int, top_k: int | None = None
+    policy: DiffusionPolicy, path: str | Path, num_pairs: int, *, top_k: int | None = None
 ) -> Path:
     """Write ``ChannelDenoiser(policy, top_k)`` for networks of ``num_pairs`` pairs as one ONNX file.
 
@@ -120,15 +118,18 @@ def export_denoiser(
 
 
 def cached_export(
-    policy: DiffusionPolicy, num_pairs: int, top_k: int | None = None, cache_dir: str | Path | None = None
+    policy: DiffusionPolicy,
+    num_pairs: int,
+    *,
+    top_k: int | None = None,
+    cache_dir: str | Path | None = None,
 ) -> Path:
     """``export_denoiser``'s file for this policy (configs and weights), N and top_k, exported on the first
     call into the cache folder (``onnx-<key>.onnx``) and read from there afterwards: tracing takes tens of
     seconds on a small CPU, a book rebuild none."""
-    spec = {"policy": _fingerprint(policy), "pairs": num_pairs, "top_k": top_k, "torch": torch.__version__}
-    key = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
-    path = Path(cache_dir or default_cache_dir()) / f"onnx-{key}.onnx"
-    return path if path.is_file() else export_denoiser(policy, path, num_pairs, top_k)
+    spec = {"policy": policy.fingerprint(), "pairs": num_pairs, "top_k": top_k, "torch": torch.__version__}
+    path = Path(cache_dir or default_cache_dir()) / f"onnx-{content_key(spec)}.onnx"
+    return path if path.is_file() else export_denoiser(policy, path, num_pairs, top_k=top_k)
 
 
 def _example_inputs(n: int, device: torch.device) -> tuple[torch.Tensor, ...]:
@@ -160,15 +161,14 @@ class DDIMSteps:
 
     @classmethod
     def of(cls, policy: DiffusionPolicy, setting: SamplingSetting | None = None) -> DDIMSteps:
-        """The steps ``policy.sample(..., **setting.kwargs())`` takes (default ``SamplingSetting()``); its
-        sampler must be DDIM."""
-        setting = setting or SamplingSetting()
-        sampler = policy._sampler(setting.sampler, setting.steps, setting.eta)
+        """The steps ``policy.sample(..., setting)`` takes (default: the policy's setting); its sampler must
+        be DDIM."""
+        sampler = policy.sampler(setting)
         if not isinstance(sampler, DDIMSampler):
-            kind = setting.sampler or policy.configs["diffusion"].sampler
+            kind = (setting or policy.sampling).sampler
             raise ValueError(f"sampler must be 'ddim' for DDIMSteps; the setting samples with {kind!r}")
         timesteps = sampler.timesteps.tolist()
-        alphabars = [sampler._alphabars(t) for t in timesteps]  # the sampler's own (a, a') pairs
+        alphabars = [sampler.alphabars(t) for t in timesteps]  # the sampler's own (a, a') pairs
         return cls(
             tuple(timesteps),
             tuple(a for a, _ in alphabars),

@@ -12,10 +12,9 @@ from ..wireless.rates import instantaneous_rates
 __all__ = ["full_power", "average_power", "random_levels", "wmmse", "wmmse_sum_rate_history"]
 
 
-def full_power(gains: torch.Tensor, radio: RadioConfig | None = None) -> torch.Tensor:
+def full_power(gains: torch.Tensor, radio: RadioConfig) -> torch.Tensor:
     """FP: every transmitter at P_max, [..., N]."""
     check_gains(gains)
-    radio = radio or RadioConfig()
     return torch.full(gains.shape[:-1], radio.max_power_w, dtype=gains.dtype, device=gains.device)
 
 
@@ -30,7 +29,8 @@ def random_levels(
     gains: torch.Tensor,
     num_samples: int,
     num_levels: int,
-    radio: RadioConfig | None = None,
+    radio: RadioConfig,
+    *,
     generator: torch.Generator | None = None,
 ) -> torch.Tensor:
     """[B, S, N] samples whose every power is one of ``num_levels`` evenly spaced levels in [0, P_max],
@@ -38,7 +38,6 @@ def random_levels(
     check_gains(gains)
     check_int_at_least("num_samples", num_samples, 1)
     check_int_at_least("num_levels", num_levels, 2)
-    radio = radio or RadioConfig()
     b, n = gains.shape[0], gains.shape[-1]
     level = torch.randint(0, num_levels, (b, num_samples, n), generator=generator)
     return (level.to(gains.dtype) * (radio.max_power_w / (num_levels - 1))).to(gains.device)
@@ -63,25 +62,21 @@ def _wmmse_iterations(gains: torch.Tensor, radio: RadioConfig, num_iters: int):
         yield v.square()
 
 
-def wmmse(gains: torch.Tensor, radio: RadioConfig | None = None, num_iters: int = 100) -> torch.Tensor:
+def wmmse(gains: torch.Tensor, radio: RadioConfig, *, num_iters: int = 100) -> torch.Tensor:
     """WMMSE power control maximizing the sum rate on the large-scale gains (no fading); [B, N] in W.
 
     Starts at full power; each iteration updates MMSE receivers, MSE weights and amplitudes in closed form,
     a block-coordinate ascent whose sum rate never decreases.
     """
-    radio = radio or RadioConfig()
     *_, power = _wmmse_iterations(gains, radio, num_iters)
     return power.to(gains.dtype)
 
 
-def wmmse_sum_rate_history(
-    gains: torch.Tensor, radio: RadioConfig | None = None, num_iters: int = 100
-) -> torch.Tensor:
+def wmmse_sum_rate_history(gains: torch.Tensor, radio: RadioConfig, *, num_iters: int = 100) -> torch.Tensor:
     """[num_iters + 1, B] large-scale sum rate (bits/s/Hz) after each WMMSE iteration, in float64."""
-    radio = radio or RadioConfig()
     return torch.stack(
         [
-            instantaneous_rates(p, gains.double(), radio.noise_w).sum(-1)
+            instantaneous_rates(gains.double(), p, radio.noise_w).sum(-1)
             for p in _wmmse_iterations(gains, radio, num_iters)
         ]
     )

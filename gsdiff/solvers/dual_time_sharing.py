@@ -36,7 +36,7 @@ def dual_picks(
     rates: torch.Tensor,
     f_min: float | torch.Tensor,
     num_windows: int,
-    config: DualTimeSharingConfig | None = None,
+    config: DualTimeSharingConfig,
 ) -> torch.Tensor:
     """[B, W] indices into the pool of the samples played in windows 1..W.
 
@@ -46,7 +46,6 @@ def dual_picks(
         num_windows: W windows to fill.
         config: margin, dual step, rate averaging and burn-in.
     """
-    config = config or DualTimeSharingConfig()
     if not isinstance(rates, torch.Tensor) or not rates.is_floating_point() or rates.dim() != 3:
         shape = tuple(rates.shape) if isinstance(rates, torch.Tensor) else type(rates).__name__
         raise ValueError(f"rates must be a floating-point tensor [B, S, N], got {shape}")
@@ -73,17 +72,17 @@ def dual_time_sharing(
     gains: torch.Tensor,
     power_w: torch.Tensor,
     f_min: float | torch.Tensor,
-    radio: RadioConfig | None = None,
-    evaluation: EvaluationConfig | None = None,
-    config: DualTimeSharingConfig | None = None,
+    radio: RadioConfig,
+    evaluation: EvaluationConfig,
+    config: DualTimeSharingConfig,
 ) -> torch.Tensor:
     """The samples [B, W, N] (W = ``evaluation.num_windows``) that dual time-sharing plays, in order.
 
     ``power_w`` [B, S, N] is the pool (in W) for networks ``gains`` [B, N, N]; the result is again samples
     of each network, which ``gsdiff.wireless.evaluate_time_sharing`` plays one per window, in this order.
     """
-    radio, evaluation = radio or RadioConfig(), evaluation or EvaluationConfig()
-    config = config or DualTimeSharingConfig()
     pool = as_samples(power_w, gains, radio)  # [B, S, N]
-    rates = sample_rates(gains, pool, radio, config.quadrature_nodes, config.interferers)
+    rates = sample_rates(
+        gains, pool, radio, quadrature_nodes=config.quadrature_nodes, interferers=config.interferers
+    )
     return take_samples(pool, dual_picks(rates, f_min, evaluation.num_windows, config))  # [B, W, N]

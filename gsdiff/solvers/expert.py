@@ -151,7 +151,7 @@ def _expert_chunk(
         rates = lagrangian.rates(level)
         if config.dual_rates == "fading":
             fading = torch.empty_like(gains).exponential_(generator=generator)
-            step_rates = instantaneous_rates(power, gains, radio.noise_w, fading)
+            step_rates = instantaneous_rates(gains, power, radio.noise_w, fading)
         else:
             step_rates = rates
         average += config.rate_averaging * (step_rates - average)
@@ -165,10 +165,11 @@ def _expert_chunk(
 def run_expert(
     gains: torch.Tensor,
     f_min: float | torch.Tensor,
-    radio: RadioConfig | None = None,
-    config: ExpertConfig | None = None,
-    generator: torch.Generator | None = None,
+    radio: RadioConfig,
+    config: ExpertConfig,
+    *,
     seed: int | None = None,
+    generator: torch.Generator | None = None,
     progress: bool = False,
 ) -> ExpertResult:
     """Run the primal-dual expert on B networks and return its samples and trajectories.
@@ -177,10 +178,9 @@ def run_expert(
         gains: [B, N, N] large-scale gains in W/W (gains[b, j, i]: transmitter j to receiver i).
         f_min: minimum ergodic rate in bits/s/Hz, a scalar or one per network [B].
         radio, config: power budget and noise; iterations, steps and sampling.
-        generator / seed: randomness of the primal moves (and of the fading, with ``dual_rates="fading"``).
+        seed / generator: randomness of the primal moves (and of the fading, with ``dual_rates="fading"``).
         progress: show a tqdm bar over network-iterations.
     """
-    radio, config = radio or RadioConfig(), config or ExpertConfig()
     check_networks(gains)
     f = per_network_f_min(f_min, gains)
     b, n = gains.shape[0], gains.shape[-1]

@@ -59,9 +59,10 @@ class PowerGNN(nn.Module):
 def run_gnn_expert(
     gains: torch.Tensor,
     f_min: float | torch.Tensor,
-    radio: RadioConfig | None = None,
-    config: GNNExpertConfig | None = None,
-    graph: GraphConfig | None = None,
+    radio: RadioConfig,
+    config: GNNExpertConfig,
+    graph_config: GraphConfig,
+    *,
     seed: int = 0,
     progress: bool = False,
 ) -> ExpertResult:
@@ -70,11 +71,10 @@ def run_gnn_expert(
     The result has the direct expert's format (``gsdiff.solvers.ExpertResult``); trajectories are recorded
     every 10 iterations.
     """
-    radio, config, graph = radio or RadioConfig(), config or GNNExpertConfig(), graph or GraphConfig()
     check_networks(gains)
     f = per_network_f_min(f_min, gains)
     b, n = gains.shape[0], gains.shape[-1]
-    batch = graph_batch(gains, f, radio, graph)
+    batch = graph_batch(gains, f, radio, graph_config)
     with torch.random.fork_rng(devices=[]):  # the GNN's initial weights, leaving the global RNG as it was
         torch.manual_seed(seed)
         model = PowerGNN(4, config.hidden, config.num_layers, config.hops, radio.max_power_w)
@@ -86,7 +86,7 @@ def run_gnn_expert(
         return model(features, batch.edge_index, batch.edge_weight).reshape(b, n)
 
     def rates(x: torch.Tensor) -> torch.Tensor:
-        return ergodic_rates_exact(x, gains, radio.noise_w, num_nodes=config.quadrature_nodes)
+        return ergodic_rates_exact(gains, x, radio.noise_w, quadrature_nodes=config.quadrature_nodes)
 
     mu = torch.zeros(b, n, dtype=gains.dtype, device=gains.device)
     with torch.no_grad():

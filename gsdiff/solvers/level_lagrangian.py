@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import torch
 
 from ..config import RadioConfig
-from ..wireless.rates import quadrature_nodes
+from ..wireless.rates import rate_quadrature
 
 __all__ = ["LevelState", "LevelLagrangian"]
 
@@ -36,7 +36,7 @@ class LevelLagrangian:
         gains: [B, N, N] large-scale gains (j -> i).
         radio: power budget and noise.
         num_levels: L levels 0, P_max / (L - 1), ..., P_max.
-        num_nodes: quadrature nodes Q.
+        quadrature_nodes: Q nodes of the rate quadrature.
         coupling_db: pairs whose cross gain is within this of a direct gain (either way) are coupled
             (``ExpertConfig.coupling_db``; None: none are).
     """
@@ -46,7 +46,7 @@ class LevelLagrangian:
         gains: torch.Tensor,
         radio: RadioConfig,
         num_levels: int,
-        num_nodes: int,
+        quadrature_nodes: int,
         coupling_db: float | None = None,
     ) -> None:
         b, n = gains.shape[0], gains.shape[-1]
@@ -54,7 +54,7 @@ class LevelLagrangian:
             0, radio.max_power_w, num_levels, dtype=gains.dtype, device=gains.device
         )
         direct = torch.diagonal(gains, dim1=-2, dim2=-1)  # [B, N]
-        z, weights = quadrature_nodes(radio.max_power_w * direct, radio.noise_w, num_nodes)  # [B, N, Q]
+        z, weights = rate_quadrature(radio.max_power_w * direct, radio.noise_w, quadrature_nodes)  # [B, N, Q]
         self.off = ~torch.eye(n, dtype=torch.bool, device=gains.device)
         self.cross = gains * self.off  # [B, j, k] interference gains; 0 on the diagonal, so F = 1 there
         level_w = self.levels_w[:, None, None, None, None]

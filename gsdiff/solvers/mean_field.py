@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import torch
 
 from ..config import RadioConfig
-from ..wireless.rates import quadrature_nodes
+from ..wireless.rates import rate_quadrature
 
 __all__ = ["MeanFieldState", "MeanFieldLagrangian"]
 
@@ -56,7 +56,7 @@ class MeanFieldLagrangian:
         gains: [B, N, N] large-scale gains (j -> i).
         radio: power budget and noise.
         num_levels: L levels 0, P_max / (L - 1), ..., P_max.
-        num_nodes: quadrature nodes Q.
+        quadrature_nodes: Q nodes of the rate quadrature.
         num_interferers: K exact interferers per receiver (at most N - 1).
         coupling_db: pairs whose cross gain is within this of a direct gain (either way) are coupled
             (``ExpertConfig.coupling_db``); only pairs linked in the top-K graph are considered.
@@ -67,7 +67,7 @@ class MeanFieldLagrangian:
         gains: torch.Tensor,
         radio: RadioConfig,
         num_levels: int,
-        num_nodes: int,
+        quadrature_nodes: int,
         num_interferers: int,
         coupling_db: float | None = None,
     ) -> None:
@@ -76,7 +76,9 @@ class MeanFieldLagrangian:
         device, dtype = gains.device, gains.dtype
         self.levels_w = torch.linspace(0, radio.max_power_w, num_levels, dtype=dtype, device=device)
         direct = torch.diagonal(gains, dim1=-2, dim2=-1)  # [B, N]
-        self.z, weights = quadrature_nodes(radio.max_power_w * direct, radio.noise_w, num_nodes)  # [B, N, Q]
+        self.z, weights = rate_quadrature(
+            radio.max_power_w * direct, radio.noise_w, quadrature_nodes
+        )  # [B, N, Q]
         eye = torch.eye(n, dtype=torch.bool, device=device)
         cross = gains.masked_fill(eye, 0.0)  # [B, j, k]
         self.neighbours = cross.topk(k, dim=1).indices.transpose(1, 2).contiguous()  # [B, k, K] j in T(k)

@@ -1,4 +1,4 @@
-"""Presentation: plotly figure builders by topic, Markdown tables, the papers' claims checked on a run,
+"""Presentation: plotly figure builders by topic, Markdown tables and reports (the papers' claims among them),
 offline-safe display, and a page that samples a policy in the browser with no kernel. The ipywidgets panels
 live in ``gsdiff.viz.widgets`` (the two-user example) and ``gsdiff.viz.panels`` (the policy sampled live),
 imported on their own since they need ipywidgets. Nothing else in gsdiff imports this package."""
@@ -11,7 +11,7 @@ from .browser_sampler import (
     show_browser_sampler,
     write_browser_sampler,
 )
-from .claims import Claim, claims_table, paper_claims
+from .claims import claims_table
 from .costs import cost_figure, cost_table
 from .diffusion import sampler_comparison_figure, schedule_figure, signal_steps_figure
 from .display import in_book, show, show_widget
@@ -51,8 +51,6 @@ __all__ = [
     "write_browser_sampler",
     "browser_sampler_html",
     "show_browser_sampler",
-    "Claim",
-    "paper_claims",
     "claims_table",
     "cost_figure",
     "cost_table",

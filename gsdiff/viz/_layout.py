@@ -32,9 +32,9 @@ def line(
         x=x,
         y=y,
         mode=mode,
-        name=name,
+        name=str(name),
         line={"color": color(k), "dash": dash},
-        legendgroup=group or name,
+        legendgroup=str(group or name),
         showlegend=show_legend,
     )
 

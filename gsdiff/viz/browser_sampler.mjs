@@ -118,7 +118,7 @@ export class Sampler {
   rates(powers, network) {
     const { num_pairs: n, noise_w: noiseW, quadrature } = this.bundle;
     const gains = this.bundle.networks[network].gains;
-    return powers.map((p) => exactRates(p, gains, n, noiseW, quadrature.num_nodes, quadrature.tail));
+    return powers.map((p) => exactRates(p, gains, n, noiseW, quadrature.quadrature_nodes, quadrature.tail));
   }
 
   // Draw allocations on network `network` at fMin: `numSamples` from seeded Gaussian noise, or from the
@@ -142,7 +142,7 @@ export class Sampler {
       const [a, aPrev] = [ddim.alphas_cumprod[k], ddim.alphas_cumprod_prev[k]];
       ddimStep(x, eps.data, a, aPrev, ddim.eta, ddim.clip_range, normal);
     }
-    const { raw, powers } = toPowers(x, n, m, maxPowerW, setting.levels);
+    const { raw, powers } = toPowers(x, n, m, maxPowerW, setting.power_levels);
     const sampled = performance.now();
     const rates = this.rates(powers, network);
     const timeShared = new Float64Array(n);

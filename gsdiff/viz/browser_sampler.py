@@ -15,7 +15,8 @@ headers on a static host). A press of *sample* on network g at f_min draws S all
 2. for each DDIM step, eps = model(x_t, t, g, f_min + margin) and the DDIM update of
    ``gsdiff.policy.export.DDIMSteps`` (the numbers come from the Python sampler: the page does no schedule
    maths of its own);
-3. powers (x_0 + 1/2) P_max on [0, P_max], then the setting's levels (``gsdiff.policy.project_to_levels``);
+3. powers (x_0 + 1/2) P_max on [0, P_max], then the setting's power levels
+   (``gsdiff.policy.project_to_levels``);
 4. each sample's exact ergodic rates by the quadrature of ``gsdiff.wireless.ergodic_rates_exact``, and each
    user's time-shared rate, their mean over the samples (``gsdiff.wireless.asymptotic_rates``);
 
@@ -44,8 +45,8 @@ import plotly.graph_objects as go
 import torch
 
 from ..checks import check_f_min, check_int_at_least, check_networks
-from ..policy import DiffusionPolicy, SamplingSetting
-from ..policy.export import MAX_EXPORT_PAIRS, DDIMSteps, cached_export
+from ..config import SamplingSetting, policy_candidate
+from ..policy import MAX_EXPORT_PAIRS, DDIMSteps, DiffusionPolicy, cached_export
 from ..wireless.time_sharing import asymptotic_rates
 from ._layout import color
 from .display import in_book
@@ -64,7 +65,7 @@ BOOK_STATIC_ENV = "GSDIFF_BOOK_STATIC"  # set by build_book.py: copied into the 
 BOOK_STATIC_URL = "../_static/generated/"  # that folder, from a chapter's page (book/<chapter>.html)
 BOOK_ORT_URL = "../_static/vendor/onnxruntime-web/"  # onnxruntime-web's WASM build, from a chapter's page
 MODULE = "browser_sampler.mjs"
-QUADRATURE = {"num_nodes": 48, "tail": 1e-6}  # the nodes of gsdiff.wireless.sample_rates (its defaults)
+QUADRATURE = {"quadrature_nodes": 48, "tail": 1e-6}  # gsdiff.wireless.sample_rates's (its defaults)
 
 
 @dataclass(frozen=True)
@@ -147,8 +148,8 @@ def sampler_bundle(
 ) -> dict:
     """The page's data (``bundle.json``) for networks ``gains`` [B, N, N] named ``labels``, with the expert's
     exact time-shared rates from its samples [B, S, N] at ``expert_f_min`` where given; ``setting`` (default
-    ``SamplingSetting()``) says how the policy samples: its DDIM steps, margin and levels."""
-    setting, controls = setting or SamplingSetting(), controls or SamplerControls()
+    the policy's own) says how the policy samples: its DDIM steps, margin and power levels."""
+    setting, controls = setting or policy.sampling, controls or SamplerControls()
     check_networks(gains)
     b, n = gains.shape[0], gains.shape[-1]
     if len(labels) != b:
@@ -161,13 +162,13 @@ def sampler_bundle(
         rates = asymptotic_rates(gains.double(), expert_samples_w.double(), policy.configs["radio"])  # [B, N]
         expert = [{"f_min": float(expert_f_min), "rates": r} for r in rates.tolist()]
     radio, kind = policy.configs["radio"], policy.configs["denoiser"].kind
-    figures = sampler_figures(n, radio.max_power_w, kind.upper())
+    figures = sampler_figures(n, radio.max_power_w, policy_candidate(kind).label)
     bundle = {
         "model": "model.onnx",
         "num_pairs": n,
         "max_power_w": radio.max_power_w,
         "noise_w": radio.noise_w,
-        "setting": {"margin": setting.margin, "levels": setting.levels, "label": setting.label},
+        "setting": {"margin": setting.margin, "power_levels": setting.power_levels, "label": setting.label},
         "ddim": asdict(DDIMSteps.of(policy, setting)),
         "quadrature": QUADRATURE,
         "networks": [
@@ -196,12 +197,12 @@ def write_browser_sampler(
     n = gains.shape[-1]
     if n > MAX_EXPORT_PAIRS:
         raise ValueError(f"gains must have N <= {MAX_EXPORT_PAIRS} pairs for the page's model, got N = {n}")
-    setting = setting or SamplingSetting()
+    setting = setting or policy.sampling
     data = sampler_bundle(policy, gains, labels, expert_samples_w, expert_f_min, setting, controls)
     folder = Path(folder)
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    shutil.copyfile(cached_export(policy, n, setting.top_k), folder / data["model"])
+    shutil.copyfile(cached_export(policy, n, top_k=setting.top_k), folder / data["model"])
     (folder / "bundle.json").write_text(json.dumps(data))
     shutil.copyfile(Path(str(files("gsdiff.viz") / MODULE)), folder / MODULE)
     return data

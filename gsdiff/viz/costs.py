@@ -1,5 +1,5 @@
-"""What profiles cost (``gsdiff.policy.measure_profile_cost``): a table and a figure of the estimated hours
-of each stage, one bar group per profile."""
+"""What profiles cost (``gsdiff.evaluation.measure_profile_cost``): a table and a figure of the estimated
+hours of each stage, one bar group per profile."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 
-from ..policy.costs import ProfileCost, duration
+from ..evaluation.costs import ProfileCost, duration
 from ._layout import color
 from .tables import markdown_table
 

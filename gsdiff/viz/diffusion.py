@@ -53,7 +53,8 @@ def signal_steps_figure(values: np.ndarray, labels: Sequence[str], title: str) -
 def sampler_comparison_figure(rows: Sequence[Mapping], reference_p5: float | None = None) -> go.Figure:
     """p5 (of rate - f_min) and sampling time per network against the reverse steps, a line per sampler.
 
-    ``rows``: dicts with keys sampler, steps, p5, seconds_per_network (e.g. ``gsdiff.policy.sampler_sweep``).
+    ``rows``: dicts with keys sampler, steps, p5, seconds_per_network
+    (e.g. ``gsdiff.evaluation.sampler_sweep``).
     """
     fig = make_subplots(
         rows=1, cols=2, subplot_titles=("5th percentile of rate − f_min", "sampling time per network")

@@ -74,8 +74,10 @@ def strongest_pairs(gains: torch.Tensor, num_pairs: int) -> list[tuple[int, int]
     return [(int(k) // n, int(k) % n) for k in order]
 
 
-def _slice_trace(x_mw: np.ndarray, i: int, j: int, name: str, colour: str, visible: bool, legend: bool):
-    """Joint samples (x_i, x_j) of one pool [S, N] (mW); a point's size and hover: how often it was drawn."""
+def _slice_trace(x_mw: np.ndarray, i: int, j: int, pool, colour: str, visible: bool, legend: bool):
+    """Joint samples (x_i, x_j) of one pool [S, N] (mW), ``pool`` its candidate or label ("" for none); a
+    point's size and hover: how often it was drawn."""
+    name = str(pool) if pool else ""
     points, counts = np.unique(np.round(x_mw[:, [i, j]], 3), axis=0, return_counts=True)
     share = counts / counts.sum()
     return go.Scatter(

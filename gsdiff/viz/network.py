@@ -141,13 +141,12 @@ def path_loss_figure(networks: Networks | None = None, shadowing_std_db: float =
 
 
 def channel_graph_figure(
-    gains: torch.Tensor, f_min: float, radio: RadioConfig | None = None, graph: GraphConfig | None = None
+    gains: torch.Tensor, f_min: float, radio: RadioConfig, graph_config: GraphConfig
 ) -> go.Figure:
-    """One network as a graph signal: the weighted adjacency (the edge weights that ``graph.edge_weight``
-    names) and the node conditions u."""
-    radio, graph = radio or RadioConfig(), graph or GraphConfig()
-    weights = edge_weights(gains.double(), radio, graph).numpy()  # [N, N] (j, i), as graph.edge_weight says
-    u = node_conditions(gains[None].double(), f_min, radio, graph)[0].numpy()  # [N, 3]
+    """One network as a graph signal: the weighted adjacency (the edge weights that
+    ``graph_config.edge_weight`` names) and the node conditions u."""
+    weights = edge_weights(gains.double(), radio, graph_config).numpy()  # [N, N] (j, i)
+    u = node_conditions(gains[None].double(), f_min, radio, graph_config)[0].numpy()  # [N, 3]
     fig = make_subplots(
         rows=1,
         cols=2,

@@ -25,14 +25,24 @@ from typing import TYPE_CHECKING
 import ipywidgets as widgets
 import torch
 
-from ..config import DropConfig, DualTimeSharingConfig, Profile, get_profile
-from ..policy.comparison import DUAL_SUFFIX, candidate_samples, evaluate_candidates
-from ..policy.diffusion_policy import DiffusionPolicy, SamplingSetting
-from ..policy.pretrained import load_pretrained
+from ..config import (
+    AVERAGE_POWER,
+    EXPERT,
+    FULL_POWER,
+    WMMSE,
+    DropConfig,
+    DualTimeSharingConfig,
+    Profile,
+    SamplingSetting,
+    dual_candidate,
+    get_profile,
+    policy_candidate,
+)
+from ..evaluation import CandidateSamples, evaluate_candidates, expert_and_candidates, expert_for_size
+from ..policy import DiffusionPolicy, load_pretrained
 from ..solvers.dual_time_sharing import dual_time_sharing
 from ..solvers.expert import run_expert
-from ..wireless.channel import drop_networks
-from ..wireless.time_sharing import evaluate_time_sharing
+from ..wireless.channel import drop_at_densities, drop_networks
 from .expert import pair_slice_figure, sample_strip_figure, strongest_pairs
 from .network import allocation_map_figure
 from .rates import percentile_curves_figure
@@ -43,8 +53,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Panel", "sampling_panel", "slice_panel", "percentile_panel"]
 
-MAX_EXACT_PAIRS = 50  # above, the expert keeps each receiver's 16 strongest interferers exact (mean field)
-NAME = "U-GNN"  # how the panels name the policy
+POLICY = policy_candidate("ugnn")  # how the panels name the policy
 
 
 class Panel(widgets.VBox):
@@ -102,11 +111,6 @@ def _policy_and_profile(
     return policy, profile
 
 
-def _expert_config(profile: Profile, num_pairs: int):
-    """The profile's expert, mean field beyond each receiver's 16 strongest interferers for large N."""
-    return profile.expert if num_pairs <= MAX_EXACT_PAIRS else replace(profile.expert, interferers=16)
-
-
 def _setting_for(setting: SamplingSetting, num_pairs: int, trained_pairs: int) -> SamplingSetting:
     """The setting, with the training degree (top_k = training N - 1) on networks larger than training's."""
     if num_pairs > trained_pairs and setting.top_k is None:
@@ -132,16 +136,15 @@ def sampling_panel(
     Args:
         policy, profile: the policy and the profile whose densities, expert and evaluation are used
             (default: the ``book`` profile's shipped U-GNN).
-        setting: how the policy samples (e.g. the tuned setting of ``gsdiff.policy.tuned_settings``); the
-            panel's steps and eta override its own.
+        setting: how the policy samples (default its own; e.g. the tuned setting of
+            ``gsdiff.evaluation.tuned_settings``); the panel's steps and eta override its own.
         sizes: the network sizes offered (default: the profile's training size and its transfer sizes up to
             100 pairs, where the expert still takes seconds).
         seed: seed of the samples and of the fading slots.
     """
     policy, profile = _policy_and_profile(policy, profile)
-    setting = setting or SamplingSetting()
+    setting = setting or policy.sampling
     sizes = list(sizes or [n for n in (profile.num_pairs, *profile.transfer_pairs) if n <= 100])
-    d = policy.configs["diffusion"]
     panel = Panel(
         {
             "density": widgets.Dropdown(options=list(profile.densities_per_km2), description="pairs/km²"),
@@ -150,14 +153,14 @@ def sampling_panel(
             "f_min": _f_min_slider(profile.f_min),
             "num_samples": widgets.Dropdown(options=[10, 25, 50, 100], value=25, description="samples"),
             "steps": widgets.IntSlider(
-                value=setting.steps or d.sample_steps,
+                value=setting.steps,
                 min=2,
                 max=50,
                 description="DDIM steps",
                 continuous_update=False,
             ),
             "eta": widgets.FloatSlider(
-                value=d.eta if setting.eta is None else setting.eta,
+                value=setting.eta,
                 min=0.0,
                 max=1.0,
                 step=0.1,
@@ -177,17 +180,18 @@ def sampling_panel(
 
         def sample() -> None:
             state["net"] = drop_networks(1, drop, seed=c["network_seed"])
-            chosen = _setting_for(setting, c["num_pairs"], profile.num_pairs)
-            kwargs = chosen.kwargs() | {"steps": c["steps"], "eta": c["eta"]}
+            chosen = replace(
+                _setting_for(setting, c["num_pairs"], profile.num_pairs), steps=c["steps"], eta=c["eta"]
+            )
             generator = torch.Generator().manual_seed(seed)
             state["samples"] = policy.sample(
-                state["net"].gains, c["f_min"], c["num_samples"], generator=generator, **kwargs
+                state["net"].gains, c["f_min"], c["num_samples"], chosen, generator=generator
             )
 
         def expert() -> None:
             key = (drop, c["network_seed"], c["f_min"])
             if key not in experts:
-                config = _expert_config(profile, c["num_pairs"])
+                config = expert_for_size(profile.expert, c["num_pairs"])
                 experts[key] = run_expert(
                     state["net"].gains, c["f_min"], profile.radio, config, seed=seed
                 ).samples_w
@@ -199,13 +203,14 @@ def sampling_panel(
                 played = dual_time_sharing(
                     gains, played, c["f_min"], profile.radio, profile.evaluation, DualTimeSharingConfig()
                 )
-            name = NAME + (DUAL_SUFFIX if c["dual"] else "")
-            state["results"] = {
-                "expert": evaluate_time_sharing(
-                    gains, state["expert"], profile.radio, profile.evaluation, seed=seed
-                ),
-                name: evaluate_time_sharing(gains, played, profile.radio, profile.evaluation, seed=seed),
+            played_by = dual_candidate(POLICY) if c["dual"] else POLICY
+            candidates = {
+                EXPERT: CandidateSamples(state["expert"], 0.0),
+                played_by: CandidateSamples(played, 0.0),
             }
+            state["results"] = evaluate_candidates(
+                gains, candidates, profile.radio, profile.evaluation, seed=seed
+            )
 
         panel.run(
             [
@@ -225,18 +230,6 @@ def sampling_panel(
     return panel
 
 
-def _default_gains(profile: Profile, per_density: int, seed: int) -> torch.Tensor:
-    """[D * per_density, N, N]: ``per_density`` networks of the profile's size at each of its densities."""
-    return torch.cat(
-        [
-            drop_networks(
-                per_density, DropConfig(num_pairs=profile.num_pairs, density_per_km2=d), seed=seed
-            ).gains
-            for d in profile.densities_per_km2
-        ]
-    )
-
-
 def slice_panel(
     policy: DiffusionPolicy | None = None,
     profile: Profile | None = None,
@@ -252,8 +245,9 @@ def slice_panel(
         num_pairs: how many of each network's most coupled pairs the pair menu offers.
     """
     policy, profile = _policy_and_profile(policy, profile)
-    setting = setting or SamplingSetting()
-    gains = _default_gains(profile, 1, seed) if gains is None else gains
+    setting = setting or policy.sampling
+    if gains is None:  # one network of the profile's size per density
+        gains = drop_at_densities(1, profile.num_pairs, profile.densities_per_km2, seed=seed)
     panel = Panel(
         {
             "network": widgets.Dropdown(options=list(range(gains.shape[0])), description="network"),
@@ -279,14 +273,15 @@ def slice_panel(
         g = gains[c["network"] : c["network"] + 1]
 
         def expert() -> None:
-            pools.setdefault(key, {})["expert"] = run_expert(
-                g, c["f_min"], profile.radio, _expert_config(profile, g.shape[-1]), seed=seed
+            config = expert_for_size(profile.expert, g.shape[-1])
+            pools.setdefault(key, {})[EXPERT] = run_expert(
+                g, c["f_min"], profile.radio, config, seed=seed
             ).samples_w[0]
 
         def sample() -> None:
-            kwargs = _setting_for(setting, g.shape[-1], profile.num_pairs).kwargs()
+            chosen = _setting_for(setting, g.shape[-1], profile.num_pairs)
             generator = torch.Generator().manual_seed(seed)
-            pools[key][NAME] = policy.sample(g, c["f_min"], c["num_samples"], generator=generator, **kwargs)[
+            pools[key][POLICY] = policy.sample(g, c["f_min"], c["num_samples"], chosen, generator=generator)[
                 0
             ]
 
@@ -316,13 +311,16 @@ def percentile_panel(
         num_samples: policy samples per network.
     """
     policy, profile = _policy_and_profile(policy, profile)
-    setting = setting or SamplingSetting()
-    gains = _default_gains(profile, 2, seed) if gains is None else gains
-    names = ["expert", NAME, NAME + DUAL_SUFFIX, "full power", "average power", "WMMSE"]
+    setting = setting or policy.sampling
+    if gains is None:  # two networks of the profile's size per density
+        gains = drop_at_densities(2, profile.num_pairs, profile.densities_per_km2, seed=seed)
+    names = [EXPERT, POLICY, dual_candidate(POLICY), FULL_POWER, AVERAGE_POWER, WMMSE]
     slots = profile.evaluation.num_slots
     panel = Panel(
         {
-            "candidates": widgets.SelectMultiple(options=names, value=tuple(names), description="candidates"),
+            "candidates": widgets.SelectMultiple(
+                options=[(c.label, c) for c in names], value=tuple(names), description="candidates"
+            ),
             "horizon": widgets.IntSlider(
                 value=slots, min=min(10, slots), max=slots, description="slots", continuous_update=False
             ),
@@ -333,23 +331,20 @@ def percentile_panel(
     results: dict[float, dict] = {}
 
     def evaluate(f_min: float) -> None:
-        expert_w = run_expert(
-            gains, f_min, profile.radio, _expert_config(profile, gains.shape[-1]), seed=seed
-        ).samples_w
-        candidates = candidate_samples(
+        candidates = expert_and_candidates(
             gains,
             f_min,
-            expert_w,
             profile.radio,
-            policies={NAME: policy},
-            num_samples=num_samples,
-            sampling={NAME: _setting_for(setting, gains.shape[-1], profile.num_pairs)},
-            dual={NAME: DualTimeSharingConfig()},
-            evaluation=profile.evaluation,
-            baselines=("full power", "average power", "WMMSE"),
+            expert_for_size(profile.expert, gains.shape[-1]),
             seed=seed,
+            policies={POLICY: policy},
+            num_samples=num_samples,
+            sampling={POLICY: _setting_for(setting, gains.shape[-1], profile.num_pairs)},
+            dual={POLICY: DualTimeSharingConfig()},
+            evaluation=profile.evaluation,
+            baselines=(FULL_POWER, AVERAGE_POWER, WMMSE),
         )
-        results[f_min] = evaluate_candidates(gains, candidates, profile.radio, profile.evaluation, seed)
+        results[f_min] = evaluate_candidates(gains, candidates, profile.radio, profile.evaluation, seed=seed)
 
     def redraw() -> None:
         c = {name: w.value for name, w in panel.controls.items()}

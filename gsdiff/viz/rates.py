@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 import torch
 from plotly.subplots import make_subplots
 
+from ..config import EXPERT, Candidate
 from ..wireless.time_sharing import TimeSharingResult
 from ._layout import color, group_steps, line
 
@@ -30,7 +31,7 @@ def rate_cdf_figure(rates: Mapping[str, torch.Tensor], f_min: float) -> go.Figur
     for k, (name, r) in enumerate(rates.items()):
         values = np.sort(r.flatten().double().cpu().numpy())
         prob = np.arange(1, len(values) + 1) / len(values)
-        fig.add_trace(go.Scatter(x=values, y=prob, mode="lines", name=name, line={"color": color(k)}))
+        fig.add_trace(go.Scatter(x=values, y=prob, mode="lines", name=str(name), line={"color": color(k)}))
     fig.add_vline(x=f_min, line_dash="dash", annotation_text=f"f_min = {f_min:g}")
     fig.update_layout(
         xaxis={"title": "ergodic rate (bits/s/Hz)"}, yaxis={"title": "fraction of users"}, height=420
@@ -106,7 +107,7 @@ def grid_heatmap_figure(
 
 
 def size_transfer_figure(
-    results: Mapping[int, Mapping[str, Mapping[str, float]]], reference: str = "expert"
+    results: Mapping[int, Mapping[Candidate, Mapping[str, float]]], reference: Candidate = EXPERT
 ) -> go.Figure:
     """The papers' Fig. 4 as ratios: each candidate's pooled p5 and mean rate over network size N, divided by
     the ``reference``'s on the same networks (``results[N][name]`` holds ``rate_metrics``); a dotted line at

@@ -7,9 +7,16 @@ from collections.abc import Mapping, Sequence
 
 import torch
 
-from ..config import DualTimeSharingConfig, PolicyTargets, TrainConfig
-from ..policy.comparison import DUAL_SUFFIX, Candidate, tail_coordination
-from ..policy.diffusion_policy import SamplingSetting
+from ..config import (
+    EXPERT,
+    Candidate,
+    DualTimeSharingConfig,
+    PolicyTargets,
+    SamplingSetting,
+    TrainConfig,
+    dual_candidate,
+)
+from ..evaluation import CandidateSamples, tail_coordination
 from ..wireless.metrics import bootstrap_ratios
 from ..wireless.time_sharing import TimeSharingResult
 from .tables import markdown_table, verdicts
@@ -18,11 +25,11 @@ __all__ = ["target_report", "policy_reports", "coordination_table", "training_ca
 
 
 def target_report(
-    name: str,
-    metrics: Mapping[str, Mapping[str, float]],
+    name: Candidate,
+    metrics: Mapping[Candidate, Mapping[str, float]],
     checks: Mapping[str, bool],
     spread: Mapping[str, tuple[float, float]],
-    reference: str = "expert",
+    reference: Candidate = EXPERT,
 ) -> str:
     """A bullet on policy ``name``: its p5, p1 and mean (relative to ``reference``), the share of users
     meeting f_min, the verdicts of its target ``checks`` and the bootstrap intervals ``spread`` of its p5 and
@@ -39,11 +46,12 @@ def target_report(
 
 
 def policy_reports(
-    results: Mapping[str, TimeSharingResult],
-    candidates: Mapping[str, Candidate],
-    sampling: Mapping[str, SamplingSetting],
-    dual: Mapping[str, DualTimeSharingConfig],
+    results: Mapping[Candidate, TimeSharingResult],
+    candidates: Mapping[Candidate, CandidateSamples],
+    sampling: Mapping[Candidate, SamplingSetting],
+    dual: Mapping[Candidate, DualTimeSharingConfig],
     f_min: float,
+    *,
     targets: PolicyTargets | None = None,
     seed: int = 0,
 ) -> str:
@@ -52,13 +60,13 @@ def policy_reports(
     against the expert's samples under the same schedule. Bootstrap intervals resample whole networks."""
     targets = targets or PolicyTargets()
     metrics = {name: res.metrics(f_min) for name, res in results.items()}
-    num_networks = results["expert"].ergodic_rates.shape[0]
+    num_networks = results[EXPERT].ergodic_rates.shape[0]
     lines = []
     for base, setting in sampling.items():
-        for name in (base, base + DUAL_SUFFIX):
+        for name in (base, dual_candidate(base)):
             spread = bootstrap_ratios(
                 results[name].ergodic_rates,
-                results["expert"].ergodic_rates,
+                results[EXPERT].ergodic_rates,
                 generator=torch.Generator().manual_seed(seed),
             )
             line = target_report(name, metrics, targets.check(metrics, name, f_min), spread)
@@ -70,7 +78,7 @@ def policy_reports(
                     f"took {seconds:.0f} s ({seconds / num_networks:.2f} s per network)."
                 )
             else:
-                same = metrics["expert" + DUAL_SUFFIX]
+                same = metrics[dual_candidate(EXPERT)]
                 line += (
                     f"Against the expert's samples under the same schedule: p5 {m['p5'] / same['p5']:.3f} ×, "
                     f"mean {m['mean'] / same['mean']:.3f} ×. Scheduling the pools of {num_networks} networks "
@@ -82,17 +90,17 @@ def policy_reports(
 
 def coordination_table(
     gains: torch.Tensor,
-    results: Mapping[str, TimeSharingResult],
-    candidates: Mapping[str, Candidate],
-    names: Sequence[str],
+    results: Mapping[Candidate, TimeSharingResult],
+    candidates: Mapping[Candidate, CandidateSamples],
+    names: Sequence[Candidate],
     max_power_w: float,
 ) -> str:
     """For the bottom 5% of each policy of ``names`` (by its time-shared rates), how the expert's samples and
-    the policy's treat those users (``gsdiff.policy.tail_coordination``): own power when on, and the power
-    of their three strongest interferers then."""
+    the policy's treat those users (``gsdiff.evaluation.tail_coordination``): own power when on, and the
+    power of their three strongest interferers then."""
     rows = []
     for name in names:
-        pools = {"expert": candidates["expert"].samples_w, name: candidates[name].samples_w}
+        pools = {EXPERT: candidates[EXPERT].samples_w, name: candidates[name].samples_w}
         shares = tail_coordination(gains, results[name].ergodic_rates, pools, max_power_w)
         rows += [
             [f"bottom 5% of {name}", label, f"{own:.0%} of P_max", f"{cleared:.0%} of P_max"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
+from ..config import EXPERT, Candidate
 from ..wireless.metrics import PERCENTILES
 
 __all__ = ["markdown_table", "metrics_table", "p5_mean_table", "ratio_lines", "settling_table", "verdicts"]
@@ -19,9 +20,11 @@ def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> s
 
 
 def metrics_table(
-    metrics: Mapping[str, Mapping[str, float]], keys: Sequence[str] | None = None, fmt: str = ".3f"
+    metrics: Mapping[Candidate | str, Mapping[str, float]],
+    keys: Sequence[str] | None = None,
+    fmt: str = ".3f",
 ) -> str:
-    """Policies (rows) by metrics (columns; "–" where a row lacks one)."""
+    """Candidates (rows, by label) by metrics (columns; "–" where a row lacks one)."""
     keys = list(keys or DEFAULT_METRICS)
     rows = ([name] + [format(m[k], fmt) if k in m else "–" for k in keys] for name, m in metrics.items())
     return markdown_table(["policy", *keys], rows)
@@ -43,7 +46,8 @@ def p5_mean_table(
 
 
 def settling_table(
-    settling: Mapping[str, tuple[int | None, int | None]], metrics: Mapping[str, Mapping[str, float]]
+    settling: Mapping[Candidate, tuple[int | None, int | None]],
+    metrics: Mapping[Candidate, Mapping[str, float]],
 ) -> str:
     """Each candidate's slot its running p5 first reaches f_min and the slot it stays from
     (``gsdiff.wireless.settling_slots``), beside its final p5 (``metrics``)."""
@@ -57,10 +61,10 @@ def settling_table(
 
 def ratio_lines(
     results: Mapping[Hashable, Mapping[str, Mapping[str, float]]],
-    names: Sequence[str],
+    names: Sequence[Candidate],
     key_label: Callable[[Hashable], str] = str,
     metric: str = "p5",
-    reference: str = "expert",
+    reference: Candidate = EXPERT,
 ) -> str:
     """A bullet per name: its ``metric`` over the reference's at every key of ``results`` (an f_min level, a
     network size), ``results[key][name]`` holding ``rate_metrics``."""

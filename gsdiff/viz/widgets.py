@@ -33,9 +33,8 @@ def show_in(out: widgets.Output, obj: object) -> None:
     out.outputs = ({"output_type": "display_data", "data": data, "metadata": metadata},)
 
 
-def two_user_panel(radio: RadioConfig | None = None, num_levels: int = 31) -> widgets.VBox:
+def two_user_panel(radio: RadioConfig, *, num_levels: int = 31) -> widgets.VBox:
     """Sliders for the direct gain, the cross gain and f_min of the two-user example, and its rate region."""
-    radio = radio or RadioConfig()
     direct_db = widgets.FloatSlider(value=-75.0, min=-110.0, max=-50.0, step=1.0, description="direct (dB)")
     cross_db = widgets.FloatSlider(value=0.0, min=-40.0, max=10.0, step=1.0, description="cross/direct (dB)")
     f_min = widgets.FloatSlider(value=0.6, min=0.0, max=6.0, step=0.1, description="f_min (b/s/Hz)")
@@ -45,7 +44,7 @@ def two_user_panel(radio: RadioConfig | None = None, num_levels: int = 31) -> wi
         direct = 10 ** (direct_db.value / 10)
         cross = direct * 10 ** (cross_db.value / 10)
         gains = torch.tensor([[direct, cross], [cross, direct]], dtype=torch.float64)
-        region = rate_region(gains, radio, num_levels)
+        region = rate_region(gains, radio, num_levels=num_levels)
         show_in(out, rate_region_figure({f"{cross_db.value:+g} dB": region}, f_min.value))
 
     for slider in (direct_db, cross_db, f_min):

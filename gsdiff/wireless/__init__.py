@@ -1,14 +1,14 @@
 """The wireless model, in plain torch: network drops and path loss, Rayleigh fading, instantaneous and exact
 ergodic rates, time-sharing evaluation over fading slots, pooled metrics, and the two-user example."""
 
-from .channel import BREAKPOINT_M, MIN_DISTANCE_M, Networks, drop_networks, path_loss_db
+from .channel import BREAKPOINT_M, MIN_DISTANCE_M, Networks, drop_at_densities, drop_networks, path_loss_db
 from .fading import RayleighFading, jakes_correlation
 from .metrics import PERCENTILES, bootstrap_ratios, jain_fairness, percentiles, rate_metrics, varying_share
 from .rates import (
     ergodic_rates_exact,
     ergodic_rates_mean_field,
     instantaneous_rates,
-    quadrature_nodes,
+    rate_quadrature,
     received_powers,
     sinr,
 )
@@ -40,6 +40,7 @@ __all__ = [
     "path_loss_db",
     "Networks",
     "drop_networks",
+    "drop_at_densities",
     "jakes_correlation",
     "RayleighFading",
     "received_powers",
@@ -47,7 +48,7 @@ __all__ = [
     "instantaneous_rates",
     "ergodic_rates_exact",
     "ergodic_rates_mean_field",
-    "quadrature_nodes",
+    "rate_quadrature",
     "TimeSharingResult",
     "as_samples",
     "play_order",

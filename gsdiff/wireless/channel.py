@@ -14,7 +14,7 @@ import torch
 from ..config import DropConfig
 from ..rng import make_generator
 
-__all__ = ["BREAKPOINT_M", "MIN_DISTANCE_M", "path_loss_db", "Networks", "drop_networks"]
+__all__ = ["BREAKPOINT_M", "MIN_DISTANCE_M", "path_loss_db", "Networks", "drop_networks", "drop_at_densities"]
 
 BREAKPOINT_M = 100.0  # dual-slope breakpoint: free-space exponent 2 below, exponent 4 beyond
 MIN_DISTANCE_M = 1.0  # the far-field model is not meant below 1 m; shorter distances are evaluated at 1 m
@@ -80,8 +80,9 @@ def _place_transmitters(
 def drop_networks(
     num_networks: int,
     config: DropConfig,
-    generator: torch.Generator | None = None,
+    *,
     seed: int | None = None,
+    generator: torch.Generator | None = None,
     device: torch.device | str = "cpu",
     dtype: torch.dtype = torch.float32,
 ) -> Networks:
@@ -94,7 +95,7 @@ def drop_networks(
     Args:
         num_networks: B >= 1.
         config: the drop's N, density, distances and shadowing.
-        generator / seed: the randomness (a seed makes a new generator on ``device``).
+        seed / generator: the randomness (a seed makes a new generator on ``device``).
     """
     if isinstance(num_networks, bool) or not isinstance(num_networks, int) or num_networks < 1:
         raise ValueError(f"num_networks must be an integer >= 1, got {num_networks!r}")
@@ -113,3 +114,23 @@ def drop_networks(
     shadowing_db = config.shadowing_std_db * torch.randn(b, n, n, generator=gen, device=device, dtype=dtype)
     gains = torch.pow(10.0, -(path_loss_db(distance) + shadowing_db) / 10.0)
     return Networks(tx_pos_m=tx, rx_pos_m=rx, distance_m=distance, gains=gains, side_m=config.side_m)
+
+
+def drop_at_densities(
+    networks_per_density: int,
+    num_pairs: int,
+    densities_per_km2: tuple[float, ...] | list[float],
+    *,
+    seed: int,
+) -> torch.Tensor:
+    """Large-scale gains [D * M, N, N] of M new networks of N pairs at each of D densities, density-major
+    (the same densities at every N: larger networks cover larger areas); each density's drop is seeded with
+    ``seed``."""
+    return torch.cat(
+        [
+            drop_networks(
+                networks_per_density, DropConfig(num_pairs=num_pairs, density_per_km2=d), seed=seed
+            ).gains
+            for d in densities_per_km2
+        ]
+    )

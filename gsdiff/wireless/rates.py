@@ -1,6 +1,7 @@
 """Achievable rates: instantaneous (per fading slot) and exact ergodic under Rayleigh fading.
 
-Shapes: ``power_w`` [..., N]; ``gains`` [..., N, N] with gains[..., j, i] from transmitter j to receiver i;
+Every function takes the gains first, then the powers (``gains``, ``power_w``), as the rest of gsdiff does.
+Shapes: ``gains`` [..., N, N] with gains[..., j, i] from transmitter j to receiver i; ``power_w`` [..., N];
 leading dimensions broadcast (e.g. power [T, B, N] against gains [B, N, N]).
 """
 
@@ -16,11 +17,11 @@ __all__ = [
     "instantaneous_rates",
     "ergodic_rates_exact",
     "ergodic_rates_mean_field",
-    "quadrature_nodes",
+    "rate_quadrature",
 ]
 
 
-def received_powers(power_w: torch.Tensor, gains: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def received_powers(gains: torch.Tensor, power_w: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Desired power S_i = x_i g_ii and interference I_i = sum_{j != i} x_j g_ji, both [..., N].
 
     The interference is a sum over the off-diagonal entries, never total minus signal: in float32 that
@@ -34,25 +35,26 @@ def received_powers(power_w: torch.Tensor, gains: torch.Tensor) -> tuple[torch.T
     return signal, interference
 
 
-def sinr(power_w: torch.Tensor, gains: torch.Tensor, noise_w: float) -> torch.Tensor:
+def sinr(gains: torch.Tensor, power_w: torch.Tensor, noise_w: float) -> torch.Tensor:
     """SINR_i = x_i g_ii / (noise + sum_{j != i} x_j g_ji), [..., N] (eq. (14) of the extended paper)."""
-    signal, interference = received_powers(power_w, gains)
+    signal, interference = received_powers(gains, power_w)
     return signal / (noise_w + interference)
 
 
 def instantaneous_rates(
-    power_w: torch.Tensor, gains: torch.Tensor, noise_w: float, fading: torch.Tensor | None = None
+    gains: torch.Tensor, power_w: torch.Tensor, noise_w: float, fading: torch.Tensor | None = None
 ) -> torch.Tensor:
     """r_i = log2(1 + SINR_i) in bits/s/Hz for one slot, [..., N]; ``fading`` multiplies ``gains``."""
     channel = gains if fading is None else gains * fading
-    return torch.log2(1 + sinr(power_w, channel, noise_w))
+    return torch.log2(1 + sinr(channel, power_w, noise_w))
 
 
 def ergodic_rates_exact(
-    power_w: torch.Tensor,
     gains: torch.Tensor,
+    power_w: torch.Tensor,
     noise_w: float,
-    num_nodes: int = 48,
+    *,
+    quadrature_nodes: int = 48,
     tail: float = 1e-6,
     max_elements: int = 2**26,
 ) -> torch.Tensor:
@@ -64,13 +66,13 @@ def ergodic_rates_exact(
     With z = e^u / sigma (dz / z = du) the integrand is smooth in u; the trapezoid rule on u from
     ln(tail * sigma / max(S, sigma)) (below it the integrand is < z S) to ln(40) (where
     e^{-z sigma} = e^{-40}) converges fast. Differentiable in ``power_w`` and ``gains`` (also at zero power).
-    Memory: [..., num_nodes, N, N], taken in blocks of receivers of at most ``max_elements`` elements.
+    Memory: [..., quadrature_nodes, N, N], taken in blocks of receivers of at most ``max_elements`` elements.
     """
-    signal, _ = received_powers(power_w, gains)
+    signal, _ = received_powers(gains, power_w)
     n = gains.shape[-1]
-    z, weights = quadrature_nodes(signal, noise_w, num_nodes, tail)  # [..., N, Q]
+    z, weights = rate_quadrature(signal, noise_w, quadrature_nodes, tail)  # [..., N, Q]
     lead = torch.broadcast_shapes(power_w.shape[:-1], gains.shape[:-2])
-    block = max(1, max_elements // max(1, math.prod(lead) * num_nodes * n))  # receivers at once
+    block = max(1, max_elements // max(1, math.prod(lead) * quadrature_nodes * n))  # receivers at once
     parts = []
     for start in range(0, n, block):
         receivers = slice(start, start + block)
@@ -87,11 +89,12 @@ def ergodic_rates_exact(
 
 
 def ergodic_rates_mean_field(
-    power_w: torch.Tensor,
     gains: torch.Tensor,
+    power_w: torch.Tensor,
     noise_w: float,
     num_interferers: int,
-    num_nodes: int = 48,
+    *,
+    quadrature_nodes: int = 48,
     tail: float = 1e-6,
 ) -> torch.Tensor:
     """Ergodic rates [B, ..., N] with each receiver's K strongest interferers exact and the rest by their
@@ -100,9 +103,10 @@ def ergodic_rates_mean_field(
     interference (measured in ``tests/wireless/test_rates.py`` and the expert chapter).
 
     Args:
-        power_w: [B, ..., N] allocations of B networks (e.g. [B, S, N] samples).
         gains: [B, N, N] large-scale gains (j -> i).
+        power_w: [B, ..., N] allocations of B networks (e.g. [B, S, N] samples).
         num_interferers: K exact interferers per receiver.
+        quadrature_nodes: Q nodes of the quadrature.
     """
     b, n = gains.shape[0], gains.shape[-1]
     k = min(num_interferers, n - 1)
@@ -117,15 +121,15 @@ def ergodic_rates_mean_field(
     exact_power = x.gather(2, strongest.reshape(b, 1, -1).expand(-1, x.shape[1], -1)).view(b, -1, n, k)
     strong = exact_power * edge_gains[:, None]  # [B, S, i, K]
     weak = (torch.bmm(x, cross) - strong.sum(-1)).clamp_min(0.0)  # [B, S, i]
-    z, weights = quadrature_nodes(signal, noise_w, num_nodes, tail)  # [B, S, N, Q]
+    z, weights = rate_quadrature(signal, noise_w, quadrature_nodes, tail)  # [B, S, N, Q]
     zs = z * signal[..., None]
     log_strong = torch.log1p(z[..., None, :] * strong[..., None]).sum(-2)  # [B, S, N, Q]
     integrand = torch.exp(-z * (noise_w + weak[..., None]) - log_strong) * zs / (1 + zs)
     return (weights * integrand).sum(-1).reshape(power_w.shape)
 
 
-def quadrature_nodes(
-    signal_w: torch.Tensor, noise_w: float, num_nodes: int = 48, tail: float = 1e-6
+def rate_quadrature(
+    signal_w: torch.Tensor, noise_w: float, quadrature_nodes: int = 48, tail: float = 1e-6
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Nodes z and trapezoid weights (in bits, i.e. divided by ln 2) of the ergodic-rate quadrature.
 
@@ -137,15 +141,15 @@ def quadrature_nodes(
     Args:
         signal_w: [..., N] the (largest) desired signal power of each receiver.
     Returns:
-        z and weights, both [..., N, num_nodes].
+        z and weights, both [..., N, quadrature_nodes].
     """
-    if num_nodes < 2:
-        raise ValueError(f"num_nodes must be >= 2, got {num_nodes}")
+    if quadrature_nodes < 2:
+        raise ValueError(f"quadrature_nodes must be >= 2, got {quadrature_nodes}")
     upper = math.log(40.0)
     lower = torch.log(tail * noise_w / signal_w.clamp_min(noise_w)).clamp(max=upper - 1.0)  # [..., N]
-    steps = torch.linspace(0.0, 1.0, num_nodes, device=signal_w.device, dtype=signal_w.dtype)
+    steps = torch.linspace(0.0, 1.0, quadrature_nodes, device=signal_w.device, dtype=signal_w.dtype)
     u = lower[..., None] + (upper - lower)[..., None] * steps  # [..., N, Q]
-    trapezoid = torch.ones(num_nodes, device=signal_w.device, dtype=signal_w.dtype)
+    trapezoid = torch.ones(quadrature_nodes, device=signal_w.device, dtype=signal_w.dtype)
     trapezoid[[0, -1]] = 0.5
-    weights = ((upper - lower) / (num_nodes - 1) / math.log(2.0))[..., None] * trapezoid
+    weights = ((upper - lower) / (quadrature_nodes - 1) / math.log(2.0))[..., None] * trapezoid
     return torch.exp(u) / noise_w, weights

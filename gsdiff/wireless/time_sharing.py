@@ -76,6 +76,7 @@ def played_rates(
     power_w: torch.Tensor,
     radio: RadioConfig,
     evaluation: EvaluationConfig,
+    *,
     interferers: int | None = None,
 ) -> torch.Tensor:
     """[B, N] exact ergodic rates of the samples ``evaluate_time_sharing`` plays: its value over infinitely
@@ -92,7 +93,7 @@ def take_samples(power_w: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
 
 
 def resample(
-    power_w: torch.Tensor, num_samples: int, generator: torch.Generator | None = None
+    power_w: torch.Tensor, num_samples: int, *, generator: torch.Generator | None = None
 ) -> torch.Tensor:
     """``num_samples`` i.i.d. draws [B, S', N] from each network's samples [B, S, N], with replacement: the
     policy that draws from the same distribution but forgets the order (and balance) of its samples."""
@@ -151,10 +152,11 @@ def settling_slots(
 def evaluate_time_sharing(
     gains: torch.Tensor,
     power_w: torch.Tensor,
-    radio: RadioConfig | None = None,
-    evaluation: EvaluationConfig | None = None,
-    generator: torch.Generator | None = None,
+    radio: RadioConfig,
+    evaluation: EvaluationConfig,
+    *,
     seed: int | None = None,
+    generator: torch.Generator | None = None,
     chunk_slots: int | None = None,
     progress: bool = False,
 ) -> TimeSharingResult:
@@ -164,11 +166,10 @@ def evaluate_time_sharing(
         gains: [B, N, N] large-scale gains in W/W.
         power_w: [B, S, N] samples (or [B, N]) in W, within [0, P_max].
         radio, evaluation: power budget and noise; slots, window and fading model.
-        generator / seed: the fading randomness.
+        seed / generator: the fading randomness (a seeded generator, or one to draw from).
         chunk_slots: slots drawn at once (memory [chunk, B, N, N]); default 25, fewer where that would pass
             2^26 elements (large networks), never a [B, S, N, N] tensor of every sample.
     """
-    radio, evaluation = radio or RadioConfig(), evaluation or EvaluationConfig()
     samples = as_samples(power_w, gains, radio)
     num_samples = samples.shape[1]
     gen = make_generator(generator, seed, gains.device)
@@ -183,7 +184,7 @@ def evaluate_time_sharing(
         t = torch.arange(start, min(start + chunk_slots, evaluation.num_slots), device=gains.device)
         which = play_order(t // evaluation.window_slots, num_windows, num_samples)  # [T_c]
         x = samples[:, which].transpose(0, 1)  # [T_c, B, N]
-        rates = instantaneous_rates(x, gains, radio.noise_w, fading.draw(len(t)))  # [T_c, B, N]
+        rates = instantaneous_rates(gains, x, radio.noise_w, fading.draw(len(t)))  # [T_c, B, N]
         running = total + rates.double().cumsum(0)
         total = running[-1]
         cumulative.append(running / (t + 1)[:, None, None])
@@ -193,30 +194,38 @@ def evaluate_time_sharing(
 def sample_rates(
     gains: torch.Tensor,
     power_w: torch.Tensor,
-    radio: RadioConfig | None = None,
-    num_nodes: int = 48,
+    radio: RadioConfig,
+    *,
+    quadrature_nodes: int = 48,
     interferers: int | None = None,
 ) -> torch.Tensor:
     """[B, S, N] exact ergodic rates of every sample, each on its own over i.i.d. Rayleigh fading
     (``gsdiff.wireless.ergodic_rates_exact``), or with ``interferers`` = K each receiver's K strongest
     interferers exact and the rest by their mean field (``ergodic_rates_mean_field``: O(N K) per sample, for
     large N)."""
-    radio = radio or RadioConfig()
     samples = as_samples(power_w, gains, radio)  # [B, S, N]
     b, s, n = samples.shape
     if interferers is not None:
         # [B, chunk, N, K, Q] working tensors of at most ~256 MB
-        chunk = max(1, int(2**28 // (b * num_nodes * n * (interferers + 4) * samples.element_size())))
+        chunk = max(1, int(2**28 // (b * quadrature_nodes * n * (interferers + 4) * samples.element_size())))
         parts = [
-            ergodic_rates_mean_field(samples[:, k : k + chunk], gains, radio.noise_w, interferers, num_nodes)
+            ergodic_rates_mean_field(
+                gains,
+                samples[:, k : k + chunk],
+                radio.noise_w,
+                interferers,
+                quadrature_nodes=quadrature_nodes,
+            )
             for k in range(0, s, chunk)
         ]
         return torch.cat(parts, 1)
     # The quadrature holds [B, chunk, Q, N, N]: take as many samples at once as fit in ~256 MB.
-    chunk = max(1, int(2**28 // (b * num_nodes * n * n * samples.element_size())))
+    chunk = max(1, int(2**28 // (b * quadrature_nodes * n * n * samples.element_size())))
     return torch.cat(
         [
-            ergodic_rates_exact(samples[:, k : k + chunk], gains[:, None], radio.noise_w, num_nodes=num_nodes)
+            ergodic_rates_exact(
+                gains[:, None], samples[:, k : k + chunk], radio.noise_w, quadrature_nodes=quadrature_nodes
+            )
             for k in range(0, s, chunk)
         ],
         1,
@@ -226,12 +235,15 @@ def sample_rates(
 def asymptotic_rates(
     gains: torch.Tensor,
     power_w: torch.Tensor,
-    radio: RadioConfig | None = None,
-    num_nodes: int = 48,
+    radio: RadioConfig,
+    *,
+    quadrature_nodes: int = 48,
     interferers: int | None = None,
 ) -> torch.Tensor:
     """[B, N] ergodic rates over infinitely many slots, each sample played equally often (i.i.d. fading).
 
     The mean over samples of ``sample_rates``: the noise-free limit that ``evaluate_time_sharing`` approaches.
     """
-    return sample_rates(gains, power_w, radio, num_nodes, interferers).mean(1)
+    return sample_rates(
+        gains, power_w, radio, quadrature_nodes=quadrature_nodes, interferers=interferers
+    ).mean(1)

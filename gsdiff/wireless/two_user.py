@@ -35,15 +35,14 @@ class RateRegion:
     rates: np.ndarray  # [M, 2] exact Rayleigh ergodic rates, bits/s/Hz
 
 
-def rate_region(gains: torch.Tensor, radio: RadioConfig | None = None, num_levels: int = 41) -> RateRegion:
+def rate_region(gains: torch.Tensor, radio: RadioConfig, *, num_levels: int = 41) -> RateRegion:
     """Exact ergodic rates of every allocation on a ``num_levels`` x ``num_levels`` grid; gains [2, 2]."""
-    radio = radio or RadioConfig()
     check_int_at_least("num_levels", num_levels, 2)
     if tuple(gains.shape) != (2, 2):
         raise ValueError(f"gains must have shape [2, 2] for the two-user example, got {tuple(gains.shape)}")
     levels = torch.linspace(0, radio.max_power_w, num_levels, dtype=torch.float64)
     power = torch.cartesian_prod(levels, levels)  # [M, 2]
-    rates = ergodic_rates_exact(power, gains.double(), radio.noise_w)
+    rates = ergodic_rates_exact(gains.double(), power, radio.noise_w)
     return RateRegion(power_w=power.numpy(), rates=rates.numpy())
 
 

@@ -13,7 +13,9 @@ from gsdiff.config import (
     GraphConfig,
     Profile,
     RadioConfig,
+    SamplingSetting,
     TrainConfig,
+    TuningConfig,
     get_profile,
 )
 
@@ -114,13 +116,22 @@ def test_radio_config_errors():
             lambda: DiffusionConfig(loss_weighting="snr"),
             r"loss_weighting must be one of 'none', 'log_snr', 'v'; got 'snr'",
         ),
-        (lambda: DiffusionConfig(sampler="euler"), r"sampler must be one of 'ddim', 'ddpm'; got 'euler'"),
-        (lambda: DiffusionConfig(sample_steps=501), r"sample_steps must lie in \[1, 500\], got 501"),
-        (lambda: DiffusionConfig(eta=-0.1), r"eta must be finite and >= 0, got -0.1"),
+        (lambda: SamplingSetting(sampler="euler"), r"sampler must be one of 'ddim', 'ddpm'; got 'euler'"),
+        (lambda: SamplingSetting(steps=0), r"steps must be an integer >= 1, got 0"),
+        (lambda: SamplingSetting(steps=2.5), r"steps must be an integer >= 1, got 2.5"),
+        (lambda: SamplingSetting(eta=-0.1), r"eta must be finite and >= 0, got -0.1"),
+        (lambda: SamplingSetting(eta=math.nan), r"eta must be finite and >= 0, got nan"),
         (
-            lambda: DiffusionConfig(initial_noise="halton"),
+            lambda: SamplingSetting(sampler="ddpm", eta=0.5),
+            r"eta applies to the DDIM sampler only; got eta = 0.5 with 'ddpm'",
+        ),
+        (
+            lambda: SamplingSetting(initial_noise="halton"),
             r"initial_noise must be one of 'sobol', 'gaussian'; got 'halton'",
         ),
+        (lambda: SamplingSetting(margin=math.inf), r"margin must be a finite number of bits/s/Hz, got inf"),
+        (lambda: SamplingSetting(power_levels=1), r"power_levels must be an integer >= 2, got 1"),
+        (lambda: SamplingSetting(top_k=0), r"top_k must be an integer >= 1, got 0"),
         (lambda: TrainConfig(ema_decay=1.0), r"ema_decay must lie in \[0, 1\), got 1.0"),
         (
             lambda: TrainConfig(select_by="mean"),
@@ -128,9 +139,23 @@ def test_radio_config_errors():
         ),
     ],
 )
-def test_denoiser_and_diffusion_config_errors(make, pattern):
+def test_denoiser_diffusion_and_sampling_config_errors(make, pattern):
     with pytest.raises(ValueError, match=pattern):
         make()
+
+
+def test_sampling_setting_defaults():
+    """SETUP.md's sampler (DDIM, 20 deterministic steps) from Sobol noise; no margin, projection or top-k."""
+    s = SamplingSetting()
+    assert (s.sampler, s.steps, s.eta, s.initial_noise) == ("ddim", 20, 0.0, "sobol")
+    assert (s.margin, s.power_levels, s.top_k) == (0.0, None, None)
+    assert SamplingSetting(sampler="ddpm").eta == 0.0  # eta = 0 is allowed with DDPM (it ignores it)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        s.steps = 10
+    for name in PROFILES:
+        profile = get_profile(name)
+        assert isinstance(profile.sampling, SamplingSetting) and isinstance(profile.tuning, TuningConfig)
+        assert 1 <= profile.sampling.steps <= profile.diffusion.num_train_steps
 
 
 def test_profile_errors():
@@ -144,6 +169,16 @@ def test_profile_errors():
         Profile(name="x", num_pairs=10, densities_per_km2=(10.0, 500.0))
     with pytest.raises(ValueError, match=r"num_test_networks_per_density must be an integer >= 1, got 0"):
         Profile(name="x", num_pairs=10, num_test_networks_per_density=0)
+    # The sampler takes a subsequence of the K training steps: at most K inference steps.
+    Profile(name="x", num_pairs=10, sampling=SamplingSetting(steps=500))
+    with pytest.raises(
+        ValueError, match=r"sampling.steps \(501\) must be at most diffusion.num_train_steps \(500\)"
+    ):
+        Profile(name="x", num_pairs=10, sampling=SamplingSetting(steps=501))
+    with pytest.raises(
+        ValueError, match=r"sampling.steps \(20\) must be at most diffusion.num_train_steps \(10\)"
+    ):
+        Profile(name="x", num_pairs=10, diffusion=DiffusionConfig(num_train_steps=10))
 
 
 def test_profiles_exist():

@@ -4,7 +4,7 @@ shift forms agreeing, conditioning."""
 import pytest
 import torch
 
-from gsdiff.config import DenoiserConfig, DropConfig, GraphConfig
+from gsdiff.config import DenoiserConfig, DropConfig, GraphConfig, RadioConfig
 from gsdiff.denoisers import build_denoiser
 from gsdiff.denoisers.gnn import GNNDenoiser
 from gsdiff.denoisers.ugnn import UGNN, _top_fraction
@@ -23,7 +23,7 @@ def _gains(num_networks, dtype=torch.float32, num_pairs=N, seed=1):
 
 def _graph(gains, dense_max_nodes=128):
     f_min = torch.tensor([0.4, 0.7, 0.5], dtype=gains.dtype)[: gains.shape[0]]
-    return channel_graph(gains, f_min, dense_max_nodes=dense_max_nodes)
+    return channel_graph(gains, f_min, RadioConfig(), GraphConfig(), dense_max_nodes=dense_max_nodes)
 
 
 def _inputs(gains, num_signals=2, seed=0):
@@ -109,7 +109,10 @@ def test_denoisers_agree_on_dense_and_sparse_shifts(config, top_k):
     model = build_denoiser(config).double()
     gains = _gains(2, torch.float64, num_pairs=12, seed=2)
     x, t = _inputs(gains, num_signals=3)
-    graphs = [channel_graph(gains, 0.6, graph=GraphConfig(top_k=top_k), dense_max_nodes=d) for d in (128, 0)]
+    graphs = [
+        channel_graph(gains, 0.6, RadioConfig(), GraphConfig(top_k=top_k), dense_max_nodes=d)
+        for d in (128, 0)
+    ]
     with torch.no_grad():
         dense, sparse = (model(x, t, g) for g in graphs)
     assert dense.shape == (2, 12, 3)

@@ -18,25 +18,27 @@ def _uniform(z: torch.Tensor) -> np.ndarray:
 
 
 def test_shapes_dtype_and_reproducibility(generator):
-    z = initial_noise(3, 8, 5, "sobol", generator, dtype=torch.float64)
+    z = initial_noise(3, 8, 5, "sobol", generator=generator, dtype=torch.float64)
     assert z.shape == (3, 8, 5) and z.dtype == torch.float64 and bool(torch.isfinite(z).all())
-    again = initial_noise(3, 8, 5, "sobol", torch.Generator().manual_seed(20240607), dtype=torch.float64)
+    again = initial_noise(
+        3, 8, 5, "sobol", generator=torch.Generator().manual_seed(20240607), dtype=torch.float64
+    )
     assert torch.equal(z, again)
-    other = initial_noise(3, 8, 5, "sobol", torch.Generator().manual_seed(1), dtype=torch.float64)
+    other = initial_noise(3, 8, 5, "sobol", generator=torch.Generator().manual_seed(1), dtype=torch.float64)
     assert not torch.equal(z, other)
-    assert initial_noise(2, 3, 4, "gaussian", generator).dtype == torch.float32
+    assert initial_noise(2, 3, 4, "gaussian", generator=generator).dtype == torch.float32
 
 
 @pytest.mark.parametrize("num_samples", [16, 64])
 def test_sobol_points_are_stratified_in_every_coordinate(generator, num_samples):
     """With S = 2^m, every interval [k / S, (k + 1) / S) of every node's coordinate holds one point."""
-    u = _uniform(initial_noise(50, num_samples, 20, "sobol", generator, dtype=torch.float64))
+    u = _uniform(initial_noise(50, num_samples, 20, "sobol", generator=generator, dtype=torch.float64))
     bins = np.floor(u * num_samples).astype(int)  # [B, S, N]
     for b in range(u.shape[0]):
         for i in range(u.shape[2]):
             assert sorted(bins[b, :, i]) == list(range(num_samples))
     # i.i.d. draws are not: some bin of some coordinate holds two points
-    g = _uniform(initial_noise(50, num_samples, 20, "gaussian", generator, dtype=torch.float64))
+    g = _uniform(initial_noise(50, num_samples, 20, "gaussian", generator=generator, dtype=torch.float64))
     assert any(
         len(set(np.floor(g[b, :, i] * num_samples).astype(int))) < num_samples
         for b in range(50)
@@ -46,7 +48,7 @@ def test_sobol_points_are_stratified_in_every_coordinate(generator, num_samples)
 
 def test_each_sample_is_standard_normal_and_networks_are_independent(generator):
     """Over many networks every (sample, node) entry is N(0, 1); two networks' noises are uncorrelated."""
-    z = initial_noise(4000, 4, 3, "sobol", generator, dtype=torch.float64).numpy()
+    z = initial_noise(4000, 4, 3, "sobol", generator=generator, dtype=torch.float64).numpy()
     for s in range(4):
         for i in range(3):
             assert stats.kstest(z[:, s, i], "norm").pvalue > 1e-3
@@ -59,8 +61,14 @@ def test_sobol_turns_are_balanced():
     i.i.d. draws scatter with the binomial standard deviation sqrt(p (1 - p) / S)."""
     s, threshold = 64, stats.norm.ppf(0.75)
     gen = torch.Generator().manual_seed(0)
-    sobol = (initial_noise(200, s, 10, "sobol", gen, dtype=torch.float64) > threshold).double().mean(1)
-    iid = (initial_noise(200, s, 10, "gaussian", gen, dtype=torch.float64) > threshold).double().mean(1)
+    sobol = (
+        (initial_noise(200, s, 10, "sobol", generator=gen, dtype=torch.float64) > threshold).double().mean(1)
+    )
+    iid = (
+        (initial_noise(200, s, 10, "gaussian", generator=gen, dtype=torch.float64) > threshold)
+        .double()
+        .mean(1)
+    )
     assert float((sobol - 0.25).abs().max()) <= 1 / s + 1e-12
     assert float(iid.std()) == pytest.approx(math.sqrt(0.25 * 0.75 / s), rel=0.15)
 
@@ -71,10 +79,10 @@ def test_sobol_turns_are_balanced():
         ((2, 3, 4, "halton"), r"initial_noise must be one of 'sobol', 'gaussian'; got 'halton'"),
         ((0, 3, 4, "sobol"), r"num_networks must be an integer >= 1, got 0"),
         ((2, 0, 4, "sobol"), r"num_samples must be an integer >= 1, got 0"),
-        ((2, 3, 1.5, "sobol"), r"num_nodes must be an integer >= 1, got 1.5"),
+        ((2, 3, 1.5, "sobol"), r"num_pairs must be an integer >= 1, got 1.5"),
         (
             (1, 2, 21202, "sobol"),
-            r"sobol noise supports at most 21201 nodes, got 21202; use initial_noise='gaussian'",
+            r"num_pairs: sobol noise supports at most 21201 pairs, got 21202; use initial_noise='gaussian'",
         ),
     ],
 )

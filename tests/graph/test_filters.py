@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from gsdiff.config import DropConfig, GraphConfig
+from gsdiff.config import DropConfig, GraphConfig, RadioConfig
 from gsdiff.graph.filters import HopFilter
 from gsdiff.graph.operators import DenseShift, SparseShift
 from gsdiff.graph.signals import channel_graph
@@ -65,7 +65,7 @@ def test_shift_matches_a_hand_worked_reference(form):
     d = w.sum(0)  # in-degree of each receiver i
     expected = w.T / np.sqrt(np.outer(d, d))
     assert expected[1, 0] == pytest.approx(np.log10(2) / np.sqrt(np.log10(11) * np.log10(22)), rel=1e-12)
-    graph = channel_graph(gains, 0.6, graph=COUPLING, dense_max_nodes=FORMS[form])
+    graph = channel_graph(gains, 0.6, RadioConfig(), COUPLING, dense_max_nodes=FORMS[form])
     assert isinstance(graph.shift, DenseShift if form == "dense" else SparseShift)
     s, st = graph.shifts("both")
     np.testing.assert_allclose(s.to_dense()[0].numpy(), expected, rtol=1e-12, atol=1e-15)
@@ -82,7 +82,7 @@ def test_filter_matches_the_polynomial_and_sees_both_directions(form):
     """out = Z T0 + b + sum_m S^m Z T_m + sum_m (S^T)^m Z P_m; node 0 hears node 1 only through S^T."""
     torch.manual_seed(0)
     gains, _ = _directed_example()
-    graph = channel_graph(gains, 0.6, graph=COUPLING, dense_max_nodes=FORMS[form])
+    graph = channel_graph(gains, 0.6, RadioConfig(), COUPLING, dense_max_nodes=FORMS[form])
     shifts = graph.shifts("both")
     f = HopFilter(2, 3, hops=2, num_shifts=2).double()
     z = torch.randn(1, 3, 2, 2, dtype=torch.float64)  # M = 2 signals on the one graph
@@ -113,7 +113,7 @@ def test_gated_filter_matches_a_numpy_reference(form):
     signal m gates with its own states."""
     torch.manual_seed(0)
     gains, _ = _directed_example()
-    shifts = channel_graph(gains, 0.6, graph=COUPLING, dense_max_nodes=FORMS[form]).shifts("both")
+    shifts = channel_graph(gains, 0.6, RadioConfig(), COUPLING, dense_max_nodes=FORMS[form]).shifts("both")
     f = HopFilter(4, 3, hops=2, num_shifts=2, gate_heads=2).double()
     with torch.no_grad():
         f.edge_scales.copy_(torch.tensor([[0.5, -1.0], [2.0, 0.3]]))
@@ -285,8 +285,8 @@ def test_filters_agree_on_dense_and_sparse_shifts(top_k):
     config = DropConfig(num_pairs=12, density_per_km2=10.0)
     gains = drop_networks(2, config, seed=2, dtype=torch.float64).gains
     graph = GraphConfig(top_k=top_k)
-    dense = channel_graph(gains, 0.6, graph=graph).shifts("both")
-    sparse = channel_graph(gains, 0.6, graph=graph, dense_max_nodes=0).shifts("both")
+    dense = channel_graph(gains, 0.6, RadioConfig(), graph).shifts("both")
+    sparse = channel_graph(gains, 0.6, RadioConfig(), graph, dense_max_nodes=0).shifts("both")
     assert isinstance(dense[0], DenseShift) and isinstance(sparse[0], SparseShift)
     assert sparse[0].index.shape == (2, 12, 12 if top_k is None else top_k + 1)
     z = torch.randn(2, 12, 3, 4, generator=torch.Generator().manual_seed(0), dtype=torch.float64)

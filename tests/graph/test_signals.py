@@ -39,7 +39,7 @@ def gains(seed):
 
 
 def test_shapes_full_graph(gains):
-    batch = graph_batch(gains, 0.6, RADIO)
+    batch = graph_batch(gains, 0.6, RADIO, GraphConfig())
     assert batch.num_graphs == 3
     assert batch.x.shape == (24, 3)
     assert batch.edge_index.shape == (2, 3 * 64)
@@ -101,7 +101,7 @@ def test_top_k_at_least_n_minus_1_keeps_all(gains):
 
 def test_node_features_match_numpy(gains):
     f = np.array([0.4, 0.6, 0.8])
-    batch = graph_batch(gains, torch.tensor(f), RADIO)
+    batch = graph_batch(gains, torch.tensor(f), RADIO, GraphConfig())
     g = gains.numpy()
     x = batch.x.numpy().reshape(3, 8, 3)
     direct = np.diagonal(g, axis1=1, axis2=2)
@@ -131,12 +131,12 @@ def test_f_min_bad_shape(gains, shape):
 
 def test_f_min_negative(gains):
     with pytest.raises(ValueError, match=r"f_min must be finite and >= 0 bits/s/Hz, got -0.1"):
-        graph_batch(gains, -0.1, RADIO)
+        graph_batch(gains, -0.1, RADIO, GraphConfig())
 
 
 def test_gains_must_be_batched():
     with pytest.raises(ValueError, match=r"gains must have shape \[B, N, N\], got \(4, 4\)"):
-        graph_batch(torch.rand(4, 4), 0.6)
+        graph_batch(torch.rand(4, 4), 0.6, RADIO, GraphConfig())
 
 
 @pytest.mark.parametrize("top_k", [None, 3])
@@ -159,8 +159,8 @@ def test_permutation_consistency(gains, rng, top_k):
 def test_graph_tensors_match_the_batch():
     gains = drop_networks(3, DropConfig(num_pairs=6, density_per_km2=10.0), seed=0).gains
     g, b = (
-        graph_tensors(gains, 0.5, graph=GraphConfig(top_k=2)),
-        graph_batch(gains, 0.5, graph=GraphConfig(top_k=2)),
+        graph_tensors(gains, 0.5, RADIO, GraphConfig(top_k=2)),
+        graph_batch(gains, 0.5, RADIO, GraphConfig(top_k=2)),
     )
     assert torch.equal(g.edge_index, b.edge_index) and torch.equal(g.edge_weight, b.edge_weight)
     assert torch.equal(g.x, b.x) and torch.equal(g.batch, b.batch)
@@ -171,7 +171,7 @@ def test_coupling_weights_hand_worked():
     gains = torch.tensor([[[1e-6, 1e-7], [1e-8, 1e-6]]], dtype=torch.float64)  # [B, j, i]
     expected = torch.log10(torch.tensor([[11.0, 2.0], [1.1, 11.0]], dtype=torch.float64))
     assert torch.allclose(coupling_weight(gains)[0], expected)
-    g = graph_tensors(gains, 0.6, graph=GraphConfig(edge_weight="coupling"))
+    g = graph_tensors(gains, 0.6, RADIO, GraphConfig(edge_weight="coupling"))
     as_matrix = torch.zeros(2, 2, dtype=torch.float64)
     as_matrix[g.edge_index[0], g.edge_index[1]] = g.edge_weight
     assert torch.allclose(as_matrix, expected)
@@ -249,6 +249,6 @@ def test_shift_equals_pyg_gcn_norm(top_k, edge_weight, dense_max_nodes):
 
 def test_channel_graph_checks_its_inputs():
     with pytest.raises(ValueError, match=r"gains must have shape \[B, N, N\], got \(4, 4\)"):
-        channel_graph(torch.rand(4, 4), 0.6)
+        channel_graph(torch.rand(4, 4), 0.6, RADIO, GraphConfig())
     with pytest.raises(ValueError, match=r"f_min must be finite and >= 0 bits/s/Hz, got -0.1"):
-        channel_graph(torch.rand(2, 4, 4), -0.1)
+        channel_graph(torch.rand(2, 4, 4), -0.1, RADIO, GraphConfig())

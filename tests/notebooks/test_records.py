@@ -51,3 +51,13 @@ def test_record_refuses_a_name_glue_cannot_quote(displayed) -> None:
 def test_slug() -> None:
     assert slug("UGNN + dual time-sharing") == "ugnn_dual_time_sharing"
     assert slug("full power") == "full_power"
+
+
+def test_numpy_and_torch_scalars_are_recorded_as_python_numbers(capsys):
+    import numpy as np
+    import torch
+
+    record("a", np.float32(0.25))
+    record("b", torch.tensor(3))
+    out = capsys.readouterr().out
+    assert "'0.25'" in out and "'3'" in out and "np.float32" not in out

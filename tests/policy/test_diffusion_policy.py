@@ -1,18 +1,24 @@
-"""DiffusionPolicy: sampling format, initial noise and margin, levels, the reverse trajectory, checkpoints
-(weights_only, config check)."""
+"""DiffusionPolicy: sampling format, initial noise and margin, power levels, the reverse trajectory,
+checkpoints (weights_only, config check)."""
+
+from dataclasses import replace
 
 import pytest
 import torch
 
-from gsdiff.config import DenoiserConfig, DiffusionConfig
+from gsdiff.config import SamplingSetting
 from gsdiff.policy import DiffusionPolicy, project_to_levels
+from tests.conftest import small_policy
+
+
+def _policy(hidden: int = 8, steps: int = 4, **sampling) -> DiffusionPolicy:
+    """A small untrained policy (20 diffusion steps) that samples with ``steps`` steps by default."""
+    return small_policy(hidden=hidden, steps=steps, **sampling)
 
 
 def test_sample_shapes_any_n_and_range():
     torch.manual_seed(0)
-    policy = DiffusionPolicy(
-        DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=20, sample_steps=4)
-    )
+    policy = _policy()
     for n in (4, 11):
         gains = torch.rand(3, n, n) * 1e-9 + torch.eye(n) * 1e-7
         out = policy.sample(
@@ -34,32 +40,37 @@ def test_sample_shapes_any_n_and_range():
     with pytest.raises(ValueError, match="num_samples"):
         policy.sample(gains, 0.5, 0)
     on_levels = policy.sample(
-        gains, torch.tensor([0.4, 0.5, 0.6]), 7, generator=torch.Generator().manual_seed(1), levels=5
+        gains,
+        torch.tensor([0.4, 0.5, 0.6]),
+        7,
+        replace(policy.sampling, power_levels=5),
+        generator=torch.Generator().manual_seed(1),
     )
     assert torch.equal(on_levels, project_to_levels(out, policy.max_power_w, 5))
-    with pytest.raises(ValueError, match="levels must be an integer >= 2, got 1"):
-        policy.sample(gains, 0.5, 2, levels=1)
+    with pytest.raises(ValueError, match="power_levels must be an integer >= 2, got 1"):
+        replace(policy.sampling, power_levels=1)
+    with pytest.raises(ValueError, match="steps must be at most the policy's 20 diffusion steps, got 21"):
+        policy.sample(gains, 0.5, 2, replace(policy.sampling, steps=21))
 
 
 def test_sample_noise_kinds_and_margin():
     """``initial_noise`` picks the initial noise (``gsdiff.diffusion.initial_noise``); ``margin`` conditions
     on f_min + margin."""
     torch.manual_seed(0)
-    policy = DiffusionPolicy(
-        DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=20, sample_steps=4)
-    )
-    assert policy.configs["diffusion"].initial_noise == "sobol"
+    policy = _policy()
+    assert policy.sampling.initial_noise == "sobol"
     gains = torch.rand(2, 6, 6) * 1e-9 + torch.eye(6) * 1e-7
 
-    def draw(f_min=0.5, **kwargs):
-        return policy.sample(gains, f_min, 8, generator=torch.Generator().manual_seed(3), **kwargs)
+    def draw(f_min=0.5, **changes):
+        setting = replace(policy.sampling, **changes)
+        return policy.sample(gains, f_min, 8, setting, generator=torch.Generator().manual_seed(3))
 
     assert torch.equal(draw(), draw(initial_noise="sobol"))
     assert not torch.equal(draw(), draw(initial_noise="gaussian"))
     # DDIM with eta = 0 is a deterministic map of the initial noise: the same noise gives the same samples
     from gsdiff.diffusion import DDIMSampler, from_diffusion_space, initial_noise
 
-    z = initial_noise(2, 8, 6, "sobol", torch.Generator().manual_seed(3))
+    z = initial_noise(2, 8, 6, "sobol", generator=torch.Generator().manual_seed(3))
     x, solver = z.transpose(1, 2), DDIMSampler(policy.schedule)  # [B, N, S]: the samples share a graph
     solver.set_timesteps(4)
     g = policy.graphs(gains, 0.5)
@@ -87,21 +98,20 @@ def test_project_to_levels_by_hand():
 
 def test_checkpoint_round_trip_and_config_mismatch(tmp_path):
     torch.manual_seed(0)
-    policy = DiffusionPolicy(
-        DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=20, sample_steps=4)
-    )
+    policy = _policy(margin=0.05, power_levels=5)
     path = tmp_path / "model.pt"
     policy.save(path, note="hello")
     payload = torch.load(path, weights_only=True)  # plain data and tensors only
-    assert payload["note"] == "hello"
+    assert payload["note"] == "hello" and payload["format"] == 3
     loaded = DiffusionPolicy.load(path, expected=policy)
     for a, b in zip(policy.state_dict().values(), loaded.state_dict().values(), strict=True):
         assert torch.equal(a, b)
-    other = DiffusionPolicy(
-        DenoiserConfig(hidden=16, depth=2), DiffusionConfig(num_train_steps=20, sample_steps=4)
-    )
+    assert loaded.sampling == policy.sampling and loaded.fingerprint() == policy.fingerprint()
+    assert loaded.checkpoint_info == {"note": "hello"}
     with pytest.raises(ValueError, match=r"another config: denoiser.hidden: 8 vs expected 16"):
-        DiffusionPolicy.load(path, expected=other)
+        DiffusionPolicy.load(path, expected=_policy(hidden=16))
+    # how the expected policy samples is never compared: it changes no weight
+    DiffusionPolicy.load(path, expected=_policy(steps=10, sampler="ddpm"))
 
 
 @pytest.mark.parametrize(("sampler", "initial_noise"), [("ddim", "sobol"), ("ddpm", "gaussian")])
@@ -112,24 +122,36 @@ def test_trajectory_follows_the_configured_sampler_and_noise(sampler, initial_no
     from gsdiff.diffusion import initial_noise as noise_of
 
     torch.manual_seed(0)
-    diffusion = DiffusionConfig(
-        num_train_steps=20, sample_steps=4, sampler=sampler, initial_noise=initial_noise
-    )
-    policy = DiffusionPolicy(DenoiserConfig(hidden=8, depth=2), diffusion)
+    policy = _policy(sampler=sampler, initial_noise=initial_noise)
     gains = torch.rand(6, 6, generator=torch.Generator().manual_seed(1)) * 1e-9 + torch.eye(6) * 1e-7
     path = policy.trajectory(gains, 0.5, generator=torch.Generator().manual_seed(2))
     assert path.timesteps == [15, 10, 5, 0]
     assert path.samples.shape == (5, 6) and path.predicted_x0.shape == (4, 6)
-    z = noise_of(1, 1, 6, initial_noise, torch.Generator().manual_seed(2))[0, 0]
+    z = noise_of(1, 1, 6, initial_noise, generator=torch.Generator().manual_seed(2))[0, 0]
     assert torch.equal(path.samples[0], z)
     drawn = policy.sample(gains[None], 0.5, 1, generator=torch.Generator().manual_seed(2))[0, 0]
     assert torch.allclose(from_diffusion_space(path.samples[-1], policy.max_power_w), drawn, atol=1e-7)
 
 
-def test_sampling_setting_label_and_keywords():
-    from gsdiff.policy import SamplingSetting
+def test_sampling_setting_label_and_checks():
+    assert SamplingSetting().label == "margin 0"
+    setting = SamplingSetting(margin=0.05, power_levels=5, steps=10)
+    assert setting.label == "margin 0.05, 5 levels, steps 10"  # what differs from the default setting
+    with pytest.raises(ValueError, match="eta applies to the DDIM sampler only; got eta = 0.5 with 'ddpm'"):
+        SamplingSetting(sampler="ddpm", eta=0.5)
+    with pytest.raises(ValueError, match="steps must be an integer >= 1, got 0"):
+        SamplingSetting(steps=0)
+    with pytest.raises(ValueError, match="margin must be a finite number of bits/s/Hz, got nan"):
+        SamplingSetting(margin=float("nan"))
+    with pytest.raises(ValueError, match="top_k must be an integer >= 1, got 0"):
+        SamplingSetting(top_k=0)
 
-    assert SamplingSetting().label == "margin 0" and SamplingSetting().kwargs() == {"margin": 0.0}
-    setting = SamplingSetting(margin=0.05, levels=5, steps=10)
-    assert setting.label == "margin 0.05, 5 levels, steps 10"
-    assert setting.kwargs() == {"margin": 0.05, "levels": 5, "steps": 10}
+
+def test_a_setting_passed_to_sample_replaces_the_policys_own():
+    torch.manual_seed(0)
+    policy = _policy(margin=0.2)
+    gains = torch.rand(2, 6, 6, generator=torch.Generator().manual_seed(4)) * 1e-9 + torch.eye(6) * 1e-7
+    own = policy.sample(gains, 0.5, 4, generator=torch.Generator().manual_seed(1))
+    given = policy.sample(gains, 0.5, 4, policy.sampling, generator=torch.Generator().manual_seed(1))
+    plain = policy.sample(gains, 0.7, 4, SamplingSetting(steps=4), generator=torch.Generator().manual_seed(1))
+    assert torch.equal(own, given) and torch.equal(own, plain)  # margin 0.2 at 0.5 is no margin at 0.7

@@ -10,14 +10,21 @@ import numpy as np
 import pytest
 import torch
 
-from gsdiff.config import DenoiserConfig, DiffusionConfig, DropConfig, get_profile
+from gsdiff.config import (
+    DenoiserConfig,
+    DiffusionConfig,
+    DropConfig,
+    GraphConfig,
+    RadioConfig,
+    SamplingSetting,
+    get_profile,
+)
 from gsdiff.denoisers.ugnn import _top_fraction
 from gsdiff.diffusion import make_sampler, reverse_process
 from gsdiff.policy import (
     ChannelDenoiser,
     DDIMSteps,
     DiffusionPolicy,
-    SamplingSetting,
     cached_export,
     export_denoiser,
     load_pretrained,
@@ -65,7 +72,7 @@ def _max_difference(path, policy: DiffusionPolicy, gains: torch.Tensor, cases, t
         t = torch.full((b, m), step, dtype=torch.int64)
         f_min = torch.linspace(0.3, 0.9, b)
         with torch.no_grad():
-            graph = policy.graphs(gains[:b], f_min, top_k)
+            graph = policy.graphs(gains[:b], f_min, top_k=top_k)
             reference = policy.denoiser(x, t, graph)
         difference = np.abs(_onnx_eps(session, x, t, gains[:b], f_min) - reference.numpy())
         worst = max(worst, float(difference.max()))
@@ -79,6 +86,7 @@ def book_ugnn() -> DiffusionPolicy:
     return policy.eval()
 
 
+@pytest.mark.slow  # exports ONNX (tens of seconds of tracing)
 def test_shipped_book_ugnn_matches_pytorch(book_ugnn, tmp_path):
     path = export_denoiser(book_ugnn, tmp_path / "ugnn.onnx", 20)
     cases = [(1, 1, 0), (1, 100, 475), (2, 7, 250), (8, 3, 25), (1, 33, 499)]  # (B, M, t)
@@ -86,6 +94,7 @@ def test_shipped_book_ugnn_matches_pytorch(book_ugnn, tmp_path):
     assert worst <= TOLERANCE, f"max |eps_onnx - eps_torch| = {worst:.2e}"
 
 
+@pytest.mark.slow  # exports ONNX
 @pytest.mark.parametrize(
     "denoiser, top_k",
     [
@@ -97,7 +106,13 @@ def test_shipped_book_ugnn_matches_pytorch(book_ugnn, tmp_path):
 )
 def test_untrained_denoisers_match_pytorch(denoiser, top_k, tmp_path):
     torch.manual_seed(0)
-    policy = DiffusionPolicy(denoiser, DiffusionConfig(num_train_steps=50, sample_steps=5)).eval()
+    policy = DiffusionPolicy(
+        denoiser,
+        DiffusionConfig(num_train_steps=50),
+        RadioConfig(),
+        GraphConfig(),
+        sampling=SamplingSetting(steps=5),
+    ).eval()
     path = export_denoiser(policy, tmp_path / "small.onnx", 7, top_k=top_k)
     worst = _max_difference(path, policy, _gains(7, 2), [(1, 1, 0), (3, 5, 49), (4, 2, 10)], top_k)
     assert worst <= TOLERANCE, f"max |eps_onnx - eps_torch| = {worst:.2e}"
@@ -121,14 +136,16 @@ def test_export_refuses_sizes_it_cannot_trace(book_ugnn, tmp_path):
 def test_cached_export_exports_once_per_policy_and_size(monkeypatch, tmp_path):
     calls = []
 
-    def fake_export(policy, path, num_pairs, top_k=None):
+    def fake_export(policy, path, num_pairs, *, top_k=None):
         calls.append((num_pairs, top_k))
         path.write_bytes(b"onnx")
         return path
 
     monkeypatch.setattr(export_module, "export_denoiser", fake_export)
     torch.manual_seed(0)
-    policy = DiffusionPolicy(DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=20))
+    policy = DiffusionPolicy(
+        DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=20), RadioConfig(), GraphConfig()
+    )
     first = cached_export(policy, 6, cache_dir=tmp_path)
     assert cached_export(policy, 6, cache_dir=tmp_path) == first and calls == [(6, None)]
     assert cached_export(policy, 7, cache_dir=tmp_path) != first  # another N, another file
@@ -140,7 +157,9 @@ def test_cached_export_exports_once_per_policy_and_size(monkeypatch, tmp_path):
 def test_ddim_steps_drive_the_same_reverse_process():
     """The exported numbers, stepped by the DDIMSteps formula, reproduce the library's DDIM loop (eta = 0)."""
     torch.manual_seed(0)
-    policy = DiffusionPolicy(DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=50)).eval()
+    policy = DiffusionPolicy(
+        DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=50), RadioConfig(), GraphConfig()
+    ).eval()
     setting = SamplingSetting(steps=6)
     steps = DDIMSteps.of(policy, setting)
     gains = _gains(5, 1)[:1]
@@ -167,7 +186,9 @@ def test_ddim_steps_drive_the_same_reverse_process():
 
 
 def test_ddim_steps_need_ddim_and_take_eta():
-    policy = DiffusionPolicy(DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=20))
+    policy = DiffusionPolicy(
+        DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=20), RadioConfig(), GraphConfig()
+    )
     assert DDIMSteps.of(policy, SamplingSetting(eta=0.5)).eta == 0.5
     with pytest.raises(
         ValueError, match="sampler must be 'ddim' for DDIMSteps; the setting samples with 'ddpm'"

@@ -41,12 +41,12 @@ def dense(seed):
 
 def test_full_power(rng):
     gains = torch.tensor(rng.uniform(0, 1e-8, size=(2, 3, 5, 5)), dtype=torch.float32)
-    fp = full_power(gains)
+    fp = full_power(gains, RadioConfig())
     assert fp.shape == (2, 3, 5) and fp.dtype == torch.float32
     np.testing.assert_allclose(fp.numpy(), 0.01, rtol=1e-7)
     assert full_power(gains, RadioConfig(max_power_dbm=20.0)).max().item() == pytest.approx(0.1)
     with pytest.raises(ValueError, match="gains must be >= 0"):
-        full_power(-gains)
+        full_power(-gains, RadioConfig())
 
 
 def test_average_power(rng):
@@ -92,22 +92,22 @@ def test_wmmse_monotone_and_within_budget(dense, np_rates):
 def test_wmmse_beats_full_power_ergodic(dense):
     """On dense, interference-limited networks WMMSE's ergodic sum rate is above full power's on average."""
     power = wmmse(dense.gains, RADIO)
-    wmmse_rate = ergodic_rates_exact(power, dense.gains, RADIO.noise_w).sum(-1)
-    full_rate = ergodic_rates_exact(full_power(dense.gains, RADIO), dense.gains, RADIO.noise_w).sum(-1)
+    wmmse_rate = ergodic_rates_exact(dense.gains, power, RADIO.noise_w).sum(-1)
+    full_rate = ergodic_rates_exact(dense.gains, full_power(dense.gains, RADIO), RADIO.noise_w).sum(-1)
     assert wmmse_rate.mean().item() > 1.05 * full_rate.mean().item()
     assert (wmmse_rate > full_rate).float().mean().item() >= 0.5
 
 
 def test_wmmse_bad_iters(dense):
     with pytest.raises(ValueError, match=r"num_iters must be an integer >= 0, got -1"):
-        wmmse(dense.gains, num_iters=-1)
+        wmmse(dense.gains, RADIO, num_iters=-1)
     with pytest.raises(ValueError, match="gains must be finite"):
-        wmmse(torch.full((1, 2, 2), float("nan")))
+        wmmse(torch.full((1, 2, 2), float("nan")), RADIO)
 
 
 def test_random_levels_are_uniform_on_the_grid(generator):
     gains = torch.ones(3, 4, 4, dtype=torch.float64)
-    x = random_levels(gains, 2000, 5, RadioConfig(), generator)
+    x = random_levels(gains, 2000, 5, RadioConfig(), generator=generator)
     assert x.shape == (3, 2000, 4) and x.dtype == torch.float64
     level = x / RadioConfig().max_power_w * 4
     torch.testing.assert_close(level, level.round())
@@ -120,4 +120,4 @@ def test_random_levels_are_uniform_on_the_grid(generator):
 )
 def test_random_levels_bad_input(num_samples, num_levels, match):
     with pytest.raises(ValueError, match=match):
-        random_levels(torch.ones(1, 2, 2), num_samples, num_levels)
+        random_levels(torch.ones(1, 2, 2), num_samples, num_levels, RADIO)

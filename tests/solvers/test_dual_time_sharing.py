@@ -81,9 +81,9 @@ def test_margin_raises_the_target():
 def test_sample_rates_are_the_exact_rates_of_each_sample(seed, generator):
     gains = small_networks(seed)
     pool = torch.rand(2, 7, 5, generator=generator, dtype=torch.float64) * RADIO.max_power_w
-    got = sample_rates(gains, pool, RADIO, num_nodes=32)
+    got = sample_rates(gains, pool, RADIO, quadrature_nodes=32)
     for k in range(7):
-        expected = ergodic_rates_exact(pool[:, k], gains, RADIO.noise_w, num_nodes=32)
+        expected = ergodic_rates_exact(gains, pool[:, k], RADIO.noise_w, quadrature_nodes=32)
         torch.testing.assert_close(got[:, k], expected)
 
 
@@ -91,10 +91,11 @@ def test_dual_time_sharing_plays_pool_samples_one_per_window(seed, generator):
     gains = small_networks(seed)
     pool = torch.rand(2, 9, 5, generator=generator, dtype=torch.float64) * RADIO.max_power_w
     evaluation = EvaluationConfig(num_slots=52, window_slots=5)
-    played = dual_time_sharing(gains, pool, 0.3, RADIO, evaluation)
+    config = DualTimeSharingConfig()
+    played = dual_time_sharing(gains, pool, 0.3, RADIO, evaluation, config)
     assert played.shape == (2, evaluation.num_windows, 5)
     rates = sample_rates(gains, pool, RADIO)
-    picks = dual_picks(rates, 0.3, evaluation.num_windows)
+    picks = dual_picks(rates, 0.3, evaluation.num_windows, config)
     torch.testing.assert_close(played, pool[torch.arange(2)[:, None], picks])
 
 
@@ -109,7 +110,12 @@ def test_dual_time_sharing_plays_pool_samples_one_per_window(seed, generator):
     ],
 )
 def test_bad_input_is_named(kwargs, match):
-    args = {"rates": torch.ones(2, 3, 4), "f_min": 0.5, "num_windows": 5} | kwargs
+    args = {
+        "rates": torch.ones(2, 3, 4),
+        "f_min": 0.5,
+        "num_windows": 5,
+        "config": DualTimeSharingConfig(),
+    } | kwargs
     with pytest.raises(ValueError, match=match):
         dual_picks(**args)
 

@@ -32,9 +32,9 @@ def _random_gains(b, n, generator):
 
 def test_level_rates_match_exact_quadrature(generator):
     gains = _random_gains(3, 6, generator)
-    lagrangian = LevelLagrangian(gains, RADIO, num_levels=5, num_nodes=48)
+    lagrangian = LevelLagrangian(gains, RADIO, num_levels=5, quadrature_nodes=48)
     level = torch.randint(0, 5, (3, 6), generator=generator)
-    expected = ergodic_rates_exact(lagrangian.levels_w[level], gains, RADIO.noise_w, num_nodes=400)
+    expected = ergodic_rates_exact(gains, lagrangian.levels_w[level], RADIO.noise_w, quadrature_nodes=400)
     assert torch.allclose(lagrangian.rates(level), expected, atol=1e-5)
 
 
@@ -42,7 +42,7 @@ def test_move_values_match_brute_force(generator):
     """The value of every single-user move equals re-evaluating the weighted sum rate from scratch."""
     b, n, num_levels = 2, 5, 4
     gains = _random_gains(b, n, generator)
-    lagrangian = LevelLagrangian(gains, RADIO, num_levels=num_levels, num_nodes=48)
+    lagrangian = LevelLagrangian(gains, RADIO, num_levels=num_levels, quadrature_nodes=48)
     level = torch.randint(0, num_levels, (b, n), generator=generator)
     weight = 1 + 5 * torch.rand(b, n, generator=generator, dtype=torch.float64)
     values, rates = lagrangian.move_values(level, weight)
@@ -81,7 +81,7 @@ def test_feasible_and_near_optimal_on_tiny_networks(num_pairs):
     rates = asymptotic_rates(gains, result.samples_w, RADIO)[0]
     levels = torch.linspace(0, P, num_levels, dtype=torch.float64)
     grid = torch.cartesian_prod(*[levels] * num_pairs).reshape(-1, num_pairs)
-    grid_rates = ergodic_rates_exact(grid, gains[0], RADIO.noise_w).numpy()
+    grid_rates = ergodic_rates_exact(gains[0], grid, RADIO.noise_w).numpy()
     optimum = _lp_optimum(grid_rates, f_min)
     assert rates.min() >= f_min - 0.01
     assert rates.mean() >= 0.98 * optimum
@@ -164,7 +164,7 @@ def test_swap_values_match_brute_force(generator):
     """Moving user i to level l while its strongest interferer switches off, re-evaluated from scratch."""
     b, n, num_levels = 2, 5, 4
     gains = _random_gains(b, n, generator)
-    lagrangian = LevelLagrangian(gains, RADIO, num_levels=num_levels, num_nodes=48)
+    lagrangian = LevelLagrangian(gains, RADIO, num_levels=num_levels, quadrature_nodes=48)
     level = torch.randint(0, num_levels, (b, n), generator=generator)
     weight = 1 + 5 * torch.rand(b, n, generator=generator, dtype=torch.float64)
     values = lagrangian.swap_values(level, weight)

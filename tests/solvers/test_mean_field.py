@@ -52,7 +52,7 @@ def test_weak_interferers_by_their_mean_field(generator):
     field = MeanFieldLagrangian(gains, RADIO, levels, 48, num_interferers=3)
     level = torch.randint(0, levels, (b, n), generator=generator)
     weight = 1 + 5 * torch.rand(b, n, generator=generator, dtype=torch.float64)
-    exact = ergodic_rates_exact(dense.levels_w[level], gains, RADIO.noise_w, num_nodes=48)
+    exact = ergodic_rates_exact(gains, dense.levels_w[level], RADIO.noise_w, quadrature_nodes=48)
     assert (field.rates(level) - exact).abs().max() < 5e-4
     expected = dense.move_values(level, weight)[0]
     assert ((field.move_values(level, weight)[0] - expected).abs() <= 2e-3 * (1 + expected.abs())).all()
@@ -72,7 +72,7 @@ def test_mean_field_rates_are_the_deterministic_aggregate(generator):
         kept[k] = True
         weak = (x[0] * gains[0, :, k])[~kept].sum()
         local = gains[0][kept][:, kept]  # receiver k and its exact interferers only
-        rate = ergodic_rates_exact(x[0][kept], local, RADIO.noise_w + weak.item(), num_nodes=256)
+        rate = ergodic_rates_exact(local, x[0][kept], RADIO.noise_w + weak.item(), quadrature_nodes=256)
         position = int(kept[:k].sum())
         assert field.rates(level)[0, k] == pytest.approx(rate[position].item(), rel=1e-6, abs=1e-9)
 
@@ -99,8 +99,8 @@ def test_expert_with_few_exact_interferers(generator):
     config = ExpertConfig(num_iterations=300, burn_in=100, num_samples=50)
     exact = run_expert(gains, 0.5, RADIO, config, seed=1)
     field = run_expert(gains, 0.5, RADIO, ExpertConfig(**{**config.__dict__, "interferers": 6}), seed=1)
-    r_exact = ergodic_rates_exact(exact.samples_w, gains[:, None], RADIO.noise_w).mean(1)
-    r_field = ergodic_rates_exact(field.samples_w, gains[:, None], RADIO.noise_w).mean(1)
+    r_exact = ergodic_rates_exact(gains[:, None], exact.samples_w, RADIO.noise_w).mean(1)
+    r_field = ergodic_rates_exact(gains[:, None], field.samples_w, RADIO.noise_w).mean(1)
     assert (r_field >= 0.5).double().mean() >= (r_exact >= 0.5).double().mean() - 0.05
     assert r_field.mean() == pytest.approx(r_exact.mean().item(), rel=0.05)
     assert isinstance(make_lagrangian(gains, RADIO, ExpertConfig(interferers=23)), LevelLagrangian)

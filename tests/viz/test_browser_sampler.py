@@ -14,9 +14,16 @@ import IPython.display
 import pytest
 import torch
 
-from gsdiff.config import DenoiserConfig, DiffusionConfig, DropConfig, RadioConfig
+from gsdiff.config import (
+    DenoiserConfig,
+    DiffusionConfig,
+    DropConfig,
+    GraphConfig,
+    RadioConfig,
+    SamplingSetting,
+)
 from gsdiff.diffusion import DDIMSampler, from_diffusion_space
-from gsdiff.policy import DDIMSteps, DiffusionPolicy, SamplingSetting, project_to_levels
+from gsdiff.policy import DDIMSteps, DiffusionPolicy, project_to_levels
 from gsdiff.viz import (
     SamplerControls,
     browser_sampler_html,
@@ -35,7 +42,11 @@ MODULE = Path(module.__file__).with_name(module.MODULE)
 def policy() -> DiffusionPolicy:
     torch.manual_seed(0)
     return DiffusionPolicy(
-        DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=50, sample_steps=5)
+        DenoiserConfig(hidden=8, depth=2),
+        DiffusionConfig(num_train_steps=50),
+        RadioConfig(),
+        GraphConfig(),
+        sampling=SamplingSetting(steps=5),
     )
 
 
@@ -48,7 +59,7 @@ def gains() -> torch.Tensor:
 def fake_export(monkeypatch, tmp_path):
     """``cached_export`` writing a stand-in file (tests/policy/test_export.py exports for real)."""
 
-    def export(policy, num_pairs, top_k=None):
+    def export(policy, num_pairs, *, top_k=None):
         path = tmp_path / f"fake-{num_pairs}-{top_k}.onnx"
         path.write_bytes(b"onnx")
         return path
@@ -58,12 +69,13 @@ def fake_export(monkeypatch, tmp_path):
 
 def test_bundle_holds_what_the_page_needs(policy, gains):
     expert = torch.rand(3, 4, 6, generator=torch.Generator().manual_seed(1)) * policy.max_power_w
-    setting = SamplingSetting(margin=0.1, levels=5, steps=4)
+    setting = SamplingSetting(margin=0.1, power_levels=5, steps=4)
     labels = ["a", "b", "c"]
     bundle = sampler_bundle(policy, gains, labels, expert, 0.6, setting)
     json.dumps(bundle)  # plain data
-    assert bundle["num_pairs"] == 6 and bundle["figures"]["rates"]["data"][0]["name"] == "UGNN, sampled here"
-    assert bundle["setting"] == {"margin": 0.1, "levels": 5, "label": "margin 0.1, 5 levels, steps 4"}
+    assert bundle["num_pairs"] == 6 and bundle["figures"]["rates"]["data"][0]["name"] == "U-GNN, sampled here"
+    label = "margin 0.1, 5 levels, steps 4"
+    assert bundle["setting"] == {"margin": 0.1, "power_levels": 5, "label": label}
     steps = DDIMSteps.of(policy, setting)
     assert bundle["ddim"]["timesteps"] == list(steps.timesteps) and len(steps.timesteps) == 4
     assert bundle["ddim"]["alphas_cumprod"] == list(steps.alphas_cumprod)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gsdiff.policy import ProfileCost, StageCost
+from gsdiff.evaluation import ProfileCost, StageCost
 from gsdiff.viz import cost_figure, cost_table
 
 COSTS = [

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from gsdiff.config import DropConfig, GraphConfig
+from gsdiff.config import DropConfig, GraphConfig, RadioConfig
 from gsdiff.graph import edge_weights, node_conditions
 from gsdiff.viz import (
     allocation_map_figure,
@@ -192,7 +192,7 @@ def test_channel_graph_shows_the_configured_edge_weights(radio, edge_weight) -> 
 
 def test_channel_graph_defaults_to_coupling_weights(radio) -> None:
     gains = _nets(n=5, b=1).gains[0]
-    z = np.asarray(channel_graph_figure(gains, 0.6).data[0].z)
+    z = np.asarray(channel_graph_figure(gains, 0.6, RadioConfig(), GraphConfig()).data[0].z)
     coupling = edge_weights(gains.double(), radio, GraphConfig()).numpy().T
     log_snr = edge_weights(gains.double(), radio, GraphConfig(edge_weight="log_snr")).numpy().T
     np.testing.assert_allclose(z, coupling)

@@ -7,10 +7,12 @@ import numpy as np
 import pytest
 import torch
 
-from gsdiff.config import get_profile
-from gsdiff.policy import DUAL_SUFFIX, profile_policy
+from gsdiff.config import AVERAGE_POWER, EXPERT, FULL_POWER, WMMSE, dual_candidate, get_profile
+from gsdiff.policy import DiffusionPolicy
 from gsdiff.viz import strongest_pairs
-from gsdiff.viz.panels import NAME, percentile_panel, sampling_panel, slice_panel
+from gsdiff.viz.panels import POLICY, percentile_panel, sampling_panel, slice_panel
+
+NAME = POLICY.label  # what the panels' legends call the policy
 
 CI = get_profile("ci")
 
@@ -18,7 +20,9 @@ CI = get_profile("ci")
 @pytest.fixture(scope="module")
 def policy():
     torch.manual_seed(0)
-    return profile_policy(CI)  # untrained: the panels' wiring, not the policy's quality, is under test
+    return DiffusionPolicy.from_profile(
+        CI
+    )  # untrained: the panels' wiring, not the policy's quality, is under test
 
 
 def _hlines(fig) -> list[float]:
@@ -41,7 +45,7 @@ def test_sampling_panel_redraws_on_every_control(policy) -> None:
     names = {trace.name for trace in panel.figures["curves"].data}
     assert names == {"expert", NAME}
     panel.controls["dual"].value = True
-    assert {trace.name for trace in panel.figures["curves"].data} == {"expert", NAME + DUAL_SUFFIX}
+    assert {trace.name for trace in panel.figures["curves"].data} == {"expert", dual_candidate(POLICY).label}
     x_before = panel.figures["map"].data[-1].x
     panel.controls["network_seed"].value = 7
     assert not np.allclose(panel.figures["map"].data[-1].x, x_before)
@@ -87,9 +91,10 @@ def _drop(seed: int) -> torch.Tensor:
 def test_percentile_panel_shows_the_chosen_candidates_horizon_and_f_min(policy) -> None:
     panel = percentile_panel(policy, CI, gains=torch.cat([_drop(1), _drop(2)]), num_samples=5)
     names = {trace.name for trace in panel.figures["curves"].data}
-    assert names == {"expert", NAME, NAME + DUAL_SUFFIX, "full power", "average power", "WMMSE"}
+    shown = [EXPERT, POLICY, dual_candidate(POLICY), FULL_POWER, AVERAGE_POWER, WMMSE]
+    assert names == {c.label for c in shown}
     assert all(len(trace.x) == CI.evaluation.num_slots for trace in panel.figures["curves"].data)
-    panel.controls["candidates"].value = ("expert", "WMMSE")
+    panel.controls["candidates"].value = (EXPERT, WMMSE)
     assert {trace.name for trace in panel.figures["curves"].data} == {"expert", "WMMSE"}
     panel.controls["horizon"].value = 30
     assert all(len(trace.x) == 30 for trace in panel.figures["curves"].data)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from gsdiff.config import DropConfig, EvaluationConfig
+from gsdiff.config import EXPERT, DropConfig, EvaluationConfig, RadioConfig
 from gsdiff.solvers.baselines import full_power
 from gsdiff.viz import grid_heatmap_figure, percentile_curves_figure, rate_cdf_figure
 from gsdiff.viz._layout import PALETTE
@@ -39,7 +39,11 @@ def test_rate_cdf_of_random_rates(generator) -> None:
 def full_power_result() -> TimeSharingResult:
     nets = drop_networks(3, DropConfig(num_pairs=6, density_per_km2=10.0), seed=0)
     return evaluate_time_sharing(
-        nets.gains, full_power(nets.gains), None, EvaluationConfig(num_slots=10), seed=0
+        nets.gains,
+        full_power(nets.gains, RadioConfig()),
+        RadioConfig(),
+        EvaluationConfig(num_slots=10),
+        seed=0,
     )
 
 
@@ -93,8 +97,8 @@ def test_size_transfer_figure_plots_ratios_to_the_expert() -> None:
     from gsdiff.viz import size_transfer_figure
 
     results = {
-        100: {"expert": {"p5": 0.5, "mean": 2.0}, "P": {"p5": 0.4, "mean": 1.9}},
-        40: {"expert": {"p5": 0.8, "mean": 4.0}, "P": {"p5": 0.8, "mean": 3.0}},
+        100: {EXPERT: {"p5": 0.5, "mean": 2.0}, "P": {"p5": 0.4, "mean": 1.9}},
+        40: {EXPERT: {"p5": 0.8, "mean": 4.0}, "P": {"p5": 0.8, "mean": 3.0}},
     }
     fig = size_transfer_figure(results)
     p5, mean = fig.data
@@ -129,7 +133,7 @@ def test_tail_vs_f_min_figure_marks_unseen_levels_hollow() -> None:
     from gsdiff.viz import tail_vs_f_min_figure
 
     results = {
-        f: {"expert": {"p1": f, "p5": 2 * f, "p10": 3 * f}, "P": {"p1": 1, "p5": 2, "p10": 3}}
+        f: {EXPERT: {"p1": f, "p5": 2 * f, "p10": 3 * f}, "P": {"p1": 1, "p5": 2, "p10": 3}}
         for f in (0.7, 0.5, 0.6)
     }
     fig = tail_vs_f_min_figure(results, trained=[0.5, 0.7])
@@ -147,7 +151,7 @@ def test_tail_vs_size_figure_menu_switches_density_groups() -> None:
     def m(v):
         return {"p1": v, "p5": 2 * v, "p10": 3 * v}
 
-    results = {n: {"all": {"expert": m(n), "P": m(1)}, 0.5: {"expert": m(-n), "P": m(2)}} for n in (40, 20)}
+    results = {n: {"all": {EXPERT: m(n), "P": m(1)}, 0.5: {EXPERT: m(-n), "P": m(2)}} for n in (40, 20)}
     fig = tail_vs_size_figure(results, keys=("p1", "p5"))
     assert len(fig.data) == 2 * 2 * 2  # groups x keys x candidates
     first = fig.data[0]
@@ -164,7 +168,7 @@ def test_tail_figures_draw_only_the_named_candidates() -> None:
     from gsdiff.viz import tail_vs_f_min_figure, tail_vs_size_figure
 
     m = {"p1": 1.0, "p5": 2.0, "p10": 3.0}
-    levels = {0.5: {"expert": m, "P": m, "Q": m}}
+    levels = {0.5: {EXPERT: m, "P": m, "Q": m}}
     assert {t.name for t in tail_vs_f_min_figure(levels, [0.5], names=["P"]).data} == {"P", "r = f_min"}
-    sizes = {20: {"all": {"expert": m, "P": m, "Q": m}}}
-    assert {t.name for t in tail_vs_size_figure(sizes, names=["expert", "Q"]).data} == {"expert", "Q"}
+    sizes = {20: {"all": {EXPERT: m, "P": m, "Q": m}}}
+    assert {t.name for t in tail_vs_size_figure(sizes, names=[EXPERT, "Q"]).data} == {"expert", "Q"}

@@ -5,20 +5,21 @@ from __future__ import annotations
 import pytest
 import torch
 
-from gsdiff.config import TrainConfig
+from gsdiff.config import AVERAGE_POWER, EXPERT, FULL_POWER, TrainConfig, dual_candidate, policy_candidate
 from gsdiff.viz import target_report, training_caption
 
+DP, GNN, P = policy_candidate("dp", "DP"), policy_candidate("gnn"), policy_candidate("p", "P")
 METRICS = {
-    "DP": {"p5": 0.45, "p1": 0.2, "mean": 1.8, "feasible_fraction": 0.953},
-    "expert": {"p5": 0.5, "p1": 0.3, "mean": 2.0, "feasible_fraction": 0.99},
-    "GNN": {"p5": 0.4, "p1": 0.1, "mean": 2.4, "feasible_fraction": 0.9},
+    DP: {"p5": 0.45, "p1": 0.2, "mean": 1.8, "feasible_fraction": 0.953},
+    EXPERT: {"p5": 0.5, "p1": 0.3, "mean": 2.0, "feasible_fraction": 0.99},
+    GNN: {"p5": 0.4, "p1": 0.1, "mean": 2.4, "feasible_fraction": 0.9},
 }
 CHECKS = {"p5 ≥ 0.9 × expert": True, "mean ≥ 0.95 × expert": False}
 SPREAD = {"p5": (0.85, 0.95), "mean": (0.8765, 0.92)}
 
 
 def test_target_report_against_the_expert() -> None:
-    assert target_report("DP", METRICS, CHECKS, SPREAD) == (
+    assert target_report(DP, METRICS, CHECKS, SPREAD) == (
         "- **DP**: p5 = 0.450 (0.900 × expert), p1 = 0.200, mean 1.800 (0.900 × expert), 95.3% of users "
         "meet f_min. p5 ≥ 0.9 × expert: met, mean ≥ 0.95 × expert: **not met**. Resampling the test "
         "networks puts the p5 ratio in 0.850–0.950 × and the mean ratio in 0.876–0.920 × (95% bootstrap "
@@ -27,7 +28,7 @@ def test_target_report_against_the_expert() -> None:
 
 
 def test_target_report_against_another_reference() -> None:
-    report = target_report("DP", METRICS, {"p5": True}, SPREAD, reference="GNN")
+    report = target_report(DP, METRICS, {"p5": True}, SPREAD, reference=GNN)
     assert report.startswith("- **DP**: p5 = 0.450 (1.125 × GNN), p1 = 0.200, mean 1.800 (0.750 × GNN), ")
     assert "p5: met. Resampling" in report
 
@@ -85,50 +86,48 @@ class _Result:
 def test_policy_reports_both_plays_with_costs() -> None:
     import torch
 
-    from gsdiff.config import DualTimeSharingConfig
-    from gsdiff.policy import Candidate, SamplingSetting
+    from gsdiff.config import DualTimeSharingConfig, SamplingSetting
+    from gsdiff.evaluation import CandidateSamples
     from gsdiff.viz import policy_reports
     from gsdiff.wireless import rate_metrics
 
+    expert_dual, p_dual = dual_candidate(EXPERT), dual_candidate(P)
     rates = {
-        "expert": [[1.0, 2.0], [1.0, 3.0]],
-        "P": [[0.5, 2.0], [1.0, 3.0]],
-        "expert + dual time-sharing": [[1.0, 2.0], [2.0, 3.0]],
-        "P + dual time-sharing": [[1.0, 2.0], [1.0, 2.0]],
-        "full power": [[0.1, 2.0], [0.1, 2.0]],
-        "average power": [[0.2, 2.0], [0.2, 2.0]],
+        EXPERT: [[1.0, 2.0], [1.0, 3.0]],
+        P: [[0.5, 2.0], [1.0, 3.0]],
+        expert_dual: [[1.0, 2.0], [2.0, 3.0]],
+        p_dual: [[1.0, 2.0], [1.0, 2.0]],
+        FULL_POWER: [[0.1, 2.0], [0.1, 2.0]],
+        AVERAGE_POWER: [[0.2, 2.0], [0.2, 2.0]],
     }
     results = {name: _Result(r) for name, r in rates.items()}
     samples = torch.zeros(2, 7, 2)
     candidates = {
-        "expert": Candidate(samples, 0.0),
-        "P": Candidate(samples, 4.0),
-        "expert + dual time-sharing": Candidate(samples, 1.0),
-        "P + dual time-sharing": Candidate(samples, 6.5),
+        EXPERT: CandidateSamples(samples, 0.0),
+        P: CandidateSamples(samples, 4.0),
+        expert_dual: CandidateSamples(samples, 1.0),
+        p_dual: CandidateSamples(samples, 6.5),
     }
     text = policy_reports(
         results,
         candidates,
-        {"P": SamplingSetting(margin=0.1)},
-        {"P": DualTimeSharingConfig(margin=0.25)},
+        {P: SamplingSetting(margin=0.1)},
+        {P: DualTimeSharingConfig(margin=0.25)},
         0.5,
     )
     first, second = text.split("\n")
     assert first.startswith("- **P**: ") and second.startswith("- **P + dual time-sharing**: ")
     assert "Drawing 7 allocations (margin 0.1) for each of 2 networks took 4 s (2.00 s per network)." in first
     m = {name: rate_metrics(results[name].ergodic_rates, 0.5) for name in rates}
-    same = m["expert + dual time-sharing"]
-    ratio = m["P + dual time-sharing"]["mean"] / same["mean"]
-    assert (
-        f"the same schedule: p5 {m['P + dual time-sharing']['p5'] / same['p5']:.3f} ×, mean {ratio:.3f} ×"
-        in second
-    )
+    same = m[expert_dual]
+    ratio = m[p_dual]["mean"] / same["mean"]
+    assert f"the same schedule: p5 {m[p_dual]['p5'] / same['p5']:.3f} ×, mean {ratio:.3f} ×" in second
     assert "(margin 0.25) took 2.5 s." in second
 
 
 def test_coordination_table_formats_tail_coordination() -> None:
     from gsdiff.config import DropConfig
-    from gsdiff.policy import Candidate, tail_coordination
+    from gsdiff.evaluation import CandidateSamples, tail_coordination
     from gsdiff.viz import coordination_table
     from gsdiff.wireless import TimeSharingResult, drop_networks
 
@@ -136,10 +135,10 @@ def test_coordination_table_formats_tail_coordination() -> None:
     generator = torch.Generator().manual_seed(0)
     expert, policy = (torch.rand(2, 8, 6, generator=generator) * 0.01 for _ in range(2))
     rates = torch.arange(12.0).reshape(1, 2, 6)  # [T = 1, B, N]
-    candidates = {"expert": Candidate(expert, 0.0), "P": Candidate(policy, 0.0)}
-    results = {"P": TimeSharingResult(cumulative_rates=rates)}
-    table = coordination_table(gains, results, candidates, ["P"], 0.01)
-    shares = tail_coordination(gains, rates[0], {"expert": expert, "P": policy}, 0.01)
-    own, cleared = shares["P"]
+    candidates = {EXPERT: CandidateSamples(expert, 0.0), P: CandidateSamples(policy, 0.0)}
+    results = {P: TimeSharingResult(cumulative_rates=rates)}
+    table = coordination_table(gains, results, candidates, [P], 0.01)
+    shares = tail_coordination(gains, rates[0], {EXPERT: expert, P: policy}, 0.01)
+    own, cleared = shares[P]
     assert f"| bottom 5% of P | P | {own:.0%} of P_max | {cleared:.0%} of P_max |" in table.splitlines()
     assert len(table.splitlines()) == 2 + 2

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from gsdiff.config import EXPERT
 from gsdiff.viz import markdown_table, metrics_table, p5_mean_table, verdicts
 from gsdiff.wireless import rate_metrics
 
@@ -41,8 +42,8 @@ def test_metrics_table_of_rate_metrics(generator) -> None:
 
 def test_p5_mean_table_by_hand() -> None:
     results = {
-        0.5: {"expert": {"p5": 0.1234, "mean": 1.5}, "DP": {"p5": 0.1, "mean": 1.456}},
-        0.7: {"expert": {"p5": 0.2, "mean": 1.25}, "DP": {"p5": 0.05, "mean": 1.0}},
+        0.5: {EXPERT: {"p5": 0.1234, "mean": 1.5}, "DP": {"p5": 0.1, "mean": 1.456}},
+        0.7: {EXPERT: {"p5": 0.2, "mean": 1.25}, "DP": {"p5": 0.05, "mean": 1.0}},
     }
     table = p5_mean_table(results, "f_min", key_label=lambda f: f"{f:g} bits/s/Hz")
     assert table.splitlines() == [
@@ -65,7 +66,7 @@ def test_settling_table_and_ratio_lines_by_hand() -> None:
 
     table = settling_table({"a": (3, 7), "b": (None, None)}, {"a": {"p5": 0.7}, "b": {"p5": 0.1}})
     assert table.splitlines()[2:] == ["| a | 3 | 7 | 0.700 |", "| b | never | never | 0.100 |"]
-    results = {0.5: {"expert": {"p5": 0.8}, "P": {"p5": 0.6}}, 0.9: {"expert": {"p5": 1.0}, "P": {"p5": 1.1}}}
+    results = {0.5: {EXPERT: {"p5": 0.8}, "P": {"p5": 0.6}}, 0.9: {EXPERT: {"p5": 1.0}, "P": {"p5": 1.1}}}
     assert ratio_lines(results, ["P"], lambda f: f"f_min {f:g}") == (
         "- P: p5 / expert p5 at f_min 0.5: 0.75, f_min 0.9: 1.10."
     )

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from gsdiff.config import RadioConfig
 from gsdiff.viz import rate_region_figure
 from gsdiff.wireless import best_time_sharing, rate_region
 
@@ -14,7 +15,8 @@ from gsdiff.wireless import best_time_sharing, rate_region
 def regions():
     """Weak (0.01) and strong (1) cross gains; at f_min = 5 only the weak case has a deterministic optimum."""
     return {
-        f"{c:g}": rate_region(torch.tensor([[1e-7, c * 1e-7], [c * 1e-7, 1e-7]]), None, 5) for c in (0.01, 1)
+        f"{c:g}": rate_region(torch.tensor([[1e-7, c * 1e-7], [c * 1e-7, 1e-7]]), RadioConfig(), num_levels=5)
+        for c in (0.01, 1)
     }
 
 

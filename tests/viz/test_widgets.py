@@ -5,14 +5,17 @@ from __future__ import annotations
 import pytest
 
 import gsdiff.viz.widgets
+from gsdiff.config import RadioConfig
 from gsdiff.viz.widgets import two_user_panel
 
 
 def test_two_user_panel_recomputes_on_slider_change(monkeypatch) -> None:
     calls = []
     real = gsdiff.viz.widgets.rate_region
-    monkeypatch.setattr(gsdiff.viz.widgets, "rate_region", lambda g, *a: calls.append(g) or real(g, *a))
-    panel = two_user_panel(num_levels=5)
+    monkeypatch.setattr(
+        gsdiff.viz.widgets, "rate_region", lambda g, *a, **k: calls.append(g) or real(g, *a, **k)
+    )
+    panel = two_user_panel(RadioConfig(), num_levels=5)
     direct_db, cross_db, _ = panel.children[0].children
     assert len(calls) == 1  # drawn once when built
     cross_db.value = -10.0

@@ -142,3 +142,13 @@ def test_seeded_determinism(seed):
 def test_bad_num_networks(bad):
     with pytest.raises(ValueError, match=rf"num_networks must be an integer >= 1, got {bad!r}"):
         drop_networks(bad, DropConfig(num_pairs=4))
+
+
+def test_drop_at_densities_is_one_seeded_drop_per_density():
+    from gsdiff.wireless import drop_at_densities
+
+    gains = drop_at_densities(2, 5, (8.2, 11.9), seed=3)
+    assert gains.shape == (4, 5, 5)
+    for k, density in enumerate((8.2, 11.9)):
+        alone = drop_networks(2, DropConfig(num_pairs=5, density_per_km2=density), seed=3).gains
+        assert torch.equal(gains[2 * k : 2 * k + 2], alone)

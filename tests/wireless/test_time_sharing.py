@@ -156,7 +156,9 @@ def test_result_curves_match_numpy(networks, seed):
 )
 def test_shape_errors(networks, shape, pattern):
     with pytest.raises(ValueError, match=pattern):
-        evaluate_time_sharing(networks.gains, torch.zeros(shape, dtype=torch.float64), RADIO)
+        evaluate_time_sharing(
+            networks.gains, torch.zeros(shape, dtype=torch.float64), RADIO, EvaluationConfig()
+        )
 
 
 def test_gains_shape_errors():
@@ -178,7 +180,7 @@ def test_bad_allocations(networks, value, pattern):
     samples = torch.zeros(3, 2, 6, dtype=torch.float64)
     samples[1, 1, 2] = value
     with pytest.raises(ValueError, match=pattern):
-        evaluate_time_sharing(networks.gains, samples, RADIO)
+        evaluate_time_sharing(networks.gains, samples, RADIO, EvaluationConfig())
     with pytest.raises(ValueError, match=pattern):
         asymptotic_rates(networks.gains, samples, RADIO)
 
@@ -218,13 +220,13 @@ def test_played_rates_are_the_limit_of_the_evaluator(seed):
 
 def test_resample_draws_uniformly_from_each_network(generator):
     samples = torch.stack([torch.arange(4.0), 10 + torch.arange(4.0)])[:, :, None]  # [2, 4, 1]
-    draws = resample(samples, 4000, generator)
+    draws = resample(samples, 4000, generator=generator)
     assert draws.shape == (2, 4000, 1)
     assert set(draws[0, :, 0].tolist()) == {0.0, 1.0, 2.0, 3.0}
     assert set(draws[1, :, 0].tolist()) == {10.0, 11.0, 12.0, 13.0}
     counts = torch.bincount(draws[0, :, 0].long(), minlength=4).double()
     assert torch.allclose(counts / 4000, torch.full((4,), 0.25, dtype=torch.float64), atol=0.03)
-    assert torch.equal(draws, resample(samples, 4000, torch.Generator().manual_seed(20240607)))
+    assert torch.equal(draws, resample(samples, 4000, generator=torch.Generator().manual_seed(20240607)))
 
 
 def test_adaptive_slot_chunks_draw_the_same_fading(generator):

@@ -182,9 +182,9 @@ def test_two_user_errors(two_user_gains):
     with pytest.raises(
         ValueError, match=r"gains must have shape \[2, 2\] for the two-user example, got \(3, 3\)"
     ):
-        rate_region(torch.ones(3, 3, dtype=torch.float64))
+        rate_region(torch.ones(3, 3, dtype=torch.float64), RADIO)
     with pytest.raises(ValueError, match=r"num_levels must be an integer >= 2, got 1"):
-        rate_region(two_user_gains, num_levels=1)
+        rate_region(two_user_gains, RADIO, num_levels=1)
     with pytest.raises(ValueError, match=r"f_min must be finite and >= 0 bits/s/Hz, got -1"):
         best_time_sharing(region_of([[1.0, 1.0]]), -1)
     with pytest.raises(ValueError, match=r"f_min must be finite and >= 0"):

@@ -3,8 +3,8 @@ sampling, each timed on a few units of work at the profile's own sizes and scale
 
 A *unit* is what the stage's cost is proportional to: a network-iteration of the expert (its work is one
 primal move and one dual step per network, vectorized over networks), an optimizer step of training at the
-profile's mini-batch, and one sampled allocation (a reverse process of ``sample_steps`` denoiser calls on one
-network). The totals are the measured seconds per unit times the units of the profile's full run:
+profile's mini-batch, and one sampled allocation (a reverse process of ``SamplingSetting.steps`` denoiser
+calls on one network). The totals are the measured seconds per unit times the units of the profile's full run:
 
 - expert dataset: D densities x F levels x M networks per density (every split) x ``num_iterations``;
 - training: ``num_steps`` steps, plus its validations' sampled allocations
@@ -28,9 +28,9 @@ import torch
 from ..checks import check_int_at_least
 from ..config import Profile
 from ..devices import resolve_device
+from ..policy import DiffusionPolicy
 from ..solvers.expert import run_expert
 from ..wireless.channel import drop_networks
-from .diffusion_policy import DiffusionPolicy
 
 __all__ = ["StageCost", "ProfileCost", "measure_profile_cost", "measure_expert_cost", "duration"]
 
@@ -142,7 +142,7 @@ def _train_step_seconds(
     def step() -> None:
         with autocast:
             loss = policy.loss_given(
-                gains, f_min, samples, *policy.draw_noise(samples, generator), check=False
+                gains, f_min, samples, *policy.draw_noise(samples, generator=generator), check=False
             )
         optimizer.zero_grad()
         loss.backward()
@@ -154,6 +154,7 @@ def _train_step_seconds(
 
 def measure_expert_cost(
     profile: Profile,
+    *,
     device: torch.device | str | None = None,
     networks: int | None = None,
     iterations: int = 12,
@@ -179,8 +180,8 @@ def measure_expert_cost(
 
 def measure_profile_cost(
     profile: Profile,
-    device: torch.device | str | None = None,
     *,
+    device: torch.device | str | None = None,
     expert_networks: int | None = None,
     expert_iterations: int = 12,
     train_steps: int = 2,
@@ -208,12 +209,14 @@ def measure_profile_cost(
         raise ValueError(
             f"train_problems must lie in [1, batch_problems = {cfg.batch_problems}], got {problems!r}"
         )
-    expert = measure_expert_cost(profile, device, expert_networks, expert_iterations)
+    expert = measure_expert_cost(
+        profile, device=device, networks=expert_networks, iterations=expert_iterations
+    )
     gains = drop_networks(problems, profile.drop(profile.densities_per_km2[0]), seed=profile.seed).gains
     gains = gains.to(device)  # [B, N, N]
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(profile.seed)
-        policy = DiffusionPolicy(profile.denoiser, profile.diffusion, profile.radio, profile.graph).to(device)
+        policy = DiffusionPolicy.from_profile(profile).to(device)
 
     step = (
         _train_step_seconds(profile, policy, gains[:problems], train_steps, device)

@@ -8,8 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from gsdiff.policy import measure_expert_cost, measure_profile_cost
-from gsdiff.policy.costs import duration
+from gsdiff.evaluation import duration, measure_expert_cost, measure_profile_cost
 
 
 def test_units_of_a_full_run_by_hand(profile):

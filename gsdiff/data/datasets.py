@@ -12,9 +12,7 @@ asking a dataset for a split it was not built with is an error that says how to 
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -23,23 +21,19 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
+from ..cache import content_key, default_cache_dir
 from ..checks import check_choice, check_int_at_least
 from ..config import SPLITS, DropConfig, Profile
 from ..devices import resolve_device
+from ..distributed import current_workers
 from ..files import atomic_write
 from ..solvers.expert import run_expert
 from ..wireless.channel import drop_networks
-from .distributed import current_workers
 
-__all__ = ["ExpertDataset", "dataset_key", "default_cache_dir", "load_or_build_dataset"]
+__all__ = ["ExpertDataset", "dataset_key", "load_or_build_dataset"]
 
 _RATIO = (5, 1, 2)  # train : validation : test, by network
 _FORMAT = 2  # bump when the stored layout changes (2: one cell per density, f_min and split)
-
-
-def default_cache_dir() -> Path:
-    """``$GSDIFF_CACHE`` or ``~/.cache/gsdiff``."""
-    return Path(os.environ.get("GSDIFF_CACHE", Path.home() / ".cache" / "gsdiff"))
 
 
 def dataset_key(profile: Profile, device_type: str = "cpu") -> str:
@@ -58,7 +52,7 @@ def dataset_key(profile: Profile, device_type: str = "cpu") -> str:
     }
     if device_type != "cpu":  # keeps the keys of existing CPU caches
         spec["device_type"] = device_type
-    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
+    return content_key(spec)
 
 
 def _split_slices(num_networks: int) -> dict[str, slice]:
@@ -161,9 +155,10 @@ def _cell_seed(profile: Profile, d: int, f: int, split: str) -> int:
 
 def load_or_build_dataset(
     profile: Profile,
+    *,
+    splits: Sequence[str] | Mapping[str, Sequence[float] | None] = SPLITS,
     cache_dir: str | Path | None = None,
     progress: bool = True,
-    splits: Sequence[str] | Mapping[str, Sequence[float] | None] = SPLITS,
     device: torch.device | str | None = None,
 ) -> ExpertDataset:
     """The expert dataset of ``profile`` with expert samples for ``splits`` (split names, every f_min level,
@@ -172,7 +167,7 @@ def load_or_build_dataset(
 
     The expert runs on ``device`` (default the CPU; the dataset itself is returned on the CPU). Its random
     draws are made there too, so a cache built on CUDA is a different cache (its key names the device type).
-    Under torchrun the missing cells are divided among the ranks (``gsdiff.policy.distributed``).
+    Under torchrun the missing cells are divided among the ranks (``gsdiff.distributed``).
     """
     device = resolve_device(device)
     workers = current_workers()

@@ -1,11 +1,15 @@
-"""Tests for gsdiff.viz.claims: each claim's verdict follows its stated criterion, by hand-made metrics."""
+"""Tests for gsdiff.evaluation.claims: each claim's verdict follows its stated criterion, by hand-made
+metrics."""
 
 from __future__ import annotations
 
 import pytest
 
-from gsdiff.config import PAPER_RESULTS
-from gsdiff.viz import claims_table, paper_claims
+from gsdiff.config import AVERAGE_POWER, EXPERT, FULL_POWER, PAPER_RESULTS, policy_candidate
+from gsdiff.evaluation import paper_claims
+from gsdiff.viz import claims_table
+
+UGNN = policy_candidate("ugnn")
 
 
 def _m(p1=0.5, p5=0.7, p10=0.9, mean=2.8, feasible=0.99, jain=0.6) -> dict[str, float]:
@@ -14,10 +18,10 @@ def _m(p1=0.5, p5=0.7, p10=0.9, mean=2.8, feasible=0.99, jain=0.6) -> dict[str, 
 
 def _test_metrics(**policy) -> dict:
     return {
-        "expert": _m(p5=0.74, p10=0.91, mean=2.84, feasible=0.991),
-        "UGNN": _m(**({"p5": 0.72, "p10": 0.90, "mean": 2.81, "feasible": 0.985} | policy)),
-        "full power": _m(p5=0.1, mean=3.2, jain=0.4, feasible=0.7),
-        "average power": _m(p5=0.3, mean=2.7, feasible=0.8),
+        EXPERT: _m(p5=0.74, p10=0.91, mean=2.84, feasible=0.991),
+        UGNN: _m(**({"p5": 0.72, "p10": 0.90, "mean": 2.81, "feasible": 0.985} | policy)),
+        FULL_POWER: _m(p5=0.1, mean=3.2, jain=0.4, feasible=0.7),
+        AVERAGE_POWER: _m(p5=0.3, mean=2.7, feasible=0.8),
     }
 
 
@@ -26,7 +30,7 @@ def _verdicts(claims) -> dict[str, bool]:
 
 
 def test_every_claim_holds_on_paper_like_numbers() -> None:
-    claims = paper_claims(_test_metrics(), 0.6, "UGNN", {"UGNN": (12, 15), "expert": (9, 9)}, 0.8)
+    claims = paper_claims(_test_metrics(), 0.6, UGNN, {UGNN: (12, 15), EXPERT: (9, 9)}, 0.8)
     assert len(claims) == 8 and all(c.holds for c in claims)
     table = claims_table(claims)
     assert table.count("holds") == 8 and "does not hold" not in table
@@ -46,7 +50,7 @@ def test_every_claim_holds_on_paper_like_numbers() -> None:
 )
 def test_a_claim_fails_just_past_its_criterion(change, claim) -> None:
     verdicts = _verdicts(
-        paper_claims(_test_metrics(**change), 0.6, "UGNN", {"UGNN": (12, 15), "expert": (9, 9)}, 0.8)
+        paper_claims(_test_metrics(**change), 0.6, UGNN, {UGNN: (12, 15), EXPERT: (9, 9)}, 0.8)
     )
     assert not verdicts[claim]
     assert sum(not v for v in verdicts.values()) == 1
@@ -54,17 +58,25 @@ def test_a_claim_fails_just_past_its_criterion(change, claim) -> None:
 
 def test_settling_stochasticity_levels_and_sizes() -> None:
     test = _test_metrics()
-    late = _verdicts(paper_claims(test, 0.6, "UGNN", {"UGNN": (21, 21), "expert": (9, 9)}, 0.8))
-    never = _verdicts(paper_claims(test, 0.6, "UGNN", {"UGNN": (5, 5), "expert": (None, None)}, 0.05))
+    late = _verdicts(paper_claims(test, 0.6, UGNN, {UGNN: (21, 21), EXPERT: (9, 9)}, 0.8))
+    never = _verdicts(paper_claims(test, 0.6, UGNN, {UGNN: (5, 5), EXPERT: (None, None)}, 0.05))
     assert not late["The running p5 passes f_min within 20 slots"]
-    dipping = _verdicts(paper_claims(test, 0.6, "UGNN", {"UGNN": (12, 60), "expert": (9, 90)}, 0.8))
+    dipping = _verdicts(paper_claims(test, 0.6, UGNN, {UGNN: (12, 60), EXPERT: (9, 90)}, 0.8))
     assert dipping["The running p5 passes f_min within 20 slots"]  # the papers' wording: first reached
     assert not never["The running p5 passes f_min within 20 slots"]
     assert not never["The expert's policy is stochastic"]
-    levels = {f: {"UGNN": _m(p5=0.62), "expert": _m()} for f in (0.4, 0.6, 0.65)}
-    sizes = {n: {"UGNN": _m(p5=p5), "expert": _m(p5=0.74)} for n, p5 in ((20, 0.72), (40, 0.65), (100, 0.6))}
+    levels = {f: {UGNN: _m(p5=0.62), EXPERT: _m()} for f in (0.4, 0.6, 0.65)}
+    sizes = {n: {UGNN: _m(p5=p5), EXPERT: _m(p5=0.74)} for n, p5 in ((20, 0.72), (40, 0.65), (100, 0.6))}
     claims = paper_claims(
-        test, 0.6, "UGNN", {"UGNN": (5, 5), "expert": (5, 5)}, 0.8, levels, (0.4, 0.6), sizes, 20
+        test,
+        0.6,
+        UGNN,
+        {UGNN: (5, 5), EXPERT: (5, 5)},
+        0.8,
+        by_f_min=levels,
+        trained_f_mins=(0.4, 0.6),
+        sizes=sizes,
+        trained_pairs=20,
     )
     by_name = {c.claim.split(" (")[0]: c for c in claims}
     seen = by_name["The policy's p5 stays above f_min at seen levels"]
@@ -79,13 +91,11 @@ def test_settling_stochasticity_levels_and_sizes() -> None:
     assert paper_claims(
         test,
         0.6,
-        "UGNN",
-        {"UGNN": (5, 5), "expert": (5, 5)},
+        UGNN,
+        {UGNN: (5, 5), EXPERT: (5, 5)},
         0.8,
         sizes=dict(list(sizes.items())[:2]),
         trained_pairs=20,
     )[-1].holds
     with pytest.raises(ValueError, match=r"trained_pairs must be one of the sizes \[20, 40, 100\], got 10"):
-        paper_claims(
-            test, 0.6, "UGNN", {"UGNN": (5, 5), "expert": (5, 5)}, 0.8, sizes=sizes, trained_pairs=10
-        )
+        paper_claims(test, 0.6, UGNN, {UGNN: (5, 5), EXPERT: (5, 5)}, 0.8, sizes=sizes, trained_pairs=10)

@@ -12,32 +12,35 @@ time-sharing. Every score is against the expert's exact value with all its sampl
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import torch
 
 from ..config import DualTimeSharingConfig, EvaluationConfig, RadioConfig
+from ..policy import DiffusionPolicy
 from ..solvers.dual_time_sharing import dual_time_sharing
+from ..training.selection import validation_scores
 from ..wireless.time_sharing import asymptotic_rates, resample
-from .diffusion_policy import DiffusionPolicy
-from .selection import validation_scores
 
 __all__ = ["sample_count_study"]
 
 
 def sample_count_study(
-    policy: DiffusionPolicy,
-    name: str,
     gains: torch.Tensor,
     expert_samples_w: torch.Tensor,
     f_min: float,
-    counts: Sequence[int],
+    policy: DiffusionPolicy,
     radio: RadioConfig,
     evaluation: EvaluationConfig,
+    *,
+    counts: Sequence[int],
+    name: str,
     seed: int = 0,
 ) -> dict[str, list[dict[str, float]]]:
     """``validation_scores`` (exact rates) of each way of drawing S samples, for S in ``counts``, on networks
     ``gains`` [B, N, N] at ``f_min`` with the expert's samples [B, S_e, N]; keys name the ways of drawing
-    (the policy called ``name``), values hold one score dict per count."""
+    (the policy labelled ``name``), values hold one score dict per count. The policy samples with its own
+    setting, the initial noise changed."""
     reference = asymptotic_rates(gains, expert_samples_w, radio)
     f = torch.full((len(gains),), f_min, dtype=gains.dtype)
     scheduled = f"{name}, sobol noise, dual time-sharing"
@@ -48,11 +51,12 @@ def sample_count_study(
         spaced = torch.linspace(0, expert_samples_w.shape[1] - 1, s).round().long()
         draws = {
             ways[0]: expert_samples_w[:, spaced],
-            ways[1]: resample(expert_samples_w, s, torch.Generator().manual_seed(seed)),
+            ways[1]: resample(expert_samples_w, s, generator=torch.Generator().manual_seed(seed)),
         }
         for noise in ("gaussian", "sobol"):
+            setting = replace(policy.sampling, initial_noise=noise)
             draws[f"{name}, {noise} noise"] = policy.sample(
-                gains, f_min, s, generator=torch.Generator().manual_seed(seed), initial_noise=noise
+                gains, f_min, s, setting, generator=torch.Generator().manual_seed(seed)
             )
         pool = draws[f"{name}, sobol noise"]
         draws[scheduled] = dual_time_sharing(gains, pool, f_min, radio, evaluation, DualTimeSharingConfig())

@@ -1,9 +1,9 @@
 """Training the diffusion policy on the expert dataset: AdamW with a cosine learning rate, validation by the
 held-out diffusion loss and by the time-sharing value of sampled allocations, best-checkpoint keeping
-(``gsdiff.policy.selection``) and resumable checkpoints.
+(``gsdiff.training.selection``) and resumable checkpoints.
 
 On any ``device``, and data-parallel under ``torchrun`` (DistributedDataParallel,
-``gsdiff.policy.distributed``): every rank draws the same global mini-batch and trains on its shard, so K
+``gsdiff.distributed``): every rank draws the same global mini-batch and trains on its shard, so K
 processes follow the one-process trajectory to round-off; rank 0 validates and writes the checkpoints,
 which resume under any K. A resumable checkpoint holds everything the run depends on, the training losses
 since the last record included, so that an interrupted and resumed run records the same history as an
@@ -22,13 +22,14 @@ import torch
 from tqdm.auto import tqdm
 
 from ..checks import check_f_min, check_networks
-from ..config import Profile
+from ..config import Profile, TrainConfig
+from ..data import ExpertDataset
 from ..devices import resolve_device
+from ..distributed import Workers, current_workers
 from ..files import atomic_write
+from ..policy import DiffusionPolicy
+from ..policy.checkpoints import FORMAT, migrate, read_configs
 from ..wireless.time_sharing import asymptotic_rates, resample
-from .datasets import ExpertDataset
-from .diffusion_policy import DiffusionPolicy
-from .distributed import Workers, current_workers
 from .selection import selection_score, validation_problems, validation_scores
 
 __all__ = ["TrainResult", "validation_loss", "train_policy"]
@@ -47,7 +48,7 @@ class TrainResult:
 
 @torch.no_grad()
 def _sampled_rates(
-    policy: DiffusionPolicy, gains: torch.Tensor, f_min: torch.Tensor, num_samples: int, seed: int
+    gains: torch.Tensor, f_min: torch.Tensor, policy: DiffusionPolicy, num_samples: int, seed: int
 ) -> torch.Tensor:
     """Exact time-shared rates [P, N] of ``num_samples`` allocations drawn in eval mode."""
     was_training = policy.training
@@ -60,10 +61,11 @@ def _sampled_rates(
 
 @torch.no_grad()
 def validation_loss(
-    policy: DiffusionPolicy,
     gains: torch.Tensor,
     f_min: torch.Tensor,
     samples_w: torch.Tensor,
+    policy: DiffusionPolicy,
+    *,
     samples_per_problem: int,
     chunk_problems: int = 64,
     seed: int = 0,
@@ -75,11 +77,12 @@ def validation_loss(
     not of draws.
     """
     generator = torch.Generator(device=gains.device).manual_seed(seed)
-    picked = resample(samples_w, samples_per_problem, generator)  # [P, s, N]
+    picked = resample(samples_w, samples_per_problem, generator=generator)  # [P, s, N]
     total = 0.0
     for start in range(0, len(f_min), chunk_problems):
         part = slice(start, start + chunk_problems)
-        total += policy.loss(gains[part], f_min[part], picked[part], generator).item() * len(f_min[part])
+        loss = policy.loss(gains[part], f_min[part], picked[part], generator=generator)
+        total += loss.item() * len(f_min[part])
     return total / len(f_min)
 
 
@@ -111,12 +114,11 @@ def _loss_module(policy: DiffusionPolicy, workers: Workers, device: torch.device
 def _resume(last: Path, device: torch.device, cfg, policy, kept, optimizer, lr_scheduler, generator) -> dict:
     """Load ``last.pt`` into the training state; returns the stored counters and history."""
     state = torch.load(last, weights_only=True, map_location=device)
-    policy.check_config(state["config"], f"resumable checkpoint {str(last)!r}")
-    if state["train"] != asdict(cfg):
-        raise ValueError(
-            f"resumable checkpoint {str(last)!r} was made with TrainConfig {state['train']}, "
-            f"not {asdict(cfg)}"
-        )
+    what = f"resumable checkpoint {str(last)!r}"
+    policy.check_configs(read_configs(migrate(state | {"format": state.get("format", 2)}, what), what), what)
+    stored = asdict(TrainConfig(**state["train"]))  # fields added since: their defaults
+    if stored != asdict(cfg):
+        raise ValueError(f"{what} was made with TrainConfig {stored}, not {asdict(cfg)}")
     made_on = state.get("device_type", "cpu")
     if made_on != device.type:
         raise ValueError(
@@ -132,14 +134,15 @@ def _resume(last: Path, device: torch.device, cfg, policy, kept, optimizer, lr_s
 
 
 def train_policy(
-    profile: Profile,
     dataset: ExpertDataset,
-    out_dir: str | Path,
-    progress: bool = True,
+    profile: Profile,
+    *,
+    work_dir: str | Path,
     seed: int | None = None,
     device: torch.device | str | None = None,
+    progress: bool = True,
 ) -> TrainResult:
-    """Train the profile's denoiser on the dataset's train split; resume from ``out_dir/last.pt`` if present.
+    """Train the profile's denoiser on the dataset's train split; resume from ``work_dir/last.pt`` if present.
 
     Writes ``last.pt`` every ``checkpoint_every`` steps and ``best.pt`` whenever the validation score
     (``selection_score`` under ``select_by``) improves, both atomically and loadable with
@@ -152,11 +155,11 @@ def train_policy(
     workers = current_workers()
     shard = workers.shard(cfg.batch_problems)  # this rank's share of every mini-batch (checked first)
     seed = profile.seed if seed is None else seed
-    out = Path(out_dir)
+    out = Path(work_dir)
     out.mkdir(parents=True, exist_ok=True)
     with torch.random.fork_rng(devices=[]):  # the initial weights, leaving the global RNG as it was
         torch.manual_seed(seed)
-        policy = DiffusionPolicy(profile.denoiser, profile.diffusion, profile.radio, profile.graph)
+        policy = DiffusionPolicy.from_profile(profile)
     policy.to(device)
     # The policy that is validated and kept: the trained one, or a moving average of its weights.
     kept = copy.deepcopy(policy) if cfg.ema_decay > 0 else policy
@@ -197,7 +200,7 @@ def train_policy(
             device=device,
         )
         batch_samples = samples[pick[:, None], which]  # [P, S, N]
-        t, noise = policy.draw_noise(batch_samples, generator)  # [P, S], [P, S, N]
+        t, noise = policy.draw_noise(batch_samples, generator=generator)  # [P, S], [P, S, N]
         mine = pick[shard]
         with autocast:
             loss = share * loss_of(gains[mine], f_min[mine], batch_samples[shard], t[shard], noise[shard])
@@ -213,11 +216,16 @@ def train_policy(
         losses.append(workers.mean(loss.detach()))  # the global batch's loss, kept on the device
         bar.update(1)
         if workers.is_main and (step % cfg.eval_every == 0 or step == cfg.num_steps):
-            rates = _sampled_rates(kept, val_gains, val_f_min, cfg.eval_samples, seed)
+            rates = _sampled_rates(val_gains, val_f_min, kept, cfg.eval_samples, seed)
+            loss = validation_loss(
+                *loss_problems,
+                kept,
+                samples_per_problem=cfg.samples_per_problem,
+                chunk_problems=cfg.batch_problems,
+                seed=seed,
+            )
             scores = {
-                "loss": validation_loss(
-                    kept, *loss_problems, cfg.samples_per_problem, cfg.batch_problems, seed
-                ),
+                "loss": loss,
                 **validation_scores(rates, val_f_min, val_expert),
             }
             for key, value in (
@@ -241,6 +249,7 @@ def train_policy(
             losses = []
         if workers.is_main and (step % cfg.checkpoint_every == 0 or step == cfg.num_steps):
             state = {
+                "format": FORMAT,
                 "config": policy.config_dict(),
                 "train": asdict(cfg),
                 "device_type": device.type,

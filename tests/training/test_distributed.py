@@ -16,8 +16,8 @@ import pytest
 import torch
 
 from gsdiff.cli import main
-from gsdiff.policy import load_or_build_dataset
-from gsdiff.policy.distributed import Workers
+from gsdiff.data import load_or_build_dataset
+from gsdiff.distributed import Workers
 
 # A profile small enough for seconds per run, through the command line's --set (the ci profile underneath).
 TINY = {
@@ -31,7 +31,7 @@ TINY = {
     "denoiser.hidden": 8,
     "denoiser.depth": 2,
     "diffusion.num_train_steps": 50,
-    "diffusion.sample_steps": 5,
+    "sampling.steps": 5,
     "train.batch_problems": 5,  # not a multiple of 2: the ranks' shards differ in size
     "train.samples_per_problem": 3,
     "train.eval_problems": 4,
@@ -88,7 +88,7 @@ def test_two_processes_build_the_dataset_and_train_as_one(tmp_path, capsys):
 
     settings = {k: (ast.literal_eval(v) if isinstance(v, str) else v) for k, v in TINY.items()}
     profile = override_profile(get_profile("ci"), settings)
-    one, two = (load_or_build_dataset(profile, tmp_path / c, progress=False) for c in ("c1", "c2"))
+    one, two = (load_or_build_dataset(profile, cache_dir=tmp_path / c, progress=False) for c in ("c1", "c2"))
     assert one.key == two.key and one.built == two.built
     assert torch.equal(one.samples_w, two.samples_w) and torch.equal(one.gains, two.gains)
 

@@ -1,0 +1,58 @@
+"""Policies against the expert on problems they never trained on: what each candidate plays
+(``candidate_samples``, ``expert_and_candidates``), scored the same way (``evaluate_candidates``,
+``candidate_rates``, ``compare_to_expert`` and its sweeps over f_min and network size), how the tail is
+coordinated, the choice of sampling settings on validation (``tune_on_validation``, read back by
+``tuned_settings``), the finite-sample study, the measured cost of a profile's stages, and the papers'
+claims checked on a run (``paper_claims``)."""
+
+from .candidates import CandidateSamples, candidate_samples, expert_and_candidates
+from .claims import Claim, paper_claims
+from .comparison import (
+    EXACT_MAX_PAIRS,
+    MEAN_FIELD_INTERFERERS,
+    candidate_rates,
+    compare_over_f_mins,
+    compare_over_sizes,
+    compare_to_expert,
+    evaluate_candidates,
+    expert_for_size,
+)
+from .coordination import interferers_when_on, tail_coordination
+from .costs import ProfileCost, StageCost, duration, measure_expert_cost, measure_profile_cost
+from .finite_samples import sample_count_study
+from .search import MarginSearch, SettingSearch, choose_dual_margin, choose_sampling, sampler_sweep
+from .tuning import TunedSettings, Tuning, tune_on_validation, tuned_settings, tuning_key
+
+__all__ = [
+    "CandidateSamples",
+    "candidate_samples",
+    "expert_and_candidates",
+    "EXACT_MAX_PAIRS",
+    "MEAN_FIELD_INTERFERERS",
+    "expert_for_size",
+    "evaluate_candidates",
+    "candidate_rates",
+    "compare_to_expert",
+    "compare_over_f_mins",
+    "compare_over_sizes",
+    "interferers_when_on",
+    "tail_coordination",
+    "sampler_sweep",
+    "SettingSearch",
+    "choose_sampling",
+    "MarginSearch",
+    "choose_dual_margin",
+    "Tuning",
+    "TunedSettings",
+    "tuning_key",
+    "tune_on_validation",
+    "tuned_settings",
+    "sample_count_study",
+    "StageCost",
+    "ProfileCost",
+    "duration",
+    "measure_expert_cost",
+    "measure_profile_cost",
+    "Claim",
+    "paper_claims",
+]

@@ -1,0 +1,198 @@
+"""Candidates scored the same way on the same networks: played over fading slots (``evaluate_candidates``)
+or exactly (``candidate_rates``), and the expert's comparisons on new problems that probe generalization:
+``compare_to_expert`` (the expert run afresh, so any networks and f_min work), at f_min levels the policy
+never trained on (``compare_over_f_mins``) and on networks larger than its training networks
+(``compare_over_sizes``; the denoisers take graphs of any size, the expert turns mean-field above a size).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+import torch
+
+from ..checks import check_int_at_least
+from ..config import Candidate, DualTimeSharingConfig, EvaluationConfig, ExpertConfig, RadioConfig
+from ..policy import DiffusionPolicy
+from ..wireless.channel import drop_at_densities
+from ..wireless.metrics import rate_metrics
+from ..wireless.time_sharing import TimeSharingResult, asymptotic_rates, evaluate_time_sharing, played_rates
+from .candidates import CandidateSamples, expert_and_candidates
+
+__all__ = [
+    "EXACT_MAX_PAIRS",
+    "MEAN_FIELD_INTERFERERS",
+    "expert_for_size",
+    "evaluate_candidates",
+    "candidate_rates",
+    "compare_to_expert",
+    "compare_over_f_mins",
+    "compare_over_sizes",
+]
+
+EXACT_MAX_PAIRS = 50  # above, the studies' expert and scores keep each receiver's strongest interferers exact
+MEAN_FIELD_INTERFERERS = 16  # ... these many, and the rest by their mean field (gsdiff.solvers.mean_field)
+
+
+def expert_for_size(
+    expert: ExpertConfig,
+    num_pairs: int,
+    *,
+    exact_max_pairs: int | None = EXACT_MAX_PAIRS,
+    interferers: int = MEAN_FIELD_INTERFERERS,
+) -> ExpertConfig:
+    """``expert`` with every interferer exact up to ``exact_max_pairs`` pairs (None: at every size), and with
+    each receiver's ``interferers`` strongest exact and the rest by their mean field above."""
+    large = exact_max_pairs is not None and num_pairs > exact_max_pairs
+    return replace(expert, interferers=interferers if large else None)
+
+
+def evaluate_candidates(
+    gains: torch.Tensor,
+    candidates: Mapping[Candidate, CandidateSamples],
+    radio: RadioConfig,
+    evaluation: EvaluationConfig,
+    *,
+    seed: int = 0,
+) -> dict[Candidate, TimeSharingResult]:
+    """Every candidate played over ``evaluation``'s fading slots, each on the same fading draws (``seed``)."""
+    return {
+        candidate: evaluate_time_sharing(gains, c.samples_w, radio, evaluation, seed=seed)
+        for candidate, c in candidates.items()
+    }
+
+
+def candidate_rates(
+    gains: torch.Tensor,
+    candidates: Mapping[Candidate, CandidateSamples],
+    radio: RadioConfig,
+    evaluation: EvaluationConfig | None = None,
+    *,
+    interferers: int | None = None,
+) -> dict[Candidate, torch.Tensor]:
+    """Every candidate's exact ergodic rates [B, N] over infinitely many fading slots: of all its samples
+    played equally often (``evaluation`` None), or of the samples ``evaluate_time_sharing`` would play; with
+    ``interferers`` each receiver's strongest interferers exact and the rest by their mean field (large N)."""
+    if evaluation is None:
+        return {
+            candidate: asymptotic_rates(gains, c.samples_w, radio, interferers=interferers)
+            for candidate, c in candidates.items()
+        }
+    return {
+        candidate: played_rates(gains, c.samples_w, radio, evaluation, interferers=interferers)
+        for candidate, c in candidates.items()
+    }
+
+
+def compare_to_expert(
+    gains: torch.Tensor,
+    f_min: float,
+    policies: Mapping[Candidate, DiffusionPolicy],
+    radio: RadioConfig,
+    expert: ExpertConfig,
+    *,
+    num_samples: int,
+    seed: int = 0,
+    evaluation: EvaluationConfig | None = None,
+    interferers: int | None = None,
+    **options,
+) -> dict[Candidate, dict[str, float]]:
+    """Metrics of the expert (run here, seeded, so any networks and f_min work), each policy, the pools
+    named in ``dual`` by dual time-sharing, and the ``baselines`` on networks [B, N, N] at f_min
+    (``options``: ``sampling``, ``dual``, ``baselines`` as ``candidate_samples``'s keywords).
+
+    Rates are exact (``candidate_rates``: of every sample, or with ``evaluation`` of the samples played;
+    with ``interferers``, mean-field beyond each receiver's strongest, for large N). Values: ``rate_metrics``
+    plus "seconds" (time to run the expert or draw the samples, plus the dual time-sharing's).
+    """
+    check_int_at_least("num_samples", num_samples, 1)
+    candidates = expert_and_candidates(
+        gains,
+        f_min,
+        radio,
+        expert,
+        seed=seed,
+        policies=policies,
+        num_samples=num_samples,
+        evaluation=evaluation,
+        **options,
+    )
+    rates = candidate_rates(gains, candidates, radio, evaluation, interferers=interferers)
+    return {c: rate_metrics(r, f_min) | {"seconds": candidates[c].seconds} for c, r in rates.items()}
+
+
+def compare_over_f_mins(
+    gains: torch.Tensor,
+    f_mins: Sequence[float],
+    policies: Mapping[Candidate, DiffusionPolicy],
+    radio: RadioConfig,
+    expert: ExpertConfig,
+    **options,
+) -> dict[float, dict[Candidate, dict[str, float]]]:
+    """``compare_to_expert`` at each f_min level on the same networks (``options`` as its keywords)."""
+    return {f_min: compare_to_expert(gains, f_min, policies, radio, expert, **options) for f_min in f_mins}
+
+
+def compare_over_sizes(
+    num_pairs: Sequence[int],
+    densities_per_km2: Sequence[float],
+    networks_per_density: int,
+    f_min: float,
+    policies: Mapping[Candidate, DiffusionPolicy],
+    radio: RadioConfig,
+    expert: ExpertConfig,
+    *,
+    num_samples: int,
+    seed: int = 0,
+    exact_max_pairs: int | None = None,
+    interferers: int = MEAN_FIELD_INTERFERERS,
+    dual: Mapping[Candidate, DualTimeSharingConfig] | None = None,
+    by_density: bool = False,
+    **options,
+) -> dict[int, dict]:
+    """``compare_to_expert`` on new networks of each size N: ``networks_per_density`` drops of N pairs at each
+    density (seeded with ``seed``); ``options`` as its keywords.
+
+    Above ``exact_max_pairs`` pairs (None: never) the expert's primal step, the dual time-sharing's pool
+    rates and the scored rates keep each receiver's ``interferers`` strongest interferers exact and the rest
+    by their mean field (``expert_for_size``), which is what makes N in the thousands affordable.
+
+    Returns ``{N: {candidate: metrics}}`` pooled over every network, or with ``by_density``
+    ``{N: {group: {candidate: metrics}}}`` for the groups "all" (pooled) and each density (its value), from
+    the same runs.
+    """
+    if exact_max_pairs is not None:
+        check_int_at_least("exact_max_pairs", exact_max_pairs, 2)
+    out = {}
+    for n in num_pairs:
+        check_int_at_least("num_pairs", n, 2)
+        gains = drop_at_densities(networks_per_density, n, densities_per_km2, seed=seed)  # [D * M, N, N]
+        sized = expert_for_size(expert, n, exact_max_pairs=exact_max_pairs, interferers=interferers)
+        k = sized.interferers
+        candidates = expert_and_candidates(
+            gains,
+            f_min,
+            radio,
+            sized,
+            seed=seed,
+            policies=policies,
+            num_samples=num_samples,
+            dual={pool: replace(c, interferers=k) for pool, c in (dual or {}).items()},
+            **options,
+        )
+        rates = candidate_rates(gains, candidates, radio, options.get("evaluation"), interferers=k)
+        groups = {"all": slice(None)}
+        if by_density:
+            groups |= {
+                d: slice(i * networks_per_density, (i + 1) * networks_per_density)
+                for i, d in enumerate(densities_per_km2)
+            }
+        scored = {
+            group: {
+                c: rate_metrics(r[rows], f_min) | {"seconds": candidates[c].seconds} for c, r in rates.items()
+            }
+            for group, rows in groups.items()
+        }
+        out[n] = scored if by_density else scored["all"]
+    return out

@@ -1,0 +1,137 @@
+"""Choices made on validation networks after training: sweeps over samplers, the sampling setting of a
+policy (margin and projection onto power levels) and the margin of a dual time-sharing schedule.
+
+Choices are scored as the test scores (the samples the evaluator plays, with exact rates instead of fading
+draws) by the balanced score, the worse of p5 and mean relative to the expert
+(``gsdiff.training.validation_scores``): a setting that buys tail with mean, or mean with tail, is not
+preferred. None of this looks at the test split.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import torch
+
+from ..config import DualTimeSharingConfig, EvaluationConfig, RadioConfig, SamplingSetting
+from ..policy import DiffusionPolicy, project_to_levels
+from ..solvers.dual_time_sharing import dual_picks
+from ..training.selection import selection_score, validation_scores
+from ..wireless.metrics import rate_metrics
+from ..wireless.time_sharing import asymptotic_rates, played_rates, sample_rates, take_samples
+
+__all__ = ["sampler_sweep", "SettingSearch", "choose_sampling", "MarginSearch", "choose_dual_margin"]
+
+
+def sampler_sweep(
+    gains: torch.Tensor,
+    f_min: torch.Tensor,
+    policy: DiffusionPolicy,
+    *,
+    num_samples: int,
+    settings: Sequence[SamplingSetting],
+    seed: int = 0,
+) -> list[dict]:
+    """Score sampling settings as the training loop validates: one row per setting with its sampler and
+    steps, the p5 and mean of the time-shared rates (exact) minus each problem's f_min, and the wall-clock
+    seconds per network of drawing the samples."""
+    rows = []
+    for setting in settings:
+        timer = time.perf_counter()
+        samples = policy.sample(
+            gains, f_min, num_samples, setting, generator=torch.Generator().manual_seed(seed)
+        )
+        seconds = time.perf_counter() - timer
+        rates = asymptotic_rates(gains, samples, policy.configs["radio"])  # [P, N]
+        m = rate_metrics(rates - f_min[:, None], 0.0)
+        rows.append(
+            {
+                "sampler": setting.sampler.upper(),
+                "steps": setting.steps,
+                "p5": m["p5"],
+                "mean": m["mean"],
+                "seconds_per_network": seconds / len(gains),
+            }
+        )
+    return rows
+
+
+def _scored(rates: torch.Tensor, f_min: float, expert_rates: torch.Tensor) -> tuple[dict, dict]:
+    """(``rate_metrics`` plus "balanced", ``validation_scores``) of rates [B, N] on networks at one f_min."""
+    scores = validation_scores(rates, torch.full((len(rates),), f_min, dtype=rates.dtype), expert_rates)
+    return rate_metrics(rates, f_min) | {"balanced": selection_score(scores, "balanced")}, scores
+
+
+@dataclass(frozen=True)
+class SettingSearch:
+    """A policy's sampling settings scored on validation networks, and the best one."""
+
+    rows: dict[str, dict[str, float]]  # setting label -> rate_metrics plus "balanced"
+    best: SamplingSetting
+    best_scores: dict[str, float]  # the best setting's validation_scores
+    best_samples_w: torch.Tensor  # [B, S, N] its samples (a pool for dual time-sharing)
+
+
+def choose_sampling(
+    gains: torch.Tensor,
+    f_min: float,
+    expert_rates: torch.Tensor,
+    policy: DiffusionPolicy,
+    radio: RadioConfig,
+    evaluation: EvaluationConfig,
+    *,
+    num_samples: int,
+    margins: Sequence[float],
+    power_levels: Sequence[int | None],
+    seed: int = 0,
+) -> SettingSearch:
+    """Try every requested margin with every projection onto power levels (None: no projection) on
+    validation networks ``gains`` at ``f_min``, each a change of the policy's own setting; keep the setting
+    with the best balanced score (the first on ties). ``expert_rates`` [B, N] are the expert's played rates
+    on the same networks."""
+    rows, scored = {}, []
+    for margin in margins:
+        drawn = replace(policy.sampling, margin=margin, power_levels=None)
+        x = policy.sample(gains, f_min, num_samples, drawn, generator=torch.Generator().manual_seed(seed))
+        for levels in power_levels:
+            setting = replace(drawn, power_levels=levels)
+            on_grid = x if levels is None else project_to_levels(x, radio.max_power_w, levels)
+            metrics, scores = _scored(played_rates(gains, on_grid, radio, evaluation), f_min, expert_rates)
+            rows[setting.label] = metrics
+            scored.append((metrics["balanced"], setting, scores, on_grid))
+    _, best, scores, samples = max(scored, key=lambda row: row[0])
+    return SettingSearch(rows, best, scores, samples)
+
+
+@dataclass(frozen=True)
+class MarginSearch:
+    """Dual time-sharing margins of one pool scored on validation networks, and the best one."""
+
+    rows: dict[float, dict[str, float]]  # margin -> rate_metrics, "balanced" and "distinct samples"
+    best: DualTimeSharingConfig
+
+
+def choose_dual_margin(
+    gains: torch.Tensor,
+    pool_w: torch.Tensor,
+    f_min: float,
+    expert_rates: torch.Tensor,
+    radio: RadioConfig,
+    evaluation: EvaluationConfig,
+    *,
+    margins: Sequence[float],
+) -> MarginSearch:
+    """Play the pool [B, S, N] by dual time-sharing with each margin (exact rates of the played samples) and
+    keep the best balanced score (the larger margin on ties). "distinct samples" is how many of the pool a
+    network's schedule plays, on average."""
+    pool_rates = sample_rates(gains, pool_w, radio)  # [B, S, N] exact rates of each pooled sample
+    rows, scored = {}, []
+    for margin in margins:
+        picks = dual_picks(pool_rates, f_min, evaluation.num_windows, DualTimeSharingConfig(margin=margin))
+        metrics, _ = _scored(take_samples(pool_rates, picks).mean(1), f_min, expert_rates)
+        distinct = sum(len(torch.unique(p)) for p in picks) / len(picks)
+        rows[margin] = metrics | {"distinct samples": distinct}
+        scored.append((metrics["balanced"], margin))
+    return MarginSearch(rows, DualTimeSharingConfig(margin=max(scored)[1]))

@@ -1,0 +1,188 @@
+"""Every sampling choice of the chapters, made once on validation networks: how each policy samples
+(``choose_sampling``) and the dual time-sharing margin of each pool (``choose_dual_margin``, for the
+policies' pools, the expert's samples and the random-levels control).
+
+``tune_on_validation`` runs both searches (the profile's ``TuningConfig``) on the validation networks at the
+profile's f_min and writes the choices to a content-hashed cache (``tuning-<key>.json``: the dataset, the
+policies' fingerprints and the search); ``tuned_settings`` reads them back, or runs the search when nothing is
+cached, so that a later chapter plays the policies exactly as the training chapter chose, without repeating
+the search. None of it looks at the test split.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+
+from ..cache import content_key, default_cache_dir
+from ..config import (
+    EXPERT,
+    RANDOM_LEVELS,
+    Candidate,
+    DualTimeSharingConfig,
+    Profile,
+    SamplingSetting,
+    dual_candidate,
+)
+from ..data import ExpertDataset
+from ..files import atomic_write
+from ..policy import DiffusionPolicy
+from ..solvers.baselines import random_levels
+from ..wireless.metrics import rate_metrics
+from ..wireless.time_sharing import played_rates
+from .search import MarginSearch, SettingSearch, choose_dual_margin, choose_sampling
+
+__all__ = ["Tuning", "TunedSettings", "tuning_key", "tune_on_validation", "tuned_settings"]
+
+_FORMAT = 2  # of the cached choices (2: keyed by candidates)
+
+
+def _candidate(data: dict) -> Candidate:
+    pool = data.get("pool")
+    return Candidate(**(data | {"pool": None if pool is None else _candidate(pool)}))
+
+
+@dataclass(frozen=True)
+class TunedSettings:
+    """The choices alone: how each policy samples, and each pool's dual time-sharing settings."""
+
+    sampling: dict[Candidate, SamplingSetting]  # policy -> its sampling setting
+    dual: dict[Candidate, DualTimeSharingConfig]  # pool (the expert, a policy, random levels) -> settings
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "sampling": [[asdict(c), asdict(s)] for c, s in self.sampling.items()],
+                "dual": [[asdict(c), asdict(s)] for c, s in self.dual.items()],
+            },
+            indent=2,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> TunedSettings:
+        data = json.loads(text)
+        return cls(
+            {_candidate(c): SamplingSetting(**s) for c, s in data["sampling"]},
+            {_candidate(c): DualTimeSharingConfig(**s) for c, s in data["dual"]},
+        )
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Both searches in full: every setting's validation scores, the choices, and what they were made on."""
+
+    sampling_searches: dict[Candidate, SettingSearch]  # policy -> its sampling search
+    margin_searches: dict[Candidate, MarginSearch]  # pool -> its margin search
+    expert_metrics: dict[str, float]  # the expert's played rates' rate_metrics, "balanced" 1
+    gains: torch.Tensor = field(repr=False)  # [B, N, N] the validation networks
+    expert_samples_w: torch.Tensor = field(repr=False)  # [B, S, N] the expert's samples on them
+
+    def sampling_rows(self) -> dict[str, dict[str, float]]:
+        """ "<policy>, <setting>" -> its validation metrics, for every setting tried; then "expert"."""
+        rows = {
+            f"{c.label}, {label}": m for c, s in self.sampling_searches.items() for label, m in s.rows.items()
+        }
+        return rows | {EXPERT.label: self.expert_metrics}
+
+    def dual_rows(self) -> dict[str, dict[str, float]]:
+        """Each pool "<pool> + dual time-sharing, margin <m>" -> its validation metrics; then "expert"."""
+        rows = {
+            f"{dual_candidate(c).label}, margin {margin:g}": m
+            for c, s in self.margin_searches.items()
+            for margin, m in s.rows.items()
+        }
+        return rows | {EXPERT.label: self.expert_metrics}
+
+    @property
+    def settings(self) -> TunedSettings:
+        return TunedSettings(
+            {c: s.best for c, s in self.sampling_searches.items()},
+            {c: s.best for c, s in self.margin_searches.items()},
+        )
+
+
+def tuning_key(
+    dataset: ExpertDataset, policies: Mapping[Candidate, DiffusionPolicy], profile: Profile
+) -> str:
+    """Hash of everything the choices depend on: data, f_min, evaluation, policies, the search."""
+    spec = {
+        "format": _FORMAT,
+        "dataset": dataset.key,
+        "f_min": profile.f_min,
+        "evaluation": asdict(profile.evaluation),
+        "policies": {c.name: p.fingerprint() for c, p in policies.items()},
+        "tuning": asdict(profile.tuning),
+    }
+    return content_key(spec)
+
+
+def _cache_path(cache_dir, key: str) -> Path:
+    return Path(cache_dir or default_cache_dir()) / f"tuning-{key}.json"
+
+
+def tune_on_validation(
+    dataset: ExpertDataset,
+    policies: Mapping[Candidate, DiffusionPolicy],
+    profile: Profile,
+    *,
+    cache_dir: str | Path | None = None,
+) -> Tuning:
+    """Choose every policy's sampling setting, then every pool's dual margin, on validation networks at the
+    profile's f_min (each by the balanced score, as ``profile.tuning`` says); cache the choices for
+    ``tuned_settings``."""
+    radio, evaluation, f_min, config = profile.radio, profile.evaluation, profile.f_min, profile.tuning
+    gains, expert_w = dataset.at_f_min("validation", f_min, config.networks_per_density)
+    expert_rates = played_rates(gains, expert_w, radio, evaluation)  # [B, N]
+    levels = [None, profile.expert.num_levels] if config.try_power_levels else [None]
+    searches = {
+        c: choose_sampling(
+            gains,
+            f_min,
+            expert_rates,
+            policy,
+            radio,
+            evaluation,
+            num_samples=config.num_samples,
+            margins=config.margins,
+            power_levels=levels,
+            seed=config.seed,
+        )
+        for c, policy in policies.items()
+    }
+    pools = {c: search.best_samples_w for c, search in searches.items()} | {EXPERT: expert_w}
+    generator = torch.Generator().manual_seed(config.seed)
+    pools[RANDOM_LEVELS] = random_levels(
+        gains, config.num_samples, profile.expert.num_levels, radio, generator=generator
+    )
+    margin_searches = {
+        c: choose_dual_margin(
+            gains, pool, f_min, expert_rates, radio, evaluation, margins=config.dual_margins
+        )
+        for c, pool in pools.items()
+    }
+    tuning = Tuning(
+        searches, margin_searches, rate_metrics(expert_rates, f_min) | {"balanced": 1.0}, gains, expert_w
+    )
+    path = _cache_path(cache_dir, tuning_key(dataset, policies, profile))
+    text = tuning.settings.to_json().encode()
+    atomic_write(path, lambda f: f.write(text))
+    return tuning
+
+
+def tuned_settings(
+    dataset: ExpertDataset,
+    policies: Mapping[Candidate, DiffusionPolicy],
+    profile: Profile,
+    *,
+    cache_dir: str | Path | None = None,
+) -> TunedSettings:
+    """The choices ``tune_on_validation`` made for these policies and the profile's search, from the cache, or
+    made now (and cached) when nothing is cached."""
+    path = _cache_path(cache_dir, tuning_key(dataset, policies, profile))
+    if path.is_file():
+        return TunedSettings.from_json(path.read_text())
+    return tune_on_validation(dataset, policies, profile, cache_dir=cache_dir).settings
