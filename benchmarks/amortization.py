@@ -38,12 +38,12 @@ def seconds(work, *args, **kwargs) -> float:
     return time.perf_counter() - start
 
 
-def forward_ms(policy, gains: torch.Tensor, dense_max_nodes: int, repeats: int = 5) -> float:
+def forward_ms(policy, gains: torch.Tensor, layout: str, repeats: int = 5) -> float:
     """Median milliseconds of one denoiser forward on a top-10 graph of ``gains`` [B, N, N]."""
     from gsdiff.graph import channel_graph
 
     radio = policy.configs["radio"]
-    graph = channel_graph(gains, 0.6, radio, GraphConfig(top_k=10), dense_max_nodes=dense_max_nodes)
+    graph = channel_graph(gains, 0.6, radio, GraphConfig(top_k=10), layout=layout)
     x = torch.randn(gains.shape[0], gains.shape[1], 1)
     t = torch.full((gains.shape[0], 1), 100)
     with torch.no_grad():
@@ -99,11 +99,8 @@ def main() -> None:
             flush=True,
         )
     gains = drop_networks(16, DropConfig(num_pairs=400, density_per_km2=10.1), seed=0).gains
-    ugnn = policies["UGNN"]
-    print(
-        f"\nU-GNN forward, N = 400, B = 16, top-10 graph: sparse path {forward_ms(ugnn, gains, 0):.0f} ms, "
-        f"dense blocks {forward_ms(ugnn, gains, 10**6):.0f} ms"
-    )
+    sparse, dense = (forward_ms(policies["ugnn"], gains, layout) for layout in ("sparse", "dense"))
+    print(f"\nU-GNN forward, N = 400, B = 16, top-10 graph: sparse {sparse:.0f} ms, dense {dense:.0f} ms")
 
 
 if __name__ == "__main__":

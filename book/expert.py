@@ -30,7 +30,7 @@ from dataclasses import replace
 import numpy as np
 from IPython.display import Markdown, display
 
-from gsdiff.config import AVERAGE_POWER, BASELINE_CANDIDATES, EXPERT, FULL_POWER, ExpertTargets
+from gsdiff.config import AVERAGE_POWER, BASELINE_CANDIDATES, EXPERT, EXPERT_CHAIN, FULL_POWER, ExpertTargets
 from gsdiff.evaluation import candidate_rates, candidate_samples, evaluate_candidates
 from gsdiff.notebooks import open_chapter, record, record_metrics
 from gsdiff.solvers import run_expert, run_gnn_expert
@@ -129,7 +129,10 @@ show(policy_slices_figure(samples, gains))
 #
 # On the held-out test networks of the dataset (all densities) at $f_{\min}$, we time-share the expert's
 # samples over fading slots and compare with full power (FP), the average power of the same samples (AP)
-# and WMMSE.
+# and WMMSE. The expert plays two ways: its chain of iterates in order, one per time-sharing slot, as it
+# ran (the dual dynamics balance the turns), and drawn as the papers' evaluator plays every stochastic
+# policy, each time-sharing slot an independent draw among $K$ of its samples (the results chapter compares
+# the policies with this one). This chapter's target is read on the chain, the expert itself.
 
 # %%
 timer = time.perf_counter()
@@ -142,31 +145,38 @@ eval_s = time.perf_counter() - timer
 display(Markdown(metrics_table(metrics)))
 
 # %% [markdown]
-# **Table.** Pooled ergodic-rate metrics over the users of all test networks after the evaluation slots.
+# **Table.** Ergodic-rate metrics after the evaluation slots: each percentile over one network's users,
+# averaged over the test networks and the realizations of the draws (the papers' aggregation).
 
 # %%
 show(percentile_curves_figure(results, f_min))
 
 # %% [markdown]
-# **Figure.** Cumulative ergodic rates over time slots (1st and 5th percentiles and the mean over all users).
-# The expert's tail needs some slots of time-sharing to climb above $f_{\min}$; the deterministic policies
-# settle quickly, below it.
+# **Figure.** Running ergodic rates over time-sharing slots (windows of {glue:text}`window_slots` fading
+# slots): the 1st and 5th percentiles over every user of every test network, per realization and averaged,
+# and the mean. The expert's tail needs some slots of time-sharing to climb above $f_{\min}$, the chain's
+# sooner than the drawn expert's; the deterministic policies settle quickly, below it.
 
 # %%
-ex, fp, ap = metrics[EXPERT], metrics[FULL_POWER], metrics[AVERAGE_POWER]
-checks = ExpertTargets().check(metrics, f_min)
+ex, drawn = metrics[EXPERT_CHAIN], metrics[EXPERT]
+fp, ap = metrics[FULL_POWER], metrics[AVERAGE_POWER]
+checks = ExpertTargets().check(metrics, f_min, EXPERT_CHAIN)
 record_metrics("test", metrics)
 record("targets.expert", checks)
+record("window_slots", evaluation.window_slots)
 target = all(checks.values())
 display(
     Markdown(
-        f"Over {evaluation.num_slots} slots, the expert meets f_min = {f_min} for "
+        f"Over {evaluation.num_slots} slots, the expert's chain meets f_min = {f_min} for "
         f"{ex['feasible_fraction']:.1%} of the {gains.shape[0] * gains.shape[-1]} test users (p5 = {ex['p5']:.3f}, "
         f"p1 = {ex['p1']:.3f}, mean {ex['mean']:.3f}); with infinitely many slots (exact) "
-        f"{exact[EXPERT]['feasible_fraction']:.1%} (p5 = {exact[EXPERT]['p5']:.3f}). Full power reaches "
+        f"{exact[EXPERT_CHAIN]['feasible_fraction']:.1%} (p5 = {exact[EXPERT_CHAIN]['p5']:.3f}). Drawn as the "
+        f"papers draw a policy's samples, it meets f_min for {drawn['feasible_fraction']:.1%} (p5 = "
+        f"{drawn['p5']:.3f}): independent draws leave some users fewer turns than the chain gives them in "
+        f"{evaluation.num_windows} time-sharing slots. Full power reaches "
         f"p5 = {fp['p5']:.3f} and average power p5 = {ap['p5']:.3f}. The target of this chapter — the expert "
         f"feasible for ≥ 99% of users with p5 ≥ f_min while FP and AP fall below f_min at p5 — is "
-        f"**{'met' if target else 'NOT met'}** here. (Evaluating the four policies took {eval_s:.1f} s.)"
+        f"**{'met' if target else 'NOT met'}** here. (Evaluating the {len(results)} candidates took {eval_s:.1f} s.)"
     )
 )
 

@@ -22,10 +22,11 @@
 # Installs gsdiff on Colab: `gsdiff.notebooks.to_notebook` fills this cell in the shipped notebooks.
 
 # %%
+from dataclasses import replace
+
 import torch
 from IPython.display import Markdown, display
 
-from gsdiff.config import EvaluationConfig
 from gsdiff.notebooks import open_chapter, record
 from gsdiff.viz import rate_region_figure, show, show_widget
 from gsdiff.viz.widgets import two_user_panel
@@ -141,12 +142,10 @@ cross = direct * 10 ** (cross_gains_db[-1] / 10)
 gains = torch.tensor([[[direct, cross], [cross, direct]]], dtype=torch.float64)  # [1, 2, 2]
 p = radio.max_power_w
 alternate = torch.tensor([[[p, 0.0], [0.0, p]]], dtype=torch.float64)  # [B=1, S=2, N=2]
-evaluation = EvaluationConfig(
-    num_slots=config.evaluation.num_slots, window_slots=config.evaluation.window_slots
-)
+evaluation = replace(config.evaluation, play="ordered", repeats=1)  # turns in order: one realization
 result = evaluate_time_sharing(gains, alternate, radio, evaluation, seed=seed)
 exact = asymptotic_rates(gains, alternate, radio)[0]
-mc = result.ergodic_rates[0]
+mc = result.ergodic_rates[0, 0]  # realization 0, network 0
 full = asymptotic_rates(gains, torch.full((1, 2), p, dtype=torch.float64), radio)[0]
 record("alternating.monte_carlo_rates", mc.tolist())
 record("alternating.exact_rates", exact.tolist())

@@ -129,11 +129,14 @@ def test_evaluate_exact_closed_form(tmp_path, capsys, single_user_rate):
         "2.0",
         "--exact",
     )
-    assert status == 0
+    assert status == 0 and out["aggregate"] == "per_network"  # the papers' aggregation by default
     rates = np.array([single_user_rate(s) for s in snr.ravel()])
     assert out["mean"] == pytest.approx(rates.mean(), rel=1e-6)
-    assert out["min"] == pytest.approx(rates.min(), rel=1e-6)
+    assert out["min"] == pytest.approx(rates.reshape(2, 2).min(1).mean(), rel=1e-6)  # each network's worst
     assert out["feasible_fraction"] == pytest.approx((rates >= 2.0).mean())
+    argv = ["evaluate", "--networks", str(tmp_path / "g.npz"), "--samples", str(tmp_path / "s.npy")]
+    status, out, _ = run(capsys, *argv, "--f-min", "2.0", "--exact", "--aggregate", "pooled")
+    assert status == 0 and out["min"] == pytest.approx(rates.min(), rel=1e-6)
     assert out["num_slots"] is None
 
 

@@ -16,9 +16,11 @@ from collections.abc import Sequence
 import torch
 
 from ..config import (
+    AGGREGATES,
     DENOISER_KINDS,
     FADING_KINDS,
     INITIAL_NOISE_KINDS,
+    PLAY_MODES,
     PROFILES,
     SAMPLER_KINDS,
     SPLITS,
@@ -93,6 +95,24 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--f-min", type=float, required=True, help="minimum rate, bits/s/Hz")
     _add_slots(ev)
     ev.add_argument("--fading", choices=FADING_KINDS, default=EvaluationConfig.fading)
+    ev.add_argument(
+        "--play",
+        choices=PLAY_MODES,
+        default=EvaluationConfig.play,
+        help="each window draws a sample i.i.d. (the papers', default) or plays them in order (a schedule)",
+    )
+    ev.add_argument(
+        "--repeats",
+        type=int,
+        default=EvaluationConfig.repeats,
+        help="realizations of the i.i.d. draws, their metrics averaged (default %(default)s)",
+    )
+    ev.add_argument(
+        "--aggregate",
+        choices=AGGREGATES,
+        default=EvaluationConfig.aggregate,
+        help="percentiles per network then averaged (the papers', default) or over every user pooled",
+    )
     ev.add_argument("--seed", type=int, default=0, help="fading seed")
     ev.add_argument("--exact", action="store_true", help="infinitely many slots, by exact quadrature")
     ev.add_argument(
@@ -141,7 +161,8 @@ def _parser() -> argparse.ArgumentParser:
 
     ds = sub.add_parser(
         "dual-time-sharing",
-        help="order a pool of samples by the expert's dual dynamics; write the played [B, W, N]",
+        help="order a pool of samples by the expert's dual dynamics; write the schedule [B, W, N] "
+        "(evaluate it with --play ordered)",
     )
     ds.add_argument("--networks", required=True, help=".npz with 'gains' [B, N, N]")
     ds.add_argument("--samples", required=True, help=".npy pool [B, S, N] in W (a policy's or the expert's)")

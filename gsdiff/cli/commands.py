@@ -50,17 +50,27 @@ def evaluate(args: argparse.Namespace) -> dict:
     samples = load_array(args.samples, dtype=gains.dtype).to(device)
     if args.interferers is not None and not args.exact:
         raise ValueError("--interferers applies to --exact (mean-field rates); fading slots are always exact")
+    evaluation = EvaluationConfig(
+        num_slots=args.slots,
+        window_slots=args.window,
+        fading=args.fading,
+        play=args.play,
+        repeats=args.repeats,
+        aggregate=args.aggregate,
+    )
     if args.exact:
         rates = asymptotic_rates(gains, samples, radio, interferers=args.interferers)
     else:
-        evaluation = EvaluationConfig(num_slots=args.slots, window_slots=args.window, fading=args.fading)
         rates = evaluate_time_sharing(gains, samples, radio, evaluation, seed=args.seed).ergodic_rates
-    out = rate_metrics(rates, args.f_min)
+    out = rate_metrics(rates, args.f_min, aggregate=args.aggregate)
     out.update(
         num_networks=gains.shape[0],
         num_pairs=gains.shape[-1],
         num_samples=1 if samples.dim() == 2 else samples.shape[1],
         num_slots=None if args.exact else args.slots,
+        play=None if args.exact else args.play,
+        repeats=None if args.exact else evaluation.repeats,
+        aggregate=args.aggregate,
         f_min=args.f_min,
         interferers=args.interferers,
     )

@@ -1,9 +1,13 @@
 """The candidates the book plays against each other, as a typed registry: every candidate has a name (its
 identifier: a dictionary key and a record name), a label (what a reader sees) and a kind.
 
-The kinds (``CANDIDATE_KINDS``): the expert's samples; a trained policy's samples; a pool of samples
-played by dual time-sharing (``gsdiff.solvers.dual_time_sharing``, it names the pool it schedules); a
-deterministic baseline (one allocation per network); a control pool that knows nothing of the network.
+The kinds (``CANDIDATE_KINDS``): the expert's samples drawn as a policy draws its own (the like-for-like
+reference: as many i.i.d. draws from the expert's pool as a policy draws samples); the expert's chain of
+iterates played in order (gsdiff's stricter reference); a trained policy's samples; a pool of samples played
+by dual time-sharing (``gsdiff.solvers.dual_time_sharing``, it names the pool it schedules); a deterministic
+baseline (one allocation per network); a control pool that knows nothing of the network. A chain and a dual
+time-sharing are *schedules*: sequences played in order (``Candidate.schedule``); every other pool is
+played by the evaluation's rule (``EvaluationConfig.play``: i.i.d. draws, the authors').
 Candidates are frozen dataclasses, so results keyed by them are looked up with the same registry entry
 (``metrics[EXPERT]``, ``metrics[policy_candidate("ugnn")]``), never by a display string.
 """
@@ -19,6 +23,8 @@ from .choices import BASELINES, CANDIDATE_KINDS, DENOISER_KINDS
 __all__ = [
     "Candidate",
     "EXPERT",
+    "EXPERT_CHAIN",
+    "GNN_EXPERT",
     "FULL_POWER",
     "AVERAGE_POWER",
     "WMMSE",
@@ -39,7 +45,7 @@ class Candidate:
 
     name: str  # identifier: letters, digits and "_" (a dictionary key, a record name)
     label: str  # what a table or a legend shows
-    kind: str  # "expert", "policy", "dual", "baseline" or "control"
+    kind: str  # "expert", "chain", "policy", "dual", "baseline" or "control"
     pool: Candidate | None = None  # for kind "dual": the candidate whose samples the schedule plays
 
     def __post_init__(self) -> None:
@@ -57,8 +63,15 @@ class Candidate:
         """Whether it plays several samples per network (a baseline plays one allocation)."""
         return self.kind != "baseline"
 
+    @property
+    def schedule(self) -> bool:
+        """Whether its samples are a sequence to play in order (a chain of iterates, a dual time-sharing)."""
+        return self.kind in ("chain", "dual")
 
-EXPERT = Candidate("expert", "expert", "expert")
+
+EXPERT = Candidate("expert", "expert", "expert")  # drawn like the policies' samples: the papers' reference
+EXPERT_CHAIN = Candidate("expert_chain", "expert, its chain in order", "chain")  # gsdiff's stricter one
+GNN_EXPERT = Candidate("gnn_expert", "GNN-parametrized expert", "expert")  # the authors' kind of expert
 FULL_POWER = Candidate("full_power", "full power", "baseline")
 AVERAGE_POWER = Candidate("average_power", "average power", "baseline")
 WMMSE = Candidate("wmmse", "WMMSE", "baseline")
@@ -84,6 +97,6 @@ def policy_candidate(kind: str, label: str | None = None) -> Candidate:
 
 def dual_candidate(pool: Candidate) -> Candidate:
     """The candidate that plays ``pool``'s samples by dual time-sharing."""
-    if pool.kind in ("baseline", "dual"):
+    if pool.kind in ("baseline", "dual", "chain"):
         raise ValueError(f"dual time-sharing schedules a pool of samples; {pool.label!r} is a {pool.kind}")
     return Candidate(f"{pool.name}_dual_time_sharing", f"{pool.label} + dual time-sharing", "dual", pool)

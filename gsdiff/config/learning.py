@@ -180,9 +180,9 @@ class TuningConfig:
     """What the choice of sampling settings on validation networks tries (``gsdiff.evaluation.tuning``): part
     of the profile, so every chapter that reads the choices back asks for the same search."""
 
-    networks_per_density: int = 32  # validation networks per density, capped at the split's size
+    networks_per_density: int = 24  # validation networks per density, capped at the split's size
     num_samples: int = 100  # samples per network (500 slots held 5 slots each: 100 are played)
-    margins: tuple[float, ...] = (0.05, 0.1)  # bits/s/Hz: the policy conditions on f_min + margin
+    margins: tuple[float, ...] = (0.0, 0.05, 0.1)  # bits/s/Hz: the policy conditions on f_min + margin
     try_power_levels: bool = True  # also try projecting samples onto the expert's power levels
     dual_margins: tuple[float, ...] = (0.1, 0.15, 0.2, 0.25, 0.3)  # bits/s/Hz: dual targets f_min + margin
     seed: int = 0  # seed of the samples and of the random-levels pool

@@ -99,12 +99,16 @@ class GNNExpertConfig:
     margin: float = 0.1  # bits/s/Hz: the dual step targets f_min + margin
     rate_averaging: float = 0.05  # beta of the dual step's moving average of rates
     quadrature_nodes: int = 24  # nodes of the exact-rate quadrature
+    interferers: int | None = None  # None: every interferer exact; K: each receiver's K strongest exact and
+    # the rest by their mean field (gsdiff.wireless.ergodic_rates_mean_field: large N)
 
     def __post_init__(self) -> None:
         for name in ("hidden", "num_layers", "hops", "primal_steps", "quadrature_nodes"):
             check_int_at_least(name, getattr(self, name), 1)
         _check_primal_dual(self)
         check_positive("learning_rate", self.learning_rate)
+        if self.interferers is not None:
+            check_int_at_least("interferers", self.interferers, 1)
 
     @property
     def sample_iterations(self) -> torch.Tensor:

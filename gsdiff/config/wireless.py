@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..checks import check_choice, check_int_at_least, check_positive
 from ..units import dbm_to_w
-from .choices import EDGE_WEIGHTS, FADING_KINDS
+from .choices import AGGREGATES, EDGE_WEIGHTS, FADING_KINDS, PAIRING_RULES, PLAY_MODES
 
 __all__ = ["DENSITIES_PER_KM2", "RadioConfig", "DropConfig", "EvaluationConfig", "GraphConfig"]
 
@@ -54,9 +54,13 @@ class DropConfig:
     min_link_distance_m: float = 20.0  # rx-to-own-tx distance d ~ sqrt(U(d_min^2, d_max^2))
     max_link_distance_m: float = 100.0
     shadowing_std_db: float = 7.0  # log-normal shadowing, drawn per tx-rx link
+    pairing: str = "as_dropped"  # which transmitter serves each receiver: "as_dropped" (the one it was
+    # dropped around) or "strongest" (receivers re-paired with the transmitters they hear best: greedy
+    # matching on the large-scale gains, the authors' rule without their redraws; gsdiff.wireless.channel)
 
     def __post_init__(self) -> None:
         check_int_at_least("num_pairs", self.num_pairs, 2)
+        check_choice("pairing", self.pairing, PAIRING_RULES)
         check_positive("density_per_km2", self.density_per_km2)
         check_positive("min_link_distance_m", self.min_link_distance_m)
         check_positive("max_link_distance_m", self.max_link_distance_m)
@@ -86,13 +90,22 @@ class DropConfig:
 
 @dataclass(frozen=True)
 class EvaluationConfig:
-    """Time-sharing evaluation over fading slots (the papers: 500 slots, sample changed every 5)."""
+    """Time-sharing evaluation over fading slots, by default the authors' protocol: 500 slots, the sample
+    changed every 5 (a window, the papers' time-sharing slot), each window drawing one of the network's
+    samples uniformly with replacement, over 10 realizations of the draws whose metrics are averaged, each
+    percentile taken over one network's users and then averaged over networks."""
 
     num_slots: int = 500  # T fading slots of 10 ms
-    window_slots: int = 5  # a policy sample is held for this many consecutive slots
+    window_slots: int = 5  # a policy sample is held for this many consecutive slots (one time-sharing slot)
     fading: str = "iid"  # "iid" Rayleigh per slot, or "jakes": AR(1) with rho = J0(2 pi f_D T_slot)
     doppler_hz: float = 8.0  # f_D = v f_c / c = 1 m/s * 2.4 GHz / c (only for "jakes")
     slot_s: float = 0.01  # slot duration T_slot
+    play: str = "iid"  # how a pool fills the windows: "iid" each window draws a sample uniformly with
+    # replacement (the authors'); "ordered" the samples in their order, evenly spread (a schedule is always
+    # played in order: gsdiff.wireless.play)
+    repeats: int = 10  # R realizations of the draws (the fading is shared), whose metrics are averaged
+    aggregate: str = "per_network"  # percentiles over each network's users, averaged over networks (the
+    # authors'), or "pooled" over every user of every network (gsdiff.wireless.metrics)
 
     def __post_init__(self) -> None:
         check_int_at_least("num_slots", self.num_slots, 1)
@@ -100,6 +113,9 @@ class EvaluationConfig:
         check_choice("fading", self.fading, FADING_KINDS)
         check_positive("doppler_hz", self.doppler_hz)
         check_positive("slot_s", self.slot_s)
+        check_choice("play", self.play, PLAY_MODES)
+        check_int_at_least("repeats", self.repeats, 1)
+        check_choice("aggregate", self.aggregate, AGGREGATES)
 
     @property
     def num_windows(self) -> int:

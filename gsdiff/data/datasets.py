@@ -50,7 +50,12 @@ def dataset_key(profile: Profile, device_type: str = "cpu") -> str:
         "expert": asdict(profile.expert),
         "drop": asdict(DropConfig(num_pairs=profile.num_pairs)),
     }
-    if device_type != "cpu":  # keeps the keys of existing CPU caches
+    # Each addition is named only where it differs from what every existing cache was built with, which
+    # keeps those caches' keys: another device type draws other numbers, another pairing other networks.
+    if profile.pairing != "as_dropped":
+        spec["pairing"] = profile.pairing
+    del spec["drop"]["pairing"]
+    if device_type != "cpu":
         spec["device_type"] = device_type
     return content_key(spec)
 

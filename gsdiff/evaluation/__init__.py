@@ -19,7 +19,9 @@ from .comparison import (
 )
 from .coordination import interferers_when_on, tail_coordination
 from .costs import ProfileCost, StageCost, duration, measure_expert_cost, measure_profile_cost
-from .finite_samples import sample_count_study
+from .experts import compare_experts
+from .finite_samples import IMITATOR, sample_count_study
+from .pairing import pairing_study
 from .search import MarginSearch, SettingSearch, choose_dual_margin, choose_sampling, sampler_sweep
 from .tuning import TunedSettings, Tuning, tune_on_validation, tuned_settings, tuning_key
 
@@ -35,6 +37,8 @@ __all__ = [
     "compare_to_expert",
     "compare_over_f_mins",
     "compare_over_sizes",
+    "compare_experts",
+    "pairing_study",
     "interferers_when_on",
     "tail_coordination",
     "sampler_sweep",
@@ -47,6 +51,7 @@ __all__ = [
     "tuning_key",
     "tune_on_validation",
     "tuned_settings",
+    "IMITATOR",
     "sample_count_study",
     "StageCost",
     "ProfileCost",

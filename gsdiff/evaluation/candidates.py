@@ -1,5 +1,12 @@
-"""What each candidate plays on a set of networks: the expert's samples, each policy's, any pool of them by
-dual time-sharing, and the deterministic baselines (``gsdiff.config.candidates`` names them all).
+"""What each candidate plays on a set of networks: the expert's samples (drawn as the policies draw theirs,
+and its chain of iterates), each policy's, any pool of them by dual time-sharing, and the deterministic
+baselines (``gsdiff.config.candidates`` names them all).
+
+Like for like: a policy draws K samples per network, so the expert reference (``EXPERT``) is K i.i.d.
+draws from the expert's own samples; played by the same rule (``EvaluationConfig.play``), a perfect
+imitator of the expert and the reference are the same random object, and the ratio of their metrics is 1
+but for sampling noise. The expert's chain of iterates played in order (``EXPERT_CHAIN``) is the stricter
+reference gsdiff adds: its turns are balanced by the dual dynamics, which independent draws cannot be.
 
 ``candidate_samples`` assembles them on networks whose expert samples are given (the book's dataset);
 ``expert_and_candidates`` runs the expert first (seeded), so that any networks and any f_min work. Both
@@ -18,6 +25,7 @@ from ..checks import check_int_at_least, check_networks
 from ..config import (
     AVERAGE_POWER,
     EXPERT,
+    EXPERT_CHAIN,
     FULL_POWER,
     WMMSE,
     Candidate,
@@ -32,6 +40,7 @@ from ..policy import DiffusionPolicy
 from ..solvers.baselines import average_power, full_power, wmmse
 from ..solvers.dual_time_sharing import dual_time_sharing
 from ..solvers.expert import run_expert
+from ..wireless.play import resample
 
 __all__ = ["CandidateSamples", "candidate_samples", "expert_and_candidates"]
 
@@ -80,12 +89,14 @@ def candidate_samples(
     seed: int = 0,
     expert_seconds: float = 0.0,
 ) -> dict[Candidate, CandidateSamples]:
-    """Every candidate's samples on networks ``gains`` [B, N, N] at ``f_min``, in a fixed order: the expert,
-    the policies, the pools named in ``dual`` played by dual time-sharing (``dual_candidate(pool)``, over
-    ``evaluation``'s windows), then the ``baselines`` (average power is the mean of the expert's samples).
+    """Every candidate's samples on networks ``gains`` [B, N, N] at ``f_min``, in a fixed order: the expert
+    drawn as the policies draw (``num_samples`` i.i.d. draws of its samples, seeded with ``seed``), its
+    chain, the policies, the pools named in ``dual`` played by dual time-sharing (``dual_candidate(pool)``,
+    over ``evaluation``'s windows), then the ``baselines`` (average power is the mean of the expert's
+    samples).
 
     Args:
-        expert_samples_w: [B, S, N] the expert's samples (in W) on these networks.
+        expert_samples_w: [B, S, N] the expert's samples (in W) on these networks, in the chain's order.
         policies: candidate (kind "policy") -> policy; each draws ``num_samples`` allocations per network
             from a generator seeded with ``seed``, with ``sampling[candidate]`` (default: its own setting).
         dual: pool (the expert, a policy or one of ``pools``) -> its dual time-sharing settings.
@@ -98,7 +109,11 @@ def candidate_samples(
     _check_kinds("pools", pools or {}, ("control",))
     if dual and evaluation is None:
         raise ValueError("evaluation must be given with dual: the schedule fills its windows")
-    out = {EXPERT: CandidateSamples(expert_samples_w, expert_seconds)}
+    draws = torch.Generator().manual_seed(seed)
+    out = {
+        EXPERT: CandidateSamples(resample(expert_samples_w, num_samples, generator=draws), expert_seconds),
+        EXPERT_CHAIN: CandidateSamples(expert_samples_w, expert_seconds),
+    }
     for candidate, policy in (policies or {}).items():
         timer = time.perf_counter()
         generator = torch.Generator(device=gains.device).manual_seed(seed)

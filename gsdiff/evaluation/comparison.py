@@ -16,7 +16,7 @@ from ..checks import check_int_at_least
 from ..config import Candidate, DualTimeSharingConfig, EvaluationConfig, ExpertConfig, RadioConfig
 from ..policy import DiffusionPolicy
 from ..wireless.channel import drop_at_densities
-from ..wireless.metrics import rate_metrics
+from ..wireless.metrics import percentiles, rate_metrics
 from ..wireless.time_sharing import TimeSharingResult, asymptotic_rates, evaluate_time_sharing, played_rates
 from .candidates import CandidateSamples, expert_and_candidates
 
@@ -48,6 +48,11 @@ def expert_for_size(
     return replace(expert, interferers=interferers if large else None)
 
 
+def _play(candidate: Candidate) -> str | None:
+    """A schedule is played in order; every other pool by the evaluation's rule."""
+    return "ordered" if candidate.schedule else None
+
+
 def evaluate_candidates(
     gains: torch.Tensor,
     candidates: Mapping[Candidate, CandidateSamples],
@@ -56,10 +61,11 @@ def evaluate_candidates(
     *,
     seed: int = 0,
 ) -> dict[Candidate, TimeSharingResult]:
-    """Every candidate played over ``evaluation``'s fading slots, each on the same fading draws (``seed``)."""
+    """Every candidate played over ``evaluation``'s fading slots (a schedule in order, a pool by
+    ``evaluation.play``), each on the same fading draws (``seed``)."""
     return {
-        candidate: evaluate_time_sharing(gains, c.samples_w, radio, evaluation, seed=seed)
-        for candidate, c in candidates.items()
+        c: evaluate_time_sharing(gains, s.samples_w, radio, evaluation, play=_play(c), seed=seed)
+        for c, s in candidates.items()
     }
 
 
@@ -69,19 +75,23 @@ def candidate_rates(
     radio: RadioConfig,
     evaluation: EvaluationConfig | None = None,
     *,
+    seed: int = 0,
     interferers: int | None = None,
 ) -> dict[Candidate, torch.Tensor]:
-    """Every candidate's exact ergodic rates [B, N] over infinitely many fading slots: of all its samples
-    played equally often (``evaluation`` None), or of the samples ``evaluate_time_sharing`` would play; with
-    ``interferers`` each receiver's strongest interferers exact and the rest by their mean field (large N)."""
+    """Every candidate's exact ergodic rates over infinitely many fading slots: [1, B, N] of all its samples
+    played equally often (``evaluation`` None), or [R, B, N] of the samples ``evaluate_candidates`` plays
+    with the same seed; with ``interferers`` each receiver's strongest interferers exact and the rest by
+    their mean field (large N)."""
     if evaluation is None:
         return {
-            candidate: asymptotic_rates(gains, c.samples_w, radio, interferers=interferers)
-            for candidate, c in candidates.items()
+            c: asymptotic_rates(gains, s.samples_w, radio, interferers=interferers)[None]
+            for c, s in candidates.items()
         }
     return {
-        candidate: played_rates(gains, c.samples_w, radio, evaluation, interferers=interferers)
-        for candidate, c in candidates.items()
+        c: played_rates(
+            gains, s.samples_w, radio, evaluation, play=_play(c), seed=seed, interferers=interferers
+        )
+        for c, s in candidates.items()
     }
 
 
@@ -91,20 +101,22 @@ def compare_to_expert(
     policies: Mapping[Candidate, DiffusionPolicy],
     radio: RadioConfig,
     expert: ExpertConfig,
+    evaluation: EvaluationConfig,
     *,
     num_samples: int,
     seed: int = 0,
-    evaluation: EvaluationConfig | None = None,
     interferers: int | None = None,
     **options,
 ) -> dict[Candidate, dict[str, float]]:
-    """Metrics of the expert (run here, seeded, so any networks and f_min work), each policy, the pools
-    named in ``dual`` by dual time-sharing, and the ``baselines`` on networks [B, N, N] at f_min
-    (``options``: ``sampling``, ``dual``, ``baselines`` as ``candidate_samples``'s keywords).
+    """Metrics of the expert (run here, seeded, so any networks and f_min work; drawn as the policies draw
+    and as its chain), each policy, the pools named in ``dual`` by dual time-sharing, and the ``baselines``
+    on networks [B, N, N] at f_min (``options``: ``sampling``, ``dual``, ``baselines`` as
+    ``candidate_samples``'s keywords).
 
-    Rates are exact (``candidate_rates``: of every sample, or with ``evaluation`` of the samples played;
-    with ``interferers``, mean-field beyond each receiver's strongest, for large N). Values: ``rate_metrics``
-    plus "seconds" (time to run the expert or draw the samples, plus the dual time-sharing's).
+    Rates are exact over fading, of the samples ``evaluation`` plays (``candidate_rates``; with
+    ``interferers``, mean-field beyond each receiver's strongest, for large N), aggregated as it says. Values:
+    ``rate_metrics`` plus "seconds" (time to run the expert or draw the samples, plus the dual
+    time-sharing's).
     """
     check_int_at_least("num_samples", num_samples, 1)
     candidates = expert_and_candidates(
@@ -118,8 +130,11 @@ def compare_to_expert(
         evaluation=evaluation,
         **options,
     )
-    rates = candidate_rates(gains, candidates, radio, evaluation, interferers=interferers)
-    return {c: rate_metrics(r, f_min) | {"seconds": candidates[c].seconds} for c, r in rates.items()}
+    rates = candidate_rates(gains, candidates, radio, evaluation, seed=seed, interferers=interferers)
+    return {
+        c: rate_metrics(r, f_min, aggregate=evaluation.aggregate) | {"seconds": candidates[c].seconds}
+        for c, r in rates.items()
+    }
 
 
 def compare_over_f_mins(
@@ -128,23 +143,29 @@ def compare_over_f_mins(
     policies: Mapping[Candidate, DiffusionPolicy],
     radio: RadioConfig,
     expert: ExpertConfig,
+    evaluation: EvaluationConfig,
     **options,
 ) -> dict[float, dict[Candidate, dict[str, float]]]:
     """``compare_to_expert`` at each f_min level on the same networks (``options`` as its keywords)."""
-    return {f_min: compare_to_expert(gains, f_min, policies, radio, expert, **options) for f_min in f_mins}
+    return {
+        f_min: compare_to_expert(gains, f_min, policies, radio, expert, evaluation, **options)
+        for f_min in f_mins
+    }
 
 
 def compare_over_sizes(
     num_pairs: Sequence[int],
     densities_per_km2: Sequence[float],
-    networks_per_density: int,
+    networks_per_density: int | Mapping[int, int],
     f_min: float,
     policies: Mapping[Candidate, DiffusionPolicy],
     radio: RadioConfig,
     expert: ExpertConfig,
+    evaluation: EvaluationConfig,
     *,
     num_samples: int,
     seed: int = 0,
+    pairing: str = "as_dropped",
     exact_max_pairs: int | None = None,
     interferers: int = MEAN_FIELD_INTERFERERS,
     dual: Mapping[Candidate, DualTimeSharingConfig] | None = None,
@@ -152,22 +173,26 @@ def compare_over_sizes(
     **options,
 ) -> dict[int, dict]:
     """``compare_to_expert`` on new networks of each size N: ``networks_per_density`` drops of N pairs at each
-    density (seeded with ``seed``); ``options`` as its keywords.
+    density (one count, or one per size: e.g. fewer networks of more users each), seeded with ``seed`` and
+    paired by ``pairing``; the same ``num_samples`` at every size; ``options`` as its keywords.
 
     Above ``exact_max_pairs`` pairs (None: never) the expert's primal step, the dual time-sharing's pool
     rates and the scored rates keep each receiver's ``interferers`` strongest interferers exact and the rest
     by their mean field (``expert_for_size``), which is what makes N in the thousands affordable.
 
-    Returns ``{N: {candidate: metrics}}`` pooled over every network, or with ``by_density``
-    ``{N: {group: {candidate: metrics}}}`` for the groups "all" (pooled) and each density (its value), from
-    the same runs.
+    Returns ``{N: {candidate: metrics}}`` over every network, or with ``by_density``
+    ``{N: {group: {candidate: metrics}}}`` for the groups "all" and each density (its value), from the same
+    runs; each group's metrics also hold "p5_spread", the standard deviation over its networks of their own
+    5th percentiles (how much one network's tail says).
     """
     if exact_max_pairs is not None:
         check_int_at_least("exact_max_pairs", exact_max_pairs, 2)
+    counts = _per_size("networks_per_density", networks_per_density, num_pairs)
     out = {}
     for n in num_pairs:
         check_int_at_least("num_pairs", n, 2)
-        gains = drop_at_densities(networks_per_density, n, densities_per_km2, seed=seed)  # [D * M, N, N]
+        per_density = counts[n]
+        gains = drop_at_densities(per_density, n, densities_per_km2, seed=seed, pairing=pairing)
         sized = expert_for_size(expert, n, exact_max_pairs=exact_max_pairs, interferers=interferers)
         k = sized.interferers
         candidates = expert_and_candidates(
@@ -178,21 +203,43 @@ def compare_over_sizes(
             seed=seed,
             policies=policies,
             num_samples=num_samples,
+            evaluation=evaluation,
             dual={pool: replace(c, interferers=k) for pool, c in (dual or {}).items()},
             **options,
         )
-        rates = candidate_rates(gains, candidates, radio, options.get("evaluation"), interferers=k)
+        rates = candidate_rates(gains, candidates, radio, evaluation, seed=seed, interferers=k)  # [R, B, N]
         groups = {"all": slice(None)}
         if by_density:
             groups |= {
-                d: slice(i * networks_per_density, (i + 1) * networks_per_density)
-                for i, d in enumerate(densities_per_km2)
+                d: slice(i * per_density, (i + 1) * per_density) for i, d in enumerate(densities_per_km2)
             }
         scored = {
             group: {
-                c: rate_metrics(r[rows], f_min) | {"seconds": candidates[c].seconds} for c, r in rates.items()
+                c: _scored(r[:, rows], f_min, evaluation, candidates[c].seconds) for c, r in rates.items()
             }
             for group, rows in groups.items()
         }
         out[n] = scored if by_density else scored["all"]
     return out
+
+
+def _per_size(name: str, value: int | Mapping[int, int], sizes: Sequence[int]) -> dict[int, int]:
+    """A count for every size: one for all, or a mapping that names each size (each count >= 1)."""
+    if isinstance(value, Mapping):
+        missing = [n for n in sizes if n not in value]
+        if missing:
+            raise ValueError(f"{name} must give a count for every size; it lacks {missing}")
+        counts = {n: value[n] for n in sizes}
+    else:
+        counts = dict.fromkeys(sizes, value)
+    for count in counts.values():
+        check_int_at_least(name, count, 1)
+    return counts
+
+
+def _scored(rates: torch.Tensor, f_min: float, evaluation: EvaluationConfig, seconds: float) -> dict:
+    """``rate_metrics`` of rates [R, B, N], their networks' p5 spread, and the candidate's seconds."""
+    per_network = percentiles(rates.double(), (5.0,))[..., 0].mean(0)  # [B]
+    spread = per_network.std().item() if len(per_network) > 1 else 0.0
+    metrics = rate_metrics(rates, f_min, aggregate=evaluation.aggregate)
+    return metrics | {"p5_spread": spread, "seconds": seconds}

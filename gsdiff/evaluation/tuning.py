@@ -33,12 +33,13 @@ from ..files import atomic_write
 from ..policy import DiffusionPolicy
 from ..solvers.baselines import random_levels
 from ..wireless.metrics import rate_metrics
+from ..wireless.play import resample
 from ..wireless.time_sharing import played_rates
 from .search import MarginSearch, SettingSearch, choose_dual_margin, choose_sampling
 
 __all__ = ["Tuning", "TunedSettings", "tuning_key", "tune_on_validation", "tuned_settings"]
 
-_FORMAT = 2  # of the cached choices (2: keyed by candidates)
+_FORMAT = 3  # of the cached choices (2: keyed by candidates; 3: against the like-for-like expert)
 
 
 def _candidate(data: dict) -> Candidate:
@@ -77,9 +78,9 @@ class Tuning:
 
     sampling_searches: dict[Candidate, SettingSearch]  # policy -> its sampling search
     margin_searches: dict[Candidate, MarginSearch]  # pool -> its margin search
-    expert_metrics: dict[str, float]  # the expert's played rates' rate_metrics, "balanced" 1
+    expert_metrics: dict[str, float]  # the like-for-like expert's rate_metrics, "balanced" 1
     gains: torch.Tensor = field(repr=False)  # [B, N, N] the validation networks
-    expert_samples_w: torch.Tensor = field(repr=False)  # [B, S, N] the expert's samples on them
+    expert_samples_w: torch.Tensor = field(repr=False)  # [B, K, N] the expert's samples, drawn as a policy
 
     def sampling_rows(self) -> dict[str, dict[str, float]]:
         """ "<policy>, <setting>" -> its validation metrics, for every setting tried; then "expert"."""
@@ -135,8 +136,11 @@ def tune_on_validation(
     profile's f_min (each by the balanced score, as ``profile.tuning`` says); cache the choices for
     ``tuned_settings``."""
     radio, evaluation, f_min, config = profile.radio, profile.evaluation, profile.f_min, profile.tuning
-    gains, expert_w = dataset.at_f_min("validation", f_min, config.networks_per_density)
-    expert_rates = played_rates(gains, expert_w, radio, evaluation)  # [B, N]
+    gains, chain = dataset.at_f_min("validation", f_min, config.networks_per_density)
+    # the like-for-like reference: the expert's samples drawn as the policies draw theirs, played alike
+    expert_w = resample(chain, config.num_samples, generator=torch.Generator().manual_seed(config.seed))
+    expert_rates = played_rates(gains, expert_w, radio, evaluation, seed=config.seed)  # [R, B, N]
+    chain_rates = played_rates(gains, chain, radio, evaluation, play="ordered")  # the stricter reference
     levels = [None, profile.expert.num_levels] if config.try_power_levels else [None]
     searches = {
         c: choose_sampling(
@@ -150,6 +154,7 @@ def tune_on_validation(
             margins=config.margins,
             power_levels=levels,
             seed=config.seed,
+            chain_rates=chain_rates,
         )
         for c, policy in policies.items()
     }
@@ -164,9 +169,8 @@ def tune_on_validation(
         )
         for c, pool in pools.items()
     }
-    tuning = Tuning(
-        searches, margin_searches, rate_metrics(expert_rates, f_min) | {"balanced": 1.0}, gains, expert_w
-    )
+    expert_metrics = rate_metrics(expert_rates, f_min, aggregate=evaluation.aggregate) | {"balanced": 1.0}
+    tuning = Tuning(searches, margin_searches, expert_metrics, gains, expert_w)
     path = _cache_path(cache_dir, tuning_key(dataset, policies, profile))
     text = tuning.settings.to_json().encode()
     atomic_write(path, lambda f: f.write(text))

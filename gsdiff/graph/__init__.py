@@ -4,6 +4,7 @@ K-hop graph filters that the denoisers and the GNN expert are built from."""
 from .filters import HopFilter
 from .operators import Applier, DenseShift, SparseShift
 from .signals import (
+    DENSE_MAX_NODES,
     ChannelGraph,
     GraphTensors,
     channel_graph,
@@ -16,6 +17,7 @@ from .signals import (
 )
 
 __all__ = [
+    "DENSE_MAX_NODES",
     "log_snr_weight",
     "coupling_weight",
     "edge_weights",

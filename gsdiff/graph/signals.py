@@ -26,10 +26,11 @@ import torch
 from torch_geometric.data import Batch, Data
 
 from ..checks import check_choice, check_f_min, check_gains
-from ..config import DIRECTIONS, GraphConfig, RadioConfig
+from ..config import DIRECTIONS, GRAPH_LAYOUTS, GraphConfig, RadioConfig
 from .operators import DenseShift, SparseShift
 
 __all__ = [
+    "DENSE_MAX_NODES",
     "ChannelGraph",
     "channel_graph",
     "log_snr_weight",
@@ -40,6 +41,8 @@ __all__ = [
     "graph_tensors",
     "graph_batch",
 ]
+
+DENSE_MAX_NODES = 128  # layout "auto" holds S as dense blocks up to this many nodes (see channel_graph)
 
 
 def log_snr_weight(gains: torch.Tensor, radio: RadioConfig, graph_config: GraphConfig) -> torch.Tensor:
@@ -185,31 +188,36 @@ def channel_graph(
     radio: RadioConfig,
     graph_config: GraphConfig,
     *,
-    dense_max_nodes: int = 128,
+    layout: str = "auto",
     check: bool = True,
 ) -> ChannelGraph:
     """B networks [B, N, N] as channel graphs (see the module docstring), for denoisers.
 
     The shift is S_ij = w_ji / sqrt(d_i d_j) over the kept edges (each receiver's self-loop and its
-    ``graph_config.top_k`` strongest interferers, or all), d the weighted in-degree. Up to
-    ``dense_max_nodes`` nodes it is held as dense blocks [B, N, N]; beyond, as a fixed in-degree table built
-    from each receiver's strongest gains, in O(N k) memory besides the gains themselves. ``check=False``
-    skips the validation of values for inputs validated once already (the training loop's): reading a
-    check's verdict back to the host would make an accelerator wait at every step.
+    ``graph_config.top_k`` strongest interferers, or all), d the weighted in-degree, held as dense blocks
+    [B, N, N] or as a fixed in-degree table built from each receiver's strongest gains (O(N k) memory besides
+    the gains). ``layout="auto"`` takes the blocks up to ``DENSE_MAX_NODES`` nodes while each receiver keeps
+    at least half of the other nodes, the table otherwise: a sparse product over the k + 1 kept entries of a
+    row then beats a dense one over all N (the shipped U-GNN samples 1.6x faster at N = 100, k = 19 on 2 CPU
+    cores, and as fast at N = 40). ``"dense"`` or ``"sparse"`` forces one (an ONNX export needs the blocks).
+    Both hold the same operator: a denoiser's output differs between them by float round-off.
+    ``check=False`` skips the validation of values for inputs validated once already (the training loop's):
+    reading a check's verdict back to the host would make an accelerator wait at every step.
     """
+    check_choice("layout", layout, GRAPH_LAYOUTS)
     if check:
         check_gains(gains)
     if gains.dim() != 3:
         raise ValueError(f"gains must have shape [B, N, N], got {tuple(gains.shape)}")
     b, n = gains.shape[0], gains.shape[-1]
     u = node_conditions(gains, f_min, radio, graph_config, check=check)
-    if n <= dense_max_nodes:
+    k = n - 1 if graph_config.top_k is None else min(graph_config.top_k, n - 1)
+    if layout == "dense" or (layout == "auto" and n <= DENSE_MAX_NODES and 2 * (k + 1) >= n):
         weights = edge_weights(gains, radio, graph_config)  # [B, j, i]
         weights = weights * _edge_mask(weights, graph_config.top_k)
         degree = weights.sum(1)  # [B, i] weighted in-degree
         matrix = _normalized(weights, degree[:, None, :], degree[:, :, None])  # [B, j, i]
         return ChannelGraph(u, DenseShift(matrix.transpose(1, 2).contiguous()))
-    k = n - 1 if graph_config.top_k is None else min(graph_config.top_k, n - 1)
     eye = torch.eye(n, dtype=torch.bool, device=gains.device)
     strongest = gains.masked_fill(eye, -1.0).topk(k, dim=1).indices.transpose(1, 2)  # [B, i, k] sources j
     own = torch.arange(n, device=gains.device)[None, :, None].expand(b, n, 1)

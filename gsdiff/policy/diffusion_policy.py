@@ -109,13 +109,14 @@ class DiffusionPolicy(nn.Module):
         f_min: float | torch.Tensor,
         *,
         top_k: int | None = None,
+        layout: str = "auto",
         check: bool = True,
     ) -> ChannelGraph:
         """The channel graphs of networks [B, N, N] at f_min (scalar, [B] or [B, N]), as this policy sees
         them; ``top_k`` keeps each receiver's k strongest interferers instead of the configured graph's
-        (``check``: see ``gsdiff.graph.channel_graph``)."""
+        (``layout``, ``check``: see ``gsdiff.graph.channel_graph``)."""
         graph = self.configs["graph"] if top_k is None else replace(self.configs["graph"], top_k=top_k)
-        return channel_graph(gains, f_min, self.configs["radio"], graph, check=check)
+        return channel_graph(gains, f_min, self.configs["radio"], graph, layout=layout, check=check)
 
     def loss(
         self, gains: torch.Tensor, f_min: torch.Tensor, samples_w: torch.Tensor, *, generator: torch.Generator
@@ -205,6 +206,7 @@ class DiffusionPolicy(nn.Module):
         on [0, P_max].
         """
         check_networks(gains)
+        given_dtype, gains = gains.dtype, self._in_model_dtype(gains)
         setting = setting or self.sampling
         f = per_network_f_min(f_min, gains)
         if setting.margin and not bool((f + setting.margin >= 0).all()):
@@ -236,9 +238,14 @@ class DiffusionPolicy(nn.Module):
                 which = slice(start, start + samples_per_chunk)
                 x = reverse_process(solver, z[part, which].transpose(1, 2), predict, generator=generator)
                 out[part, which] = from_diffusion_space(x, self.max_power_w).transpose(1, 2)
-        if setting.power_levels is None:
-            return out
-        return project_to_levels(out, self.max_power_w, setting.power_levels)
+        if setting.power_levels is not None:
+            out = project_to_levels(out, self.max_power_w, setting.power_levels)
+        return out.to(given_dtype)
+
+    def _in_model_dtype(self, gains: torch.Tensor) -> torch.Tensor:
+        """Gains in the denoiser's floating type: float64 gains (e.g. read from a file) are sampled on the
+        float32 weights the policy was trained with, and the samples returned in the gains' type."""
+        return gains.to(next(self.denoiser.parameters()).dtype)
 
     @torch.no_grad()
     def trajectory(
@@ -256,6 +263,7 @@ class DiffusionPolicy(nn.Module):
         predicted clean samples [T, N], in the diffusion space.
         """
         check_networks(gains[None])
+        gains = self._in_model_dtype(gains)
         setting = setting or self.sampling
         n = gains.shape[-1]
         x = initial_noise(

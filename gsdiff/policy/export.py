@@ -37,6 +37,7 @@ from ..config import SamplingSetting
 from ..denoisers import ugnn
 from ..diffusion import DDIMSampler
 from ..files import atomic_write
+from ..graph import DENSE_MAX_NODES
 from .diffusion_policy import DiffusionPolicy
 
 __all__ = [
@@ -48,7 +49,7 @@ __all__ = [
     "DDIMSteps",
 ]
 
-MAX_EXPORT_PAIRS = 128  # channel_graph's dense_max_nodes: beyond, a CSR shift that torch.onnx cannot trace
+MAX_EXPORT_PAIRS = DENSE_MAX_NODES  # the export holds S as dense blocks (torch.onnx cannot trace the table)
 
 
 def pairwise_top_fraction(score: torch.Tensor, mask: torch.Tensor, factor: int) -> torch.Tensor:
@@ -80,7 +81,8 @@ class ChannelDenoiser(nn.Module):
     ) -> torch.Tensor:
         """Noisy signals x [B, N, M], integer steps t [B, M], gains [B, N, N] (j -> i), the f_min each
         network's graph is built at [B] (bits/s/Hz, margin included) -> predicted noise [B, N, M]."""
-        graph = self.policy.graphs(gains, f_min, top_k=self.top_k, check=False)  # traced: no value checks
+        # dense blocks, which torch.onnx traces; no value checks, which a trace cannot hold
+        graph = self.policy.graphs(gains, f_min, top_k=self.top_k, layout="dense", check=False)
         return self.policy.denoiser(x, t, graph)
 
 

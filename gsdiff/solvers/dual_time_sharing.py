@@ -26,7 +26,8 @@ import torch
 
 from ..checks import check_int_at_least, per_network_f_min
 from ..config import DualTimeSharingConfig, EvaluationConfig, RadioConfig
-from ..wireless.time_sharing import as_samples, sample_rates, take_samples
+from ..wireless.play import as_samples, take_samples
+from ..wireless.time_sharing import sample_rates
 from .expert import dual_step
 
 __all__ = ["dual_picks", "dual_time_sharing"]

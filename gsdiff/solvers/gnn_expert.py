@@ -18,7 +18,7 @@ from tqdm.auto import tqdm
 from ..checks import check_networks, per_network_f_min
 from ..config import GNNExpertConfig, GraphConfig, RadioConfig
 from ..graph.signals import graph_batch
-from ..wireless.rates import ergodic_rates_exact
+from ..wireless.rates import ergodic_rates_exact, ergodic_rates_mean_field
 from .expert import ExpertResult, Recorder, dual_step
 
 __all__ = ["PowerGNN", "run_gnn_expert"]
@@ -86,6 +86,10 @@ def run_gnn_expert(
         return model(features, batch.edge_index, batch.edge_weight).reshape(b, n)
 
     def rates(x: torch.Tensor) -> torch.Tensor:
+        if config.interferers is not None:
+            return ergodic_rates_mean_field(
+                gains, x, radio.noise_w, config.interferers, quadrature_nodes=config.quadrature_nodes
+            )
         return ergodic_rates_exact(gains, x, radio.noise_w, quadrature_nodes=config.quadrature_nodes)
 
     mu = torch.zeros(b, n, dtype=gains.dtype, device=gains.device)

@@ -26,23 +26,26 @@ def validation_problems(
 
 
 def validation_scores(
-    rates: torch.Tensor, f_min: torch.Tensor, expert_rates: torch.Tensor
+    rates: torch.Tensor, f_min: torch.Tensor, expert_rates: torch.Tensor, *, aggregate: str = "pooled"
 ) -> dict[str, float]:
-    """A policy's validation scores from its rates [P, N] and the expert's on the same problems.
+    """A policy's validation scores from its rates [P, N] (or [R, P, N]: R realizations of an evaluation)
+    and the expert's on the same problems.
 
-    ``p5_margin``: p5 of r - f_min, pooled; ``p5_ratio``: the pooled p5 of r / f_min divided by the
-    expert's (rates as multiples of each problem's requirement, so that the tail of every
-    f_min level counts, not mostly the lowest level's; problems with f_min = 0 have no requirement and are
-    left out, unless all are); ``mean_ratio``: the mean rate divided by the expert's. The last two are the
-    quantities the quality targets name.
+    ``p5_margin``: p5 of r - f_min; ``p5_ratio``: the p5 of r / f_min divided by the expert's (rates as
+    multiples of each problem's requirement, so that the tail of every f_min level counts, not mostly the
+    lowest level's; problems with f_min = 0 have no requirement and are left out, unless all are);
+    ``mean_ratio``: the mean rate divided by the expert's. The last two are the quantities the quality
+    targets name. Percentiles are aggregated as ``rate_metrics`` does (``aggregate``).
     """
     keep = f_min > 0 if bool((f_min > 0).any()) else torch.ones_like(f_min, dtype=torch.bool)
     scale = torch.where(f_min[keep] > 0, f_min[keep], 1.0)[:, None]  # 1 when every f_min is 0
-    relative = rate_metrics(rates[keep] / scale, 0.0)["p5"]
-    expert_relative = rate_metrics(expert_rates[keep] / scale, 0.0)["p5"]
+
+    def p5(r: torch.Tensor) -> float:
+        return rate_metrics(r, 0.0, aggregate=aggregate)["p5"]
+
     return {
-        "p5_margin": rate_metrics(rates - f_min[:, None], 0.0)["p5"],
-        "p5_ratio": relative / expert_relative,
+        "p5_margin": p5(rates - f_min[:, None]),
+        "p5_ratio": p5(rates[..., keep, :] / scale) / p5(expert_rates[..., keep, :] / scale),
         "mean_ratio": rates.mean().item() / expert_rates.mean().item(),
     }
 

@@ -29,7 +29,8 @@ from ..distributed import Workers, current_workers
 from ..files import atomic_write
 from ..policy import DiffusionPolicy
 from ..policy.checkpoints import FORMAT, migrate, read_configs
-from ..wireless.time_sharing import asymptotic_rates, resample
+from ..wireless.play import resample
+from ..wireless.time_sharing import asymptotic_rates
 from .selection import selection_score, validation_problems, validation_scores
 
 __all__ = ["TrainResult", "validation_loss", "train_policy"]

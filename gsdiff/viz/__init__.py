@@ -40,7 +40,15 @@ from .rates import (
 )
 from .reports import coordination_table, policy_reports, target_report, training_caption
 from .sweeps import sweep_figure
-from .tables import markdown_table, metrics_table, p5_mean_table, ratio_lines, settling_table, verdicts
+from .tables import (
+    markdown_table,
+    metrics_table,
+    p5_mean_table,
+    ratio_lines,
+    records_table,
+    settling_table,
+    verdicts,
+)
 from .training import sample_count_figure, training_curves_figure
 from .two_user import rate_region_figure
 
@@ -83,6 +91,7 @@ __all__ = [
     "p5_mean_table",
     "ratio_lines",
     "settling_table",
+    "records_table",
     "verdicts",
     "target_report",
     "policy_reports",

@@ -315,14 +315,18 @@ def percentile_panel(
     if gains is None:  # two networks of the profile's size per density
         gains = drop_at_densities(2, profile.num_pairs, profile.densities_per_km2, seed=seed)
     names = [EXPERT, POLICY, dual_candidate(POLICY), FULL_POWER, AVERAGE_POWER, WMMSE]
-    slots = profile.evaluation.num_slots
+    windows = profile.evaluation.num_windows  # time-sharing slots
     panel = Panel(
         {
             "candidates": widgets.SelectMultiple(
                 options=[(c.label, c) for c in names], value=tuple(names), description="candidates"
             ),
             "horizon": widgets.IntSlider(
-                value=slots, min=min(10, slots), max=slots, description="slots", continuous_update=False
+                value=windows,
+                min=min(5, windows),
+                max=windows,
+                description="time-sharing slots",
+                continuous_update=False,
             ),
             "f_min": _f_min_slider(profile.f_min),
         },

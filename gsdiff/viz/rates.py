@@ -40,18 +40,19 @@ def rate_cdf_figure(rates: Mapping[str, torch.Tensor], f_min: float) -> go.Figur
 
 
 def horizon_cdf_figure(
-    results: Mapping[str, TimeSharingResult], f_min: float, horizons: Sequence[int]
+    results: Mapping[object, TimeSharingResult], f_min: float, horizons: Sequence[int]
 ) -> go.Figure:
-    """The users' running ergodic rates after each of ``horizons`` slots, as empirical CDFs (one panel per
-    horizon, one colour per policy), with the f_min line: how the distribution tightens as samples take
-    turns."""
-    titles = [f"after {h} slots" for h in horizons]
+    """The users' running ergodic rates after each of ``horizons`` time-sharing slots (windows), as empirical
+    CDFs over every user and realization (one panel per horizon, one colour per candidate), with the f_min
+    line: how the distribution tightens as samples take turns."""
+    titles = [f"after {h} time-sharing slots" for h in horizons]
     fig = make_subplots(rows=1, cols=len(horizons), subplot_titles=titles, shared_yaxes=True)
     for c, h in enumerate(horizons):
         for k, (name, res) in enumerate(results.items()):
-            if not 1 <= h <= len(res.cumulative_rates):
-                raise ValueError(f"horizons must lie in [1, {len(res.cumulative_rates)}] slots, got {h}")
-            values = np.sort(res.cumulative_rates[h - 1].flatten().double().cpu().numpy())
+            ends = res.window_ends
+            if not 1 <= h <= len(ends):
+                raise ValueError(f"horizons must lie in [1, {len(ends)}] time-sharing slots, got {h}")
+            values = np.sort(res.cumulative_rates[ends[h - 1]].flatten().double().cpu().numpy())
             prob = np.arange(1, len(values) + 1) / len(values)
             fig.add_trace(line(values, prob, name, k, c == 0), 1, c + 1)
         fig.add_vline(x=f_min, line_dash="dash", row=1, col=c + 1)
@@ -62,24 +63,25 @@ def horizon_cdf_figure(
 
 
 def percentile_curves_figure(
-    results: Mapping[str, TimeSharingResult],
+    results: Mapping[object, TimeSharingResult],
     f_min: float,
     q: tuple[float, ...] = (1.0, 5.0),
     horizon: int | None = None,
 ) -> go.Figure:
-    """Pooled percentiles and mean of the cumulative ergodic rates over time slots (the first ``horizon``
-    slots, default all), one colour per policy, with the f_min line in the percentile panels."""
+    """Percentiles (over every user of every network, averaged over realizations: the papers' Fig. 2) and
+    mean of the running ergodic rates over time-sharing slots (the first ``horizon``, default all), one colour
+    per candidate, with the f_min line in the percentile panels."""
     titles = [f"{p:g}th percentile" for p in q] + ["mean"]
     fig = make_subplots(rows=1, cols=len(titles), subplot_titles=titles, horizontal_spacing=0.06)
     for k, (name, res) in enumerate(results.items()):
         curves = torch.cat([res.percentile_curves(q), res.mean_curve()[:, None]], dim=1).cpu().numpy()
         curves = curves[:horizon]
-        slots = np.arange(1, len(curves) + 1)
+        windows = np.arange(1, len(curves) + 1)
         for c in range(curves.shape[1]):
-            fig.add_trace(line(slots, curves[:, c], name, k, c == 0), 1, c + 1)
+            fig.add_trace(line(windows, curves[:, c], name, k, c == 0), 1, c + 1)
     for c in range(len(q)):
         fig.add_hline(y=f_min, line_dash="dash", row=1, col=c + 1)
-    fig.update_xaxes(title_text="time slot")
+    fig.update_xaxes(title_text="time-sharing slot (a window of fading slots)")
     fig.update_yaxes(title_text="bits/s/Hz", col=1)
     fig.update_layout(height=420)
     return fig

@@ -9,6 +9,7 @@ import torch
 
 from ..config import (
     EXPERT,
+    EXPERT_CHAIN,
     Candidate,
     DualTimeSharingConfig,
     PolicyTargets,
@@ -56,21 +57,30 @@ def policy_reports(
     seed: int = 0,
 ) -> str:
     """A ``target_report`` for each policy of ``sampling``, played independently and by dual time-sharing
-    (``dual[policy]``), with what drawing (or scheduling) its samples took; a scheduled policy is also set
-    against the expert's samples under the same schedule. Bootstrap intervals resample whole networks."""
+    (``dual[policy]``), against the expert drawn as the policy draws (the papers' protocol), with its ratios
+    to the expert's chain in order (the stricter reference) and what drawing (or scheduling) its samples
+    took; a scheduled policy is also set against the expert's samples under the same schedule. Bootstrap
+    intervals resample whole networks and aggregate as the results do."""
     targets = targets or PolicyTargets()
     metrics = {name: res.metrics(f_min) for name, res in results.items()}
-    num_networks = results[EXPERT].ergodic_rates.shape[0]
+    num_networks = results[EXPERT].ergodic_rates.shape[-2]
     lines = []
     for base, setting in sampling.items():
         for name in (base, dual_candidate(base)):
             spread = bootstrap_ratios(
                 results[name].ergodic_rates,
                 results[EXPERT].ergodic_rates,
+                aggregate=results[name].aggregate,
                 generator=torch.Generator().manual_seed(seed),
             )
             line = target_report(name, metrics, targets.check(metrics, name, f_min), spread)
             m, seconds = metrics[name], candidates[name].seconds
+            if EXPERT_CHAIN in metrics:
+                chain = metrics[EXPERT_CHAIN]
+                line += (
+                    f"Against the expert's chain in order (stricter): p5 {m['p5'] / chain['p5']:.3f} ×, "
+                    f"mean {m['mean'] / chain['mean']:.3f} ×. "
+                )
             if name == base:
                 samples = candidates[name].samples_w.shape[1]
                 line += (
@@ -95,13 +105,16 @@ def coordination_table(
     names: Sequence[Candidate],
     max_power_w: float,
 ) -> str:
-    """For the bottom 5% of each policy of ``names`` (by its time-shared rates), how the expert's samples and
-    the policy's treat those users (``gsdiff.evaluation.tail_coordination``): own power when on, and the
-    power of their three strongest interferers then."""
+    """For the bottom 5% of each policy of ``names`` (by its time-shared rates, averaged over realizations),
+    how the expert's samples (its whole chain where given) and the policy's treat those users
+    (``gsdiff.evaluation.tail_coordination``): own power when on, and the power of their three strongest
+    interferers then."""
+    expert = EXPERT_CHAIN if EXPERT_CHAIN in candidates else EXPERT
     rows = []
     for name in names:
-        pools = {EXPERT: candidates[EXPERT].samples_w, name: candidates[name].samples_w}
-        shares = tail_coordination(gains, results[name].ergodic_rates, pools, max_power_w)
+        pools = {expert: candidates[expert].samples_w, name: candidates[name].samples_w}
+        rates = results[name].ergodic_rates.reshape(-1, *results[name].ergodic_rates.shape[-2:]).mean(0)
+        shares = tail_coordination(gains, rates, pools, max_power_w)
         rows += [
             [f"bottom 5% of {name}", label, f"{own:.0%} of P_max", f"{cleared:.0%} of P_max"]
             for label, (own, cleared) in shares.items()

@@ -6,8 +6,17 @@ from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 from ..config import EXPERT, Candidate
 from ..wireless.metrics import PERCENTILES
+from ..wireless.time_sharing import Settling
 
-__all__ = ["markdown_table", "metrics_table", "p5_mean_table", "ratio_lines", "settling_table", "verdicts"]
+__all__ = [
+    "markdown_table",
+    "records_table",
+    "metrics_table",
+    "p5_mean_table",
+    "ratio_lines",
+    "settling_table",
+    "verdicts",
+]
 
 DEFAULT_METRICS = ("mean", *(f"p{q:g}" for q in PERCENTILES), "feasible_fraction", "jain")
 
@@ -17,6 +26,18 @@ def markdown_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> s
     lines = ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def records_table(records: Sequence[Mapping[str, object]], fmt: str = ".3f") -> str:
+    """One row per record (a dict, e.g. a study's row), one column per key of the first; floats in ``fmt``,
+    underscores in the headers as spaces."""
+    keys = list(records[0])
+
+    def cell(value: object) -> str:
+        return format(value, fmt) if isinstance(value, float) else str(value)
+
+    rows = ([cell(record[k]) for k in keys] for record in records)
+    return markdown_table([k.replace("_", " ") for k in keys], rows)
 
 
 def metrics_table(
@@ -45,17 +66,22 @@ def p5_mean_table(
     return markdown_table([key_header, *(f"{name} p5 / mean" for name in names)], rows)
 
 
-def settling_table(
-    settling: Mapping[Candidate, tuple[int | None, int | None]],
-    metrics: Mapping[Candidate, Mapping[str, float]],
-) -> str:
-    """Each candidate's slot its running p5 first reaches f_min and the slot it stays from
-    (``gsdiff.wireless.settling_slots``), beside its final p5 (``metrics``)."""
-    rows = (
-        [name, *("never" if slot is None else slot for slot in slots), f"{metrics[name]['p5']:.3f}"]
-        for name, slots in settling.items()
-    )
-    header = ["candidate", "p5 first ≥ f_min at slot", "p5 ≥ f_min for good from slot", "final p5"]
+def settling_table(settling: Mapping[Candidate, Settling], window_slots: int) -> str:
+    """Each candidate's time-sharing slot (window) its running p5 first reaches f_min and the one it stays
+    from (``gsdiff.wireless.settling_slots``), the same in fading slots, and the curve's final value."""
+
+    def both(window: int | None) -> list[object]:
+        return ["never", "–"] if window is None else [window, window * window_slots]
+
+    rows = ([name, *both(s.first), *both(s.settled), f"{s.final:.3f}"] for name, s in settling.items())
+    header = [
+        "candidate",
+        "p5 first ≥ f_min: time-sharing slot",
+        "fading slot",
+        "p5 ≥ f_min for good from: time-sharing slot",
+        "fading slot",
+        "final p5 of the curve",
+    ]
     return markdown_table(header, rows)
 
 

@@ -42,15 +42,19 @@ def training_curves_figure(histories: Mapping[str, Mapping[str, Sequence[float]]
 def sample_count_figure(
     counts: Sequence[int], curves: Mapping[str, Sequence[Mapping[str, float]]]
 ) -> go.Figure:
-    """p5 and mean relative to a reference against the number of time-shared samples, a line per way of
-    drawing them; ``curves[name][k]`` holds ``p5_ratio`` and ``mean_ratio`` at ``counts[k]``."""
+    """The finite-sample ceiling (``gsdiff.evaluation.sample_count_study``): p5 and mean relative to the
+    expert against the number K of samples, a colour per way of drawing them; solid against the expert drawn
+    the same way (like for like: a perfect imitator sits at 1), dashed against the expert's chain in order
+    (the perfect imitator's dashed line is the ceiling of independent play)."""
     fig = make_subplots(rows=1, cols=2, subplot_titles=("p5 ÷ expert's", "mean ÷ expert's"))
     for k, (name, points) in enumerate(curves.items()):
         for col, key in ((1, "p5_ratio"), (2, "mean_ratio")):
-            y = [point[key] for point in points]
-            fig.add_trace(line(list(counts), y, name, k, col == 1, "lines+markers"), 1, col)
+            for suffix, dash, label in (("", "solid", name), ("_chain", "dash", f"{name}, vs the chain")):
+                y = [point[key + suffix] for point in points]
+                trace = line(list(counts), y, label, k, col == 1, "lines+markers", dash, group=label)
+                fig.add_trace(trace, 1, col)
     fig.add_hline(y=1, line_dash="dot", row=1, col=1)
     fig.add_hline(y=1, line_dash="dot", row=1, col=2)
-    fig.update_xaxes(title_text="samples time-shared per network", type="log")
-    fig.update_layout(height=400)
+    fig.update_xaxes(title_text="samples K time-shared per network", type="log")
+    fig.update_layout(height=440)
     return fig

@@ -4,6 +4,7 @@ ergodic rates, time-sharing evaluation over fading slots, pooled metrics, and th
 from .channel import BREAKPOINT_M, MIN_DISTANCE_M, Networks, drop_at_densities, drop_networks, path_loss_db
 from .fading import RayleighFading, jakes_correlation
 from .metrics import PERCENTILES, bootstrap_ratios, jain_fairness, percentiles, rate_metrics, varying_share
+from .play import as_samples, play_order, play_picks, played_samples, resample, take_samples
 from .rates import (
     ergodic_rates_exact,
     ergodic_rates_mean_field,
@@ -13,17 +14,14 @@ from .rates import (
     sinr,
 )
 from .time_sharing import (
+    Settling,
     TimeSharingResult,
-    as_samples,
     asymptotic_rates,
     evaluate_time_sharing,
-    play_order,
+    evaluation_picks,
     played_rates,
-    played_samples,
-    resample,
     sample_rates,
     settling_slots,
-    take_samples,
 )
 from .two_user import (
     RateRegion,
@@ -52,6 +50,8 @@ __all__ = [
     "TimeSharingResult",
     "as_samples",
     "play_order",
+    "play_picks",
+    "evaluation_picks",
     "played_samples",
     "played_rates",
     "take_samples",
@@ -59,6 +59,7 @@ __all__ = [
     "evaluate_time_sharing",
     "sample_rates",
     "asymptotic_rates",
+    "Settling",
     "settling_slots",
     "varying_share",
     "PERCENTILES",

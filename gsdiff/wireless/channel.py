@@ -2,6 +2,15 @@
 
 Convention used everywhere in gsdiff: ``gains[..., j, i]`` is the large-scale power gain from transmitter j
 to receiver i, in W/W; the diagonal holds the direct links.
+
+Pairing (``DropConfig.pairing``): each receiver is dropped around its own transmitter, and with shadowing a
+receiver may hear another transmitter better than its own ("as_dropped", the SETUP.md drop). The authors'
+generator re-pairs receivers with the transmitters they hear best (and redraws drops where that fails);
+``"strongest"`` keeps the drop and re-pairs by a greedy matching on the large-scale gains: repeatedly, the
+strongest (transmitter, receiver) link among the unpaired ones becomes a pair (``strongest_pairing``). It
+finishes at any N, where the authors' rejection test fails with high probability above about 200 links.
+Some receivers may still hear a stronger interferer (its transmitter was paired with a receiver that hears
+it better still), and a re-paired link may be longer than ``max_link_distance_m``.
 """
 
 from __future__ import annotations
@@ -14,7 +23,16 @@ import torch
 from ..config import DropConfig
 from ..rng import make_generator
 
-__all__ = ["BREAKPOINT_M", "MIN_DISTANCE_M", "path_loss_db", "Networks", "drop_networks", "drop_at_densities"]
+__all__ = [
+    "BREAKPOINT_M",
+    "MIN_DISTANCE_M",
+    "path_loss_db",
+    "Networks",
+    "drop_networks",
+    "drop_at_densities",
+    "strongest_pairing",
+    "stronger_interferer_share",
+]
 
 BREAKPOINT_M = 100.0  # dual-slope breakpoint: free-space exponent 2 below, exponent 4 beyond
 MIN_DISTANCE_M = 1.0  # the far-field model is not meant below 1 m; shorter distances are evaluated at 1 m
@@ -48,6 +66,40 @@ class Networks:
     @property
     def num_pairs(self) -> int:
         return self.gains.shape[-1]
+
+
+def strongest_pairing(gains: torch.Tensor) -> torch.Tensor:
+    """[B, N]: the receiver each transmitter serves under the greedy matching on ``gains`` [B, N, N] (j -> i):
+    the strongest link among the unpaired transmitters and receivers is paired, then the next, to the end.
+
+    Vectorized over networks by the locally-dominant rule: every round pairs each (j, i) whose link is the
+    strongest of both j's free receivers and i's free transmitters; with distinct gains these are exactly
+    the pairs the sequential greedy matching makes (Preis, 1999), at least one per network per round.
+    """
+    b, n, _ = gains.shape
+    device = gains.device
+    own = torch.arange(n, device=device).expand(b, n)
+    served = torch.full((b, n), -1, dtype=torch.long, device=device)  # [B, j] receiver of transmitter j
+    tx_free = torch.ones(b, n, dtype=torch.bool, device=device)
+    rx_free = torch.ones(b, n, dtype=torch.bool, device=device)
+    while bool(tx_free.any()):
+        free = gains.masked_fill(~(tx_free[:, :, None] & rx_free[:, None, :]), -math.inf)  # [B, j, i]
+        best_rx = free.argmax(2)  # [B, j] each transmitter's strongest free receiver
+        best_tx = free.argmax(1)  # [B, i] each receiver's strongest free transmitter
+        mutual = tx_free & (best_tx.gather(1, best_rx) == own)  # [B, j]: j and its best receiver agree
+        served = torch.where(mutual, best_rx, served)
+        tx_free &= ~mutual
+        paired = torch.zeros(b, n, dtype=torch.long, device=device).scatter_add_(1, best_rx, mutual.long())
+        rx_free &= paired == 0  # [B, i] the receivers just paired are no longer free
+    return served
+
+
+def stronger_interferer_share(gains: torch.Tensor) -> float:
+    """The share of receivers [B, N, N] (j -> i) that hear some other transmitter better than their own."""
+    direct = torch.diagonal(gains, dim1=-2, dim2=-1)  # [B, N]
+    eye = torch.eye(gains.shape[-1], dtype=torch.bool, device=gains.device)
+    strongest_other = gains.masked_fill(eye, -math.inf).amax(-2)  # [B, i]
+    return (strongest_other > direct).double().mean().item()
 
 
 def _pairwise_distance(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -113,6 +165,11 @@ def drop_networks(
     distance = _pairwise_distance(tx, rx)  # [B, N, N] (j, i): transmitter j to receiver i
     shadowing_db = config.shadowing_std_db * torch.randn(b, n, n, generator=gen, device=device, dtype=dtype)
     gains = torch.pow(10.0, -(path_loss_db(distance) + shadowing_db) / 10.0)
+    if config.pairing == "strongest":  # receiver served[j] becomes pair j's: permute the receivers
+        served = strongest_pairing(gains)  # [B, N]
+        rx = rx.gather(1, served[..., None].expand(-1, -1, 2))
+        distance = distance.gather(2, served[:, None, :].expand(-1, n, -1))
+        gains = gains.gather(2, served[:, None, :].expand(-1, n, -1))
     return Networks(tx_pos_m=tx, rx_pos_m=rx, distance_m=distance, gains=gains, side_m=config.side_m)
 
 
@@ -122,14 +179,17 @@ def drop_at_densities(
     densities_per_km2: tuple[float, ...] | list[float],
     *,
     seed: int,
+    pairing: str = "as_dropped",
 ) -> torch.Tensor:
     """Large-scale gains [D * M, N, N] of M new networks of N pairs at each of D densities, density-major
     (the same densities at every N: larger networks cover larger areas); each density's drop is seeded with
-    ``seed``."""
+    ``seed`` and paired by ``pairing`` (``DropConfig.pairing``)."""
     return torch.cat(
         [
             drop_networks(
-                networks_per_density, DropConfig(num_pairs=num_pairs, density_per_km2=d), seed=seed
+                networks_per_density,
+                DropConfig(num_pairs=num_pairs, density_per_km2=d, pairing=pairing),
+                seed=seed,
             ).gains
             for d in densities_per_km2
         ]

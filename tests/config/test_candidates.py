@@ -10,6 +10,7 @@ from gsdiff.config import (
     BASELINES,
     CANDIDATE_KINDS,
     EXPERT,
+    EXPERT_CHAIN,
     FULL_POWER,
     RANDOM_LEVELS,
     WMMSE,
@@ -19,12 +20,13 @@ from gsdiff.config import (
     policy_candidate,
 )
 
-KINDS = r"'expert', 'policy', 'dual', 'baseline', 'control'"
+KINDS = r"'expert', 'chain', 'policy', 'dual', 'baseline', 'control'"
 
 
 def test_registry_names_labels_and_kinds():
     expected = {
         EXPERT: ("expert", "expert", "expert"),
+        EXPERT_CHAIN: ("expert_chain", "expert, its chain in order", "chain"),
         FULL_POWER: ("full_power", "full power", "baseline"),
         AVERAGE_POWER: ("average_power", "average power", "baseline"),
         WMMSE: ("wmmse", "WMMSE", "baseline"),
@@ -37,7 +39,11 @@ def test_registry_names_labels_and_kinds():
         assert str(candidate) == label  # what a table prints
         assert candidate.kind in CANDIDATE_KINDS
         assert candidate.stochastic == (kind != "baseline")  # a baseline plays one allocation per network
-    assert CANDIDATE_KINDS == ("expert", "policy", "dual", "baseline", "control")
+        assert candidate.schedule == (kind in ("chain", "dual"))  # played in order, never drawn i.i.d.
+    assert CANDIDATE_KINDS == ("expert", "chain", "policy", "dual", "baseline", "control")
+    assert dual_candidate(EXPERT).schedule
+    with pytest.raises(ValueError, match="dual time-sharing schedules a pool of samples"):
+        dual_candidate(EXPERT_CHAIN)
     mine = policy_candidate("ugnn_small", "U-GNN (small)")
     assert (mine.name, mine.label, mine.kind) == ("ugnn_small", "U-GNN (small)", "policy")
 

@@ -13,7 +13,6 @@ from gsdiff.graph.signals import channel_graph
 from gsdiff.wireless.channel import drop_networks
 
 N = 9
-FORMS = {"dense": 128, "sparse": 0}  # dense_max_nodes of each shift form
 
 
 def _gains(num_networks, dtype=torch.float32, num_pairs=N, seed=1):
@@ -21,9 +20,9 @@ def _gains(num_networks, dtype=torch.float32, num_pairs=N, seed=1):
     return drop_networks(num_networks, config, seed=seed, dtype=dtype).gains
 
 
-def _graph(gains, dense_max_nodes=128):
+def _graph(gains, layout="dense"):
     f_min = torch.tensor([0.4, 0.7, 0.5], dtype=gains.dtype)[: gains.shape[0]]
-    return channel_graph(gains, f_min, RadioConfig(), GraphConfig(), dense_max_nodes=dense_max_nodes)
+    return channel_graph(gains, f_min, RadioConfig(), GraphConfig(), layout=layout)
 
 
 def _inputs(gains, num_signals=2, seed=0):
@@ -68,21 +67,21 @@ def test_permutation_equivariance(name, make, form):
     x_perm = x.clone()
     x_perm[0] = x[0][perm]
     with torch.no_grad():
-        out = model(x, t, _graph(gains, FORMS[form]))
-        out_perm = model(x_perm, t, _graph(permuted, FORMS[form]))
+        out = model(x, t, _graph(gains, form))
+        out_perm = model(x_perm, t, _graph(permuted, form))
     assert out.shape == (2, N, 2)
     assert torch.allclose(out_perm[0], out[0][perm], atol=1e-10)
     assert torch.allclose(out_perm[1], out[1], atol=1e-10)
 
 
-@pytest.mark.parametrize("form", FORMS)
+@pytest.mark.parametrize("form", ["dense", "sparse"])
 @pytest.mark.parametrize(("name", "make"), SOME_MODELS)
 def test_signals_on_one_graph_do_not_mix(name, make, form):
     """M signals sharing a network's graph give what each gives alone (x[:, :, m:m+1] at t[:, m:m+1])."""
     torch.manual_seed(0)
     model = make().double()
     gains = _gains(2, torch.float64)
-    graph = _graph(gains, FORMS[form])
+    graph = _graph(gains, form)
     x, t = _inputs(gains, num_signals=3, seed=1)
     with torch.no_grad():
         together = model(x, t, graph)
@@ -110,8 +109,8 @@ def test_denoisers_agree_on_dense_and_sparse_shifts(config, top_k):
     gains = _gains(2, torch.float64, num_pairs=12, seed=2)
     x, t = _inputs(gains, num_signals=3)
     graphs = [
-        channel_graph(gains, 0.6, RadioConfig(), GraphConfig(top_k=top_k), dense_max_nodes=d)
-        for d in (128, 0)
+        channel_graph(gains, 0.6, RadioConfig(), GraphConfig(top_k=top_k), layout=layout)
+        for layout in ("dense", "sparse")
     ]
     with torch.no_grad():
         dense, sparse = (model(x, t, g) for g in graphs)

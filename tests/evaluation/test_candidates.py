@@ -7,6 +7,7 @@ import torch
 from gsdiff.config import (
     AVERAGE_POWER,
     EXPERT,
+    EXPERT_CHAIN,
     FULL_POWER,
     RANDOM_LEVELS,
     WMMSE,
@@ -21,7 +22,7 @@ from gsdiff.config import (
 )
 from gsdiff.evaluation import candidate_rates, candidate_samples, evaluate_candidates, expert_and_candidates
 from gsdiff.solvers import average_power, dual_time_sharing, full_power, random_levels, run_expert, wmmse
-from gsdiff.wireless import asymptotic_rates, drop_networks, evaluate_time_sharing
+from gsdiff.wireless import asymptotic_rates, drop_networks, evaluate_time_sharing, resample
 
 UGNN = policy_candidate("ugnn")
 
@@ -53,6 +54,7 @@ def test_candidate_samples_order_and_contents(small_policy):
     )
     assert list(candidates) == [
         EXPERT,
+        EXPERT_CHAIN,
         UGNN,
         dual_candidate(UGNN),
         dual_candidate(RANDOM_LEVELS),
@@ -61,7 +63,11 @@ def test_candidate_samples_order_and_contents(small_policy):
         WMMSE,
     ]
     drawn = policy.sample(gains, 0.5, 4, setting, generator=torch.Generator().manual_seed(7))
-    assert torch.equal(candidates[EXPERT].samples_w, expert_w)
+    # like for like: the expert drawn as the policy draws, 4 i.i.d. draws of its samples; its chain as it is
+    assert torch.equal(
+        candidates[EXPERT].samples_w, resample(expert_w, 4, generator=torch.Generator().manual_seed(7))
+    )
+    assert torch.equal(candidates[EXPERT_CHAIN].samples_w, expert_w)
     assert torch.equal(candidates[UGNN].samples_w, drawn)
     played = dual_time_sharing(gains, drawn, 0.5, radio, evaluation, dual[UGNN])
     assert torch.equal(candidates[dual_candidate(UGNN)].samples_w, played)
@@ -71,11 +77,18 @@ def test_candidate_samples_order_and_contents(small_policy):
         dual_time_sharing(gains, control, 0.5, radio, evaluation, dual[RANDOM_LEVELS]),
     )
     assert torch.equal(candidates[WMMSE].samples_w[:, 0], wmmse(gains, radio))
-    assert torch.equal(candidates[AVERAGE_POWER].samples_w[:, 0], average_power(expert_w))
+    assert torch.equal(candidates[AVERAGE_POWER].samples_w[:, 0], average_power(expert_w))  # of the chain
     assert RANDOM_LEVELS not in candidates  # extra pools are played only by dual time-sharing
     results = evaluate_candidates(gains, candidates, radio, evaluation, seed=5)
     direct = evaluate_time_sharing(gains, drawn, radio, evaluation, seed=5)
     assert torch.equal(results[UGNN].cumulative_rates, direct.cumulative_rates)
+    # a schedule is played in order, whatever the evaluation's rule: one realization, its windows in turn
+    schedule = evaluate_time_sharing(gains, played, radio, evaluation, play="ordered", seed=5)
+    assert torch.equal(results[dual_candidate(UGNN)].cumulative_rates, schedule.cumulative_rates)
+    assert (
+        results[EXPERT_CHAIN].cumulative_rates.shape[1] == 1
+        and results[EXPERT].cumulative_rates.shape[1] == 10
+    )
     exact = candidate_rates(gains, candidates, radio)
     assert torch.allclose(exact[FULL_POWER], asymptotic_rates(gains, full_power(gains, radio), radio))
     with pytest.raises(ValueError, match="baselines must be deterministic baselines"):
@@ -92,7 +105,13 @@ def test_candidate_samples_order_and_contents(small_policy):
 def test_expert_and_candidates_runs_the_seeded_expert_first():
     radio, expert = RadioConfig(), ExpertConfig(num_iterations=30, burn_in=10, num_samples=5)
     gains = drop_networks(2, DropConfig(num_pairs=6, density_per_km2=10.0), seed=1).gains
-    candidates = expert_and_candidates(gains, 0.5, radio, expert, seed=4, baselines=(FULL_POWER,))
-    assert list(candidates) == [EXPERT, FULL_POWER] and candidates[EXPERT].seconds > 0
-    assert torch.equal(candidates[EXPERT].samples_w, run_expert(gains, 0.5, radio, expert, seed=4).samples_w)
+    candidates = expert_and_candidates(
+        gains, 0.5, radio, expert, seed=4, num_samples=3, baselines=(FULL_POWER,)
+    )
+    assert list(candidates) == [EXPERT, EXPERT_CHAIN, FULL_POWER] and candidates[EXPERT].seconds > 0
+    chain = run_expert(gains, 0.5, radio, expert, seed=4).samples_w
+    assert torch.equal(candidates[EXPERT_CHAIN].samples_w, chain)
+    assert torch.equal(
+        candidates[EXPERT].samples_w, resample(chain, 3, generator=torch.Generator().manual_seed(4))
+    )
     assert torch.equal(candidates[FULL_POWER].samples_w[:, 0], full_power(gains, radio))

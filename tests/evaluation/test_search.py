@@ -91,11 +91,11 @@ def test_choose_sampling_scores_every_setting_as_the_evaluator_plays_it():
         for levels in (None, 3):
             setting = replace(drawn, power_levels=levels)
             pool = x if levels is None else project_to_levels(x, radio.max_power_w, levels)
-            rates = played_rates(gains, pool, radio, evaluation)
-            scores = validation_scores(rates, f, expert_rates)
+            rates = played_rates(gains, pool, radio, evaluation, seed=4)  # [R, B, N]: the evaluation's draws
+            scores = validation_scores(rates, f, expert_rates, aggregate=evaluation.aggregate)
             by_hand[setting] = (min(scores["p5_ratio"], scores["mean_ratio"]), scores, pool)
             assert search.rows[setting.label] == pytest.approx(
-                rate_metrics(rates, 0.5) | {"balanced": by_hand[setting][0]}
+                rate_metrics(rates, 0.5, aggregate=evaluation.aggregate) | {"balanced": by_hand[setting][0]}
             )
     best = max(by_hand, key=lambda s: by_hand[s][0])
     assert search.best == best and search.best_scores == pytest.approx(by_hand[best][1])
@@ -118,9 +118,9 @@ def test_choose_dual_margin_plays_the_pool_as_dual_time_sharing_does():
         played = dual_time_sharing(
             gains, expert, 0.5, radio, evaluation, DualTimeSharingConfig(margin=margin)
         )
-        rates = asymptotic_rates(gains, played, radio)  # [B, N] the played samples, exactly
+        rates = asymptotic_rates(gains, played, radio)  # [B, N] the schedule, in order, exactly
         assert row["mean"] == pytest.approx(rates.mean().item(), rel=1e-5)
-        scores = validation_scores(rates, f, expert_rates)
+        scores = validation_scores(rates, f, expert_rates, aggregate=evaluation.aggregate)
         balanced[margin] = row["balanced"]
         assert row["balanced"] == pytest.approx(min(scores["p5_ratio"], scores["mean_ratio"]), rel=1e-5)
         distinct = sum(len({tuple(x.tolist()) for x in net}) for net in played) / len(played)

@@ -29,7 +29,7 @@ from gsdiff.evaluation import (
 )
 from gsdiff.policy import DiffusionPolicy
 from gsdiff.solvers import random_levels
-from gsdiff.wireless import played_rates
+from gsdiff.wireless import played_rates, resample
 
 POLICY = policy_candidate("ugnn")
 
@@ -47,9 +47,12 @@ def setup(profile, tmp_path):
 def test_tuning_is_the_two_searches_on_validation(setup):
     profile, dataset, policies, cache = setup
     tuned = tune_on_validation(dataset, policies, profile, cache_dir=cache)
-    gains, expert_w = dataset.at_f_min("validation", 0.5, 2)
+    gains, chain = dataset.at_f_min("validation", 0.5, 2)
     radio, evaluation = profile.radio, profile.evaluation
-    expert_rates = played_rates(gains, expert_w, radio, evaluation)
+    # the reference: the expert drawn as the policies draw (4 i.i.d. draws), played alike
+    expert_w = resample(chain, 4, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(tuned.expert_samples_w, expert_w)
+    expert_rates = played_rates(gains, expert_w, radio, evaluation, seed=0)
     levels = [None, profile.expert.num_levels]
     by_hand = choose_sampling(
         gains,
@@ -62,6 +65,7 @@ def test_tuning_is_the_two_searches_on_validation(setup):
         margins=(0.0, 0.1),
         power_levels=levels,
         seed=0,
+        chain_rates=played_rates(gains, chain, radio, evaluation, play="ordered"),  # the stricter reference
     )
     assert tuned.settings.sampling == {POLICY: by_hand.best}
     for label, row in by_hand.rows.items():

@@ -11,8 +11,8 @@ from gsdiff.graph import channel_graph
 def test_sparse_and_dense_graphs_give_the_same_gradients(generator):
     gains = torch.rand(2, 10, 10, generator=generator, dtype=torch.float64) * 1e-9 + torch.eye(10) * 1e-7
     graph = GraphConfig(top_k=4)
-    dense = channel_graph(gains, 0.5, RadioConfig(), graph)
-    sparse = channel_graph(gains, 0.5, RadioConfig(), graph, dense_max_nodes=0)
+    dense = channel_graph(gains, 0.5, RadioConfig(), graph, layout="dense")
+    sparse = channel_graph(gains, 0.5, RadioConfig(), graph, layout="sparse")
     x = torch.randn(2, 10, 3, generator=generator, dtype=torch.float64)
     t = torch.tensor([[5, 40, 90], [1, 2, 3]])
     for model in (

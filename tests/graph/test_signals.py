@@ -9,6 +9,7 @@ from torch_geometric.nn.conv.gcn_conv import gcn_norm
 from gsdiff.config import DropConfig, GraphConfig, RadioConfig
 from gsdiff.graph.operators import DenseShift, SparseShift
 from gsdiff.graph.signals import (
+    DENSE_MAX_NODES,
     channel_graph,
     coupling_weight,
     graph_batch,
@@ -187,17 +188,17 @@ def _networks(dtype, seed=2):
 
 
 @pytest.mark.parametrize("edge_weight", ["coupling", "log_snr"])
-@pytest.mark.parametrize("top_k", [4, None])
+@pytest.mark.parametrize("top_k", [6, None])  # 6 of 11 interferers: dense blocks by default
 @pytest.mark.parametrize(
     ("dtype", "rtol", "atol"), [(torch.float32, 1e-6, 1e-7), (torch.float64, 1e-14, 0.0)]
 )
 def test_dense_and_sparse_shifts_agree(top_k, edge_weight, dtype, rtol, atol):
-    """Up to ``dense_max_nodes`` nodes S is held dense, beyond as a table: S and S^T are the same matrices (to
+    """S held as dense blocks or as a table: S and S^T are the same matrices (to
     a few ulps: the degrees are summed in another order)."""
     gains = _networks(dtype)
     graph = GraphConfig(top_k=top_k, edge_weight=edge_weight)
-    dense = channel_graph(gains, 0.6, RADIO, graph)
-    sparse = channel_graph(gains, 0.6, RADIO, graph, dense_max_nodes=0)
+    dense = channel_graph(gains, 0.6, RADIO, graph, layout="dense")
+    sparse = channel_graph(gains, 0.6, RADIO, graph, layout="sparse")
     assert isinstance(dense.shift, DenseShift) and isinstance(sparse.shift, SparseShift)
     assert dense.shift.num_nodes == sparse.shift.num_nodes == 12
     for a, b in zip(dense.shifts("both"), sparse.shifts("both"), strict=True):
@@ -216,7 +217,7 @@ def test_sparse_table_lists_the_self_loop_then_the_strongest_interferers(top_k):
     gains = _networks(torch.float64, seed=3)
     f_min = torch.tensor([0.4, 0.9], dtype=torch.float64)
     graph = GraphConfig(top_k=top_k)
-    g = channel_graph(gains, f_min, RADIO, graph, dense_max_nodes=11)
+    g = channel_graph(gains, f_min, RADIO, graph, layout="sparse")
     k = 11 if top_k is None else min(top_k, 11)
     assert g.shift.index.shape == g.shift.value.shape == (2, 12, k + 1)
     index, gn = g.shift.index.numpy(), gains.numpy()
@@ -232,8 +233,8 @@ def test_sparse_table_lists_the_self_loop_then_the_strongest_interferers(top_k):
 
 @pytest.mark.parametrize("edge_weight", ["coupling", "log_snr"])
 @pytest.mark.parametrize("top_k", [3, None])
-@pytest.mark.parametrize("dense_max_nodes", [128, 0])
-def test_shift_equals_pyg_gcn_norm(top_k, edge_weight, dense_max_nodes):
+@pytest.mark.parametrize("layout", ["dense", "sparse"])
+def test_shift_equals_pyg_gcn_norm(top_k, edge_weight, layout):
     """An independent reference: PyG's ``gcn_norm`` of ``graph_tensors``' edges (j -> i, self-loops included)
     gives w_ji / sqrt(d_j d_i) per edge, which laid out in rows i and columns j is the channel graph's S."""
     gains = _networks(torch.float64, seed=4)[:1]
@@ -242,7 +243,7 @@ def test_shift_equals_pyg_gcn_norm(top_k, edge_weight, dense_max_nodes):
     edge_index, weight = gcn_norm(g.edge_index, g.edge_weight, num_nodes=12, add_self_loops=False)
     reference = torch.zeros(12, 12, dtype=torch.float64)
     reference[edge_index[1], edge_index[0]] = weight  # row: target i, column: source j
-    shift = channel_graph(gains, 0.6, RADIO, graph, dense_max_nodes=dense_max_nodes).shift
+    shift = channel_graph(gains, 0.6, RADIO, graph, layout=layout).shift
     assert torch.allclose(shift.to_dense()[0], reference, rtol=1e-12, atol=1e-15)
     assert torch.allclose(shift.transpose().to_dense()[0], reference.T, rtol=1e-12, atol=1e-15)
 
@@ -252,3 +253,19 @@ def test_channel_graph_checks_its_inputs():
         channel_graph(torch.rand(4, 4), 0.6, RADIO, GraphConfig())
     with pytest.raises(ValueError, match=r"f_min must be finite and >= 0 bits/s/Hz, got -0.1"):
         channel_graph(torch.rand(2, 4, 4), -0.1, RADIO, GraphConfig())
+
+
+def test_the_auto_layout_follows_the_size_and_the_kept_share_of_each_row() -> None:
+    """Dense blocks up to DENSE_MAX_NODES nodes while a receiver keeps at least half of the nodes, the
+    in-degree table otherwise; an unknown layout is refused by name."""
+    config = DropConfig(num_pairs=12, density_per_km2=10.0)
+    gains = drop_networks(2, config, seed=4, dtype=torch.float64).gains
+    half = channel_graph(gains, 0.6, RADIO, GraphConfig(top_k=5))  # 2 x (5 + 1) = 12 >= 12
+    fewer = channel_graph(gains, 0.6, RADIO, GraphConfig(top_k=4))
+    assert isinstance(half.shift, DenseShift) and isinstance(fewer.shift, SparseShift)
+    forced = channel_graph(gains, 0.6, RADIO, GraphConfig(top_k=4), layout="dense")
+    assert isinstance(forced.shift, DenseShift)
+    large = drop_networks(1, DropConfig(num_pairs=DENSE_MAX_NODES + 1, density_per_km2=10.0), seed=4).gains
+    assert isinstance(channel_graph(large, 0.6, RADIO, GraphConfig()).shift, SparseShift)
+    with pytest.raises(ValueError, match="layout must be one of 'auto', 'dense', 'sparse'; got 'csr'"):
+        channel_graph(gains, 0.6, RADIO, GraphConfig(), layout="csr")

@@ -155,3 +155,13 @@ def test_a_setting_passed_to_sample_replaces_the_policys_own():
     given = policy.sample(gains, 0.5, 4, policy.sampling, generator=torch.Generator().manual_seed(1))
     plain = policy.sample(gains, 0.7, 4, SamplingSetting(steps=4), generator=torch.Generator().manual_seed(1))
     assert torch.equal(own, given) and torch.equal(own, plain)  # margin 0.2 at 0.5 is no margin at 0.7
+
+
+def test_float64_gains_sample_on_the_float32_weights_and_come_back_in_float64():
+    policy = _policy(power_levels=5)
+    gains = torch.rand(2, 6, 6) * 1e-9 + torch.eye(6) * 1e-7
+    single = policy.sample(gains, 0.6, 3, generator=torch.Generator().manual_seed(2))
+    double = policy.sample(gains.double(), 0.6, 3, generator=torch.Generator().manual_seed(2))
+    assert double.dtype == torch.float64 and torch.equal(double, single.double())
+    path = policy.trajectory(gains[0].double(), 0.6, generator=torch.Generator().manual_seed(2))
+    assert path.samples.dtype == torch.float32

@@ -93,11 +93,11 @@ def test_percentile_panel_shows_the_chosen_candidates_horizon_and_f_min(policy) 
     names = {trace.name for trace in panel.figures["curves"].data}
     shown = [EXPERT, POLICY, dual_candidate(POLICY), FULL_POWER, AVERAGE_POWER, WMMSE]
     assert names == {c.label for c in shown}
-    assert all(len(trace.x) == CI.evaluation.num_slots for trace in panel.figures["curves"].data)
+    assert all(len(trace.x) == CI.evaluation.num_windows for trace in panel.figures["curves"].data)
     panel.controls["candidates"].value = (EXPERT, WMMSE)
     assert {trace.name for trace in panel.figures["curves"].data} == {"expert", "WMMSE"}
-    panel.controls["horizon"].value = 30
-    assert all(len(trace.x) == 30 for trace in panel.figures["curves"].data)
+    panel.controls["horizon"].value = 10
+    assert all(len(trace.x) == 10 for trace in panel.figures["curves"].data)
     expert_p5 = panel.figures["curves"].data[1].y
     panel.controls["f_min"].value = 1.0
     assert _hlines(panel.figures["curves"]) == [1.0, 1.0]

@@ -48,26 +48,29 @@ def full_power_result() -> TimeSharingResult:
 
 
 def test_percentile_curves_equal_the_result_curves(full_power_result) -> None:
-    hand = TimeSharingResult(cumulative_rates=torch.rand(8, 2, 5, generator=torch.Generator().manual_seed(1)))
+    hand = TimeSharingResult(
+        cumulative_rates=torch.rand(8, 3, 2, 5, generator=torch.Generator().manual_seed(1))
+    )
     results = {"FP": full_power_result, "hand": hand}
     fig = percentile_curves_figure(results, 0.6)
     assert len(fig.data) == 2 * 3  # (p1, p5, mean) per policy
     for k, (name, res) in enumerate(results.items()):
         traces = fig.data[3 * k : 3 * k + 3]
         curves = res.percentile_curves((1.0, 5.0)).numpy()
-        pooled = res.cumulative_rates.flatten(1).double().numpy()  # [T, B N]
-        slots = np.arange(1, len(pooled) + 1)
+        windows = np.arange(1, len(res.window_ends) + 1)  # time-sharing slots
         for c, trace in enumerate(traces):
-            np.testing.assert_array_equal(trace.x, slots)
+            np.testing.assert_array_equal(trace.x, windows)
             assert trace.name == name and trace.line.color == PALETTE[k]
             assert trace.xaxis == ("x" if c == 0 else f"x{c + 1}")
             assert trace.showlegend == (c == 0)
         np.testing.assert_allclose(traces[0].y, curves[:, 0])
         np.testing.assert_allclose(traces[1].y, curves[:, 1])
         np.testing.assert_allclose(traces[2].y, res.mean_curve().numpy())
-        np.testing.assert_allclose(traces[0].y, np.percentile(pooled, 1.0, axis=1), rtol=1e-5)
-        np.testing.assert_allclose(traces[1].y, np.percentile(pooled, 5.0, axis=1), rtol=1e-5)
-        np.testing.assert_allclose(traces[2].y, pooled.mean(1), rtol=1e-5)
+        # per window: each realization's percentile over every user of every network, averaged
+        running = res.cumulative_rates[res.window_ends].flatten(2).double().numpy()  # [W, R, B N]
+        np.testing.assert_allclose(traces[0].y, np.percentile(running, 1.0, axis=2).mean(1), rtol=1e-5)
+        np.testing.assert_allclose(traces[1].y, np.percentile(running, 5.0, axis=2).mean(1), rtol=1e-5)
+        np.testing.assert_allclose(traces[2].y, running.mean((1, 2)), rtol=1e-5)
     assert [a.text for a in fig.layout.annotations] == ["1th percentile", "5th percentile", "mean"]
     assert [(s.y0, s.yref) for s in fig.layout.shapes] == [(0.6, "y"), (0.6, "y2")]  # not on the mean
 
@@ -118,15 +121,21 @@ def test_percentile_curves_horizon_truncates() -> None:
 def test_horizon_cdf_figure_reads_the_running_rates_at_each_horizon() -> None:
     from gsdiff.viz import horizon_cdf_figure
 
-    cum = torch.tensor([[[0.4, 0.1]], [[0.2, 0.3]], [[0.5, 0.6]]])  # [T = 3, B = 1, N = 2]
+    cum = torch.tensor([[[0.4, 0.1]], [[0.2, 0.3]], [[0.5, 0.6]]])[:, None]  # [T = 3, R = 1, B = 1, N = 2]
     fig = horizon_cdf_figure({"a": TimeSharingResult(cumulative_rates=cum)}, 0.25, [1, 3])
     first, last = fig.data
     np.testing.assert_allclose(first.x, [0.1, 0.4], rtol=1e-6)
     np.testing.assert_allclose(last.x, [0.5, 0.6], rtol=1e-6)
     np.testing.assert_allclose(last.y, [0.5, 1.0])
-    assert [a.text for a in fig.layout.annotations] == ["after 1 slots", "after 3 slots"]
-    with pytest.raises(ValueError, match=r"horizons must lie in \[1, 3\] slots, got 4"):
+    assert [a.text for a in fig.layout.annotations] == [
+        "after 1 time-sharing slots",
+        "after 3 time-sharing slots",
+    ]
+    with pytest.raises(ValueError, match=r"horizons must lie in \[1, 3\] time-sharing slots, got 4"):
         horizon_cdf_figure({"a": TimeSharingResult(cumulative_rates=cum)}, 0.25, [4])
+    # windows of two slots: the running rates at slots 2 and 3 (the short last window)
+    two = horizon_cdf_figure({"a": TimeSharingResult(cumulative_rates=cum, window_slots=2)}, 0.25, [1, 2])
+    np.testing.assert_allclose(two.data[0].x, [0.2, 0.3], rtol=1e-6)
 
 
 def test_tail_vs_f_min_figure_marks_unseen_levels_hollow() -> None:

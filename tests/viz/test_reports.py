@@ -76,6 +76,7 @@ class _Result:
         import torch
 
         self.ergodic_rates = torch.tensor(rates, dtype=torch.float64)
+        self.aggregate = "pooled"
 
     def metrics(self, f_min):
         from gsdiff.wireless import rate_metrics

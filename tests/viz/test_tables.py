@@ -63,10 +63,23 @@ def test_verdicts_text() -> None:
 
 def test_settling_table_and_ratio_lines_by_hand() -> None:
     from gsdiff.viz import ratio_lines, settling_table
+    from gsdiff.wireless import Settling
 
-    table = settling_table({"a": (3, 7), "b": (None, None)}, {"a": {"p5": 0.7}, "b": {"p5": 0.1}})
-    assert table.splitlines()[2:] == ["| a | 3 | 7 | 0.700 |", "| b | never | never | 0.100 |"]
+    table = settling_table({"a": Settling(3, 7, 0.7), "b": Settling(None, None, 0.1)}, 5)
+    # time-sharing slots, then the same in fading slots (windows of 5)
+    assert table.splitlines()[2:] == [
+        "| a | 3 | 15 | 7 | 35 | 0.700 |",
+        "| b | never | – | never | – | 0.100 |",
+    ]
     results = {0.5: {EXPERT: {"p5": 0.8}, "P": {"p5": 0.6}}, 0.9: {EXPERT: {"p5": 1.0}, "P": {"p5": 1.1}}}
     assert ratio_lines(results, ["P"], lambda f: f"f_min {f:g}") == (
         "- P: p5 / expert p5 at f_min 0.5: 0.75, f_min 0.9: 1.10."
     )
+
+
+def test_records_table_formats_floats_only() -> None:
+    from gsdiff.viz import records_table
+
+    table = records_table([{"num_pairs": 20, "fp_mean": 3.14159, "pairing": "strongest"}])
+    lines = ["| num pairs | fp mean | pairing |", "|---|---|---|", "| 20 | 3.142 | strongest |"]
+    assert table.splitlines() == lines

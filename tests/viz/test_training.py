@@ -38,15 +38,20 @@ def test_training_curves_panels_by_hand() -> None:
 
 
 def test_sample_count_lines_by_hand() -> None:
-    iid = [{"p5_ratio": 0.6, "mean_ratio": 1.0}, {"p5_ratio": 0.9, "mean_ratio": 0.99}]
-    sobol = [{"p5_ratio": 0.7, "mean_ratio": 0.98}, {"p5_ratio": 0.95, "mean_ratio": 1.01}]
+    """Solid lines against the expert drawn alike, dashed against its chain; one colour per way."""
+    iid = [
+        {"p5_ratio": 0.6, "mean_ratio": 1.0, "p5_ratio_chain": 0.5, "mean_ratio_chain": 0.97},
+        {"p5_ratio": 0.9, "mean_ratio": 0.99, "p5_ratio_chain": 0.8, "mean_ratio_chain": 0.98},
+    ]
+    sobol = [{key: value + 0.01 for key, value in point.items()} for point in iid]
     fig = sample_count_figure((32, 100), {"i.i.d.": iid, "sobol": sobol})
-    assert len(fig.data) == 4
-    assert [t.name for t in fig.data] == ["i.i.d.", "i.i.d.", "sobol", "sobol"]
-    assert [list(t.x) for t in fig.data] == [[32, 100]] * 4
-    assert [list(t.y) for t in fig.data] == [[0.6, 0.9], [1.0, 0.99], [0.7, 0.95], [0.98, 1.01]]
-    assert [t.xaxis for t in fig.data] == ["x", "x2", "x", "x2"]
-    assert [t.line.color for t in fig.data] == [PALETTE[0]] * 2 + [PALETTE[1]] * 2
-    assert [t.showlegend for t in fig.data] == [True, False, True, False]
+    assert len(fig.data) == 8  # 2 ways x 2 panels x 2 references
+    first = fig.data[:4]  # i.i.d.: p5 like for like, p5 vs chain, mean like for like, mean vs chain
+    assert [t.name for t in first] == ["i.i.d.", "i.i.d., vs the chain"] * 2
+    assert [list(t.y) for t in first] == [[0.6, 0.9], [0.5, 0.8], [1.0, 0.99], [0.97, 0.98]]
+    assert [t.line.dash for t in first] == ["solid", "dash"] * 2
+    assert [t.xaxis for t in first] == ["x", "x", "x2", "x2"]
+    assert [t.line.color for t in fig.data] == [PALETTE[0]] * 4 + [PALETTE[1]] * 4
+    assert [t.showlegend for t in first] == [True, True, False, False]
     assert [(s.y0, s.yref) for s in fig.layout.shapes] == [(1, "y"), (1, "y2")]
     assert fig.layout.xaxis.type == "log" and fig.layout.xaxis2.type == "log"

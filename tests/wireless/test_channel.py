@@ -152,3 +152,47 @@ def test_drop_at_densities_is_one_seeded_drop_per_density():
     for k, density in enumerate((8.2, 11.9)):
         alone = drop_networks(2, DropConfig(num_pairs=5, density_per_km2=density), seed=3).gains
         assert torch.equal(gains[2 * k : 2 * k + 2], alone)
+
+
+def _sequential_greedy(gains: np.ndarray) -> list[int]:
+    """The greedy matching by its definition: the strongest remaining link of free ends, one at a time."""
+    n = gains.shape[0]
+    served, tx_done, rx_done = [-1] * n, set(), set()
+    for k in np.argsort(-gains, axis=None):
+        j, i = divmod(int(k), n)
+        if j not in tx_done and i not in rx_done:
+            served[j] = i
+            tx_done.add(j)
+            rx_done.add(i)
+    return served
+
+
+@pytest.mark.parametrize("n", [2, 7, 40])
+def test_strongest_pairing_is_the_sequential_greedy_matching(n):
+    from gsdiff.wireless.channel import strongest_pairing
+
+    gains = torch.rand(5, n, n, generator=torch.Generator().manual_seed(n), dtype=torch.float64)
+    served = strongest_pairing(gains)
+    assert sorted(served[0].tolist()) == list(range(n))  # a permutation
+    for b in range(5):
+        assert served[b].tolist() == _sequential_greedy(gains[b].numpy())
+
+
+def test_strongest_pairing_re_pairs_receivers_and_keeps_the_drop():
+    from gsdiff.wireless.channel import stronger_interferer_share, strongest_pairing
+
+    dropped = drop_networks(6, DropConfig(num_pairs=30, density_per_km2=10.1), seed=4)
+    paired = drop_networks(6, DropConfig(num_pairs=30, density_per_km2=10.1, pairing="strongest"), seed=4)
+    served = strongest_pairing(dropped.gains)
+    rows = torch.arange(6)[:, None]
+    assert torch.equal(paired.tx_pos_m, dropped.tx_pos_m)
+    assert torch.equal(paired.rx_pos_m, dropped.rx_pos_m[rows, served])  # receiver served[j] is pair j's now
+    assert torch.equal(
+        paired.gains, dropped.gains[rows[:, :, None], torch.arange(30)[None, :, None], served[:, None]]
+    )
+    assert torch.equal(paired.distance_m, dropped.distance_m.gather(2, served[:, None, :].expand(-1, 30, -1)))
+    assert stronger_interferer_share(paired.gains) < stronger_interferer_share(dropped.gains)
+    by_hand = torch.tensor([[[1.0, 3.0], [2.0, 0.5]]])  # receiver 0 hears tx 1 best, receiver 1 tx 0
+    assert stronger_interferer_share(by_hand) == 1.0
+    with pytest.raises(ValueError, match="pairing must be one of 'as_dropped', 'strongest'; got 'best'"):
+        DropConfig(pairing="best")

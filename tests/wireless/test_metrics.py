@@ -53,6 +53,37 @@ def test_rate_metrics_matches_numpy(rng):
     assert out["jain"] == pytest.approx(flat.sum() ** 2 / (flat.size * (flat**2).sum()), rel=1e-6)
 
 
+def test_rate_metrics_per_network_and_over_realizations_match_numpy(rng):
+    """ "per_network": each network's percentiles over its users, averaged over networks and realizations
+    (the authors' evaluator); "pooled": each realization over every user, averaged over realizations."""
+    rates = rng.gamma(2.0, 1.0, size=(3, 5, 20))  # [R, B, N]
+    per = rate_metrics(torch.tensor(rates), 0.6, aggregate="per_network")
+    pooled = rate_metrics(torch.tensor(rates), 0.6, aggregate="pooled")
+    for q in PERCENTILES:
+        assert per[f"p{q:g}"] == pytest.approx(np.percentile(rates, q, axis=2).mean(), rel=1e-12)
+        assert pooled[f"p{q:g}"] == pytest.approx(
+            np.percentile(rates.reshape(3, -1), q, axis=1).mean(), rel=1e-12
+        )
+    assert per["min"] == pytest.approx(rates.min(2).mean()) and pooled["min"] == pytest.approx(
+        rates.min((1, 2)).mean()
+    )
+    jain = rates.sum(2) ** 2 / (20 * (rates**2).sum(2))
+    assert per["jain"] == pytest.approx(jain.mean())
+    for key in ("mean", "feasible_fraction"):  # the same either way: every network has N users
+        assert per[key] == pytest.approx(pooled[key])
+    one = torch.tensor(rates[0])
+    assert rate_metrics(one, 0.6) == pytest.approx(rate_metrics(one[None], 0.6))  # [B, N] is one realization
+    with pytest.raises(ValueError, match="aggregate must be one of 'per_network', 'pooled'; got 'users'"):
+        rate_metrics(one, 0.6, aggregate="users")
+
+
+def test_per_network_p5_at_twenty_users_is_near_the_worst_user():
+    """With N = 20, numpy's linear 5th percentile sits 95% of the way from a network's lowest rate to its
+    second lowest: the authors' aggregation judges each network by its worst users."""
+    rates = torch.arange(1.0, 21.0, dtype=torch.float64)[None]  # one network, users at 1..20
+    assert rate_metrics(rates, 0.0, aggregate="per_network")["p5"] == pytest.approx(1.95)
+
+
 def test_feasible_fraction_hand_case():
     out = rate_metrics(torch.tensor([[0.5, 0.6, 0.7, 2.0]], dtype=torch.float64), f_min=0.6)
     assert out["feasible_fraction"] == 0.75  # rate exactly f_min counts as feasible
@@ -86,10 +117,42 @@ def test_bootstrap_ratios_match_a_numpy_bootstrap(rng):
     assert got["mean"][0] < (rates.mean() / reference.mean()).item() < got["mean"][1]
 
 
+def test_bootstrap_ratios_per_network_over_realizations_match_numpy(rng):
+    """Per-network aggregation: each network's percentile averaged over its realizations, the resampled
+    networks' mean; the two sides may have different numbers of realizations."""
+    rates = torch.from_numpy(rng.uniform(0.0, 3.0, size=(4, 9, 5)))  # [R, B, N]
+    reference = torch.from_numpy(rng.uniform(0.5, 3.0, size=(9, 5)))  # [B, N]: one realization
+    got = bootstrap_ratios(
+        rates,
+        reference,
+        aggregate="per_network",
+        num_resamples=200,
+        generator=torch.Generator().manual_seed(2),
+    )
+    pick = torch.randint(0, 9, (200, 9), generator=torch.Generator().manual_seed(2)).numpy()
+    per_rates = np.percentile(rates.numpy(), 5, axis=2).mean(0)  # [B]
+    per_reference = np.percentile(reference.numpy(), 5, axis=1)
+    tail = per_rates[pick].mean(1) / per_reference[pick].mean(1)
+    mean = rates.numpy().mean((0, 2))[pick].mean(1) / reference.numpy().mean(1)[pick].mean(1)
+    assert got["p5"] == pytest.approx(tuple(np.quantile(tail, [0.025, 0.975])), rel=1e-12)
+    assert got["mean"] == pytest.approx(tuple(np.quantile(mean, [0.025, 0.975])), rel=1e-12)
+    pooled = bootstrap_ratios(rates, reference, num_resamples=50, generator=torch.Generator().manual_seed(2))
+    pick = torch.randint(0, 9, (50, 9), generator=torch.Generator().manual_seed(2)).numpy()
+    tails = np.array(
+        [
+            np.percentile(rates.numpy()[:, p].reshape(4, -1), 5, axis=1).mean()
+            / np.percentile(reference.numpy()[p].reshape(-1), 5)
+            for p in pick
+        ]
+    )
+    assert pooled["p5"] == pytest.approx(tuple(np.quantile(tails, [0.025, 0.975])), rel=1e-12)
+
+
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"reference_rates": torch.ones(4, 3)}, "must both be"),
+        ({"reference_rates": torch.ones(4, 3)}, r"must be \[B, N\] or \[R, B, N\] on the same networks"),
+        ({"aggregate": "per_user"}, "aggregate must be one of 'per_network', 'pooled'"),
         ({"confidence": 1.0}, "confidence"),
         ({"num_resamples": 0}, "num_resamples"),
     ],
