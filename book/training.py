@@ -27,9 +27,17 @@
 # %%
 from IPython.display import Markdown, display
 
-from gsdiff.config import dual_candidate, policy_candidate
+from gsdiff.config import (
+    BOOK_BASE_SETTINGS,
+    dual_candidate,
+    get_profile,
+    override_profile,
+    policy_candidate,
+)
 from gsdiff.evaluation import IMITATOR, sample_count_study, tune_on_validation
 from gsdiff.notebooks import open_chapter, record
+from gsdiff.policy import initial_policy, with_kind
+from gsdiff.training import training_sizes
 from gsdiff.viz import (
     metrics_table,
     sample_count_figure,
@@ -72,18 +80,46 @@ policies = chapter.policies(dataset, kinds, retrain=retrain)
 # sampled scores is the subject of the next section. Resumable checkpoints are written atomically every
 # `checkpoint_every` steps.
 #
-# The `book` profile's checkpoints ship with gsdiff (`gsdiff/checkpoints/`), trained by
+# The `book` profile's checkpoints ship with gsdiff (`gsdiff/checkpoints/`), trained in two stages. First
+# {glue:text}`base_steps` steps from random weights on networks of {glue:text}`base_pairs` pairs, whose
+# graphs are complete ({glue:text}`base_degree` neighbours each); the policies apply to networks 20 times
+# larger, where each receiver keeps its {glue:text}`base_degree` strongest interferers, and there the first
+# stage loses part of the tail against the expert (`benchmarks/size_ablation.py`; the results chapter
+# measures what changes with size). So the profile's run starts
+# from those weights (`TrainConfig.init_from`) and trains {glue:text}`train_steps` more steps on networks of
+# {glue:text}`train_sizes` pairs (`Profile.train_pairs`: each step draws one size; the larger networks with
+# as many users per density as the first, the expert exact up to 50 pairs and mean-field above, and graphs
+# of the same degree as at inference). The validation loss below is averaged over the sizes. The ablation
+# compares it with the first stage alone and with as many more steps at 20 pairs only. Both stages are one command each, resumable:
 #
 # ```bash
+# python -m gsdiff train --profile book --kind ugnn --set train_pairs=[] --set train.init_from=None \
+#     --set train.num_steps=12000 --set train.learning_rate=1e-3 --set train.eval_every=500 \
+#     --out gsdiff/checkpoints/book-ugnn-n20.pt        # the first stage (gsdiff.config.BOOK_BASE_SETTINGS)
 # python -m gsdiff train --profile book --kind ugnn --out gsdiff/checkpoints/book-ugnn.pt
-# python -m gsdiff train --profile book --kind gnn --out gsdiff/checkpoints/book-gnn.pt
 # ```
 #
-# and the `ci` profile trains from scratch in this chapter. Set `retrain = True` to train here.
+# (and the same with `--kind gnn`). `gsdiff train` ends by choosing the sampling setting on validation
+# networks, as the search at the end of this chapter does, and stores it in the checkpoint: `gsdiff sample`
+# uses it unless a flag says otherwise. The `ci` profile trains from scratch in this chapter. Set
+# `retrain = True` to train here.
 
 # %%
-show(training_curves_figure({name: p.checkpoint_info["history"] for name, p in policies.items()}))
-display(Markdown(training_caption({name: p.checkpoint_info for name, p in policies.items()}, config.train)))
+curves = {name: p.checkpoint_info["history"] for name, p in policies.items()}
+infos = {name: p.checkpoint_info for name, p in policies.items()}
+for name, kind in zip(policies, kinds, strict=True):
+    start = initial_policy(with_kind(config, kind))  # the weights the profile's run started from, if any
+    if start is not None:
+        curves[f"{name}, first stage"] = start.checkpoint_info["history"]
+        infos[f"{name}, first stage"] = start.checkpoint_info
+show(training_curves_figure(curves))
+display(Markdown(training_caption(infos, config.train)))
+book = get_profile("book")  # the prose above describes the book's shipped checkpoints, whatever the profile
+record("base_steps", override_profile(book, BOOK_BASE_SETTINGS).train.num_steps)
+record("base_pairs", book.num_pairs)
+record("base_degree", book.num_pairs - 1)
+record("train_steps", book.train.num_steps)
+record("train_sizes", ", ".join(str(n) for n in training_sizes(book)))
 
 # %% [markdown]
 # ## Time-sharing with finitely many samples: the ceiling of a perfect imitator

@@ -2,6 +2,7 @@ import json
 import math
 import subprocess
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -382,13 +383,27 @@ def test_expert_bad_input(tmp_path, capsys):
 def test_cli_train_and_sample(profile, tmp_path, capsys, monkeypatch):
     import gsdiff.cli.commands as cli
 
+    profile = replace(profile, f_min=0.5)  # sampling is chosen at f_min: one of the dataset's levels
     monkeypatch.setattr(cli, "get_profile", lambda name: profile)
-    model = tmp_path / "model.pt"
-    assert (
-        main(["train", "--profile", "ci", "--out", str(model), "--cache-dir", str(tmp_path / "c"), "--quiet"])
-        == 0
-    )
-    assert json.loads(capsys.readouterr().out)["out"] == str(model)
+    model, chosen = tmp_path / "model.pt", tmp_path / "chosen.pt"
+    train = ["train", "--profile", "ci", "--cache-dir", str(tmp_path / "c"), "--quiet"]
+    work = ["--work-dir", str(tmp_path / "work")]
+    assert main([*train, *work, "--out", str(model), "--keep-sampling"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["out"] == str(model) and printed["sampling"] == "the profile's"
+    assert DiffusionPolicy.load(model).sampling == profile.sampling
+    # Without --keep-sampling (the run resumes finished): the setting chosen on validation is stored, the
+    # same that choose-sampling stores for the first checkpoint.
+    assert main([*train, *work, "--out", str(chosen)]) == 0
+    label = json.loads(capsys.readouterr().out)["sampling"]
+    stored = DiffusionPolicy.load(chosen)
+    assert stored.sampling.label == label == stored.checkpoint_info["sampling_choice"]["label"]
+    assert stored.sampling.margin in profile.tuning.margins
+    again = tmp_path / "again.pt"
+    choose = ["choose-sampling", "--profile", "ci", "--cache-dir", str(tmp_path / "c")]
+    assert main([*choose, "--checkpoint", str(model), "--out", str(again)]) == 0
+    assert json.loads(capsys.readouterr().out)["label"] == label
+    assert DiffusionPolicy.load(again).fingerprint() == stored.fingerprint()
     nets, out = tmp_path / "nets.npz", tmp_path / "s.npy"
     main(["drop", "--num-networks", "2", "--num-pairs", "7", "--density", "10", "--out", str(nets)])
     argv = [
@@ -517,7 +532,14 @@ def test_dataset_command_and_profile_settings(tmp_path, capsys):
     assert out["cells"] == 1 and out["processes"] == 1  # one density, one level (ci), one split
     assert len(list(tmp_path.glob("expert-*/cell-*.pt"))) == 1
     assert main(argv) == 0 and json.loads(capsys.readouterr().out)["cells"] == 3
+    # --pairs: the dataset training on train_pairs reads, in its own cache folder
+    assert main([*argv, "--pairs", "6", "--splits", "validation"]) == 0
+    key = json.loads(capsys.readouterr().out)["key"]
+    networks = torch.load(tmp_path / f"expert-{key}" / "networks-d0.pt", weights_only=True)["gains"]
+    assert networks.shape == (8, 6, 6)  # max(8, round(8 x 4 / 6)) networks of 6 pairs
+    assert len(list(tmp_path.glob("expert-*"))) == 2
     for bad, message in (
+        (["--pairs", "1"], "num_pairs must be an integer >= 2"),
         (["--set", "num_pairs"], "--set needs NAME=VALUE"),
         (["--set", "train.num_step=3"], "unknown setting 'train.num_step'"),
         (["--set", "num_pairs=1"], "num_pairs must be an integer >= 2"),

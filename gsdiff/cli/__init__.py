@@ -1,5 +1,5 @@
 """Command line: ``python -m gsdiff COMMAND`` (also ``gsdiff``): drop, evaluate, expert, average-power,
-dual-time-sharing, dataset, train, sample, sweep.
+dual-time-sharing, dataset, train, choose-sampling, sample, sweep.
 
 Files are plain NumPy arrays: networks are an ``.npz`` with ``gains`` [B, N, N] in W/W, allocations a
 ``.npy`` [B, S, N] (S time-shared samples) or [B, N] in W. ``--device cuda`` runs a command on a GPU;
@@ -191,15 +191,42 @@ def _parser() -> argparse.ArgumentParser:
     dset.add_argument(
         "--splits", nargs="+", choices=SPLITS, default=list(SPLITS), help="which splits (default: all)"
     )
+    dset.add_argument(
+        "--pairs",
+        type=int,
+        default=None,
+        help="the dataset at another size, as training on train_pairs reads it (Profile.sized: as many "
+        "users per density); default: the profile's num_pairs",
+    )
     dset.add_argument("--quiet", action="store_true", help="no progress bars")
     dset.set_defaults(run=commands.dataset)
 
-    tr = sub.add_parser("train", help="train the diffusion policy of a profile on its expert dataset")
+    tr = sub.add_parser(
+        "train",
+        help="train the diffusion policy of a profile on its expert datasets (its size and train_pairs; "
+        "missing cells are built first)",
+    )
     _add_profile(tr)
     tr.add_argument("--out", required=True, help="the best checkpoint (.pt)")
     tr.add_argument("--work-dir", default=None, help="resumable checkpoints (default OUT.work)")
     tr.add_argument("--quiet", action="store_true", help="no progress bars")
+    tr.add_argument(
+        "--keep-sampling",
+        action="store_true",
+        help="store the profile's sampling setting as it is, instead of the one chosen on validation "
+        "networks (the profile's TuningConfig, as the chapters choose)",
+    )
     tr.set_defaults(run=commands.train)
+
+    ch = sub.add_parser(
+        "choose-sampling",
+        help="choose a checkpoint's sampling setting on the profile's validation networks (as the chapters "
+        "do) and write the checkpoint with it stored, for 'gsdiff sample' and the chapters",
+    )
+    _add_profile(ch)
+    ch.add_argument("--checkpoint", required=True, help="a checkpoint written by 'gsdiff train'")
+    ch.add_argument("--out", required=True, help="where to write it with the chosen setting (.pt)")
+    ch.set_defaults(run=commands.choose_sampling)
 
     sa = sub.add_parser("sample", help="draw allocations [B, S, N] in W from a trained policy")
     sa.add_argument("--checkpoint", required=True, help="a checkpoint written by 'gsdiff train'")

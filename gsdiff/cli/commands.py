@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import ast
-from dataclasses import fields, replace
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 import torch
@@ -134,6 +134,8 @@ def dataset(args: argparse.Namespace) -> dict:
     from ..data import load_or_build_dataset
 
     profile = _profile(args)
+    if args.pairs is not None and args.pairs != profile.num_pairs:
+        profile = profile.sized(args.pairs)
     workers, device = _workers(args)
     dataset = load_or_build_dataset(
         profile, splits=args.splits, cache_dir=args.cache_dir, progress=not args.quiet, device=device
@@ -149,27 +151,62 @@ def dataset(args: argparse.Namespace) -> dict:
 
 
 def train(args: argparse.Namespace) -> dict:
-    from ..data import load_or_build_dataset
+    from ..data import load_training_datasets
     from ..training import train_policy
 
     profile = _profile(args)
     workers, device = _workers(args)
-    needed = {"train": None, "validation": None}  # training needs no test samples
-    dataset = load_or_build_dataset(
-        profile, splits=needed, cache_dir=args.cache_dir, progress=not args.quiet, device=device
+    datasets = load_training_datasets(  # no test samples: training never reads them
+        profile, cache_dir=args.cache_dir, progress=not args.quiet, device=device
     )
     work = Path(args.work_dir or f"{args.out}.work")
-    result = train_policy(dataset, profile, work_dir=work, progress=not args.quiet, device=device)
+    result = train_policy(datasets, profile, work_dir=work, progress=not args.quiet, device=device)
+    chosen = {}
     if workers.is_main:
-        result.policy.save(args.out, history=result.history, best_step=result.best_step, profile=profile.name)
+        policy = result.policy.cpu()
+        if not args.keep_sampling:
+            chosen = _choose(policy, datasets[0], profile)
+        policy.save(
+            args.out, history=result.history, best_step=result.best_step, profile=profile.name, **chosen
+        )
     return {
         "out": str(args.out),
         "best_step": result.best_step,
+        "sampling": chosen.get("sampling_choice", {}).get("label", "the profile's"),
         "seconds": round(result.seconds, 1),
         "processes": workers.world_size,
         "device": str(device),
         "rank": workers.rank,
     }
+
+
+def _choose(policy, dataset, profile) -> dict:
+    """Set ``policy.sampling`` to the setting chosen on validation; returns what a checkpoint records."""
+    from ..evaluation import choose_policy_sampling
+
+    search = choose_policy_sampling(dataset, policy.eval(), profile)
+    policy.sampling = search.best
+    record = {
+        "label": search.best.label,
+        "dataset": dataset.key,
+        "tuning": asdict(profile.tuning),
+        **{f"validation_{name}": value for name, value in search.best_scores.items()},
+    }
+    return {"sampling_choice": record}
+
+
+def choose_sampling(args: argparse.Namespace) -> dict:
+    from ..data import load_or_build_dataset
+    from ..policy import DiffusionPolicy
+
+    profile = _profile(args)
+    policy = DiffusionPolicy.load(args.checkpoint)
+    dataset = load_or_build_dataset(
+        profile, splits={"validation": [profile.f_min]}, cache_dir=args.cache_dir, progress=False
+    )
+    chosen = _choose(policy, dataset, profile)
+    policy.save(args.out, **(policy.checkpoint_info | chosen))
+    return {"out": str(args.out), **chosen["sampling_choice"]}
 
 
 def sample(args: argparse.Namespace) -> dict:

@@ -42,8 +42,15 @@ from .choices import (
     SPLITS,
 )
 from .learning import DenoiserConfig, DiffusionConfig, SamplingSetting, TrainConfig, TuningConfig
-from .profiles import PROFILES, Profile, get_profile, override_profile
-from .solvers import DualTimeSharingConfig, ExpertConfig, GNNExpertConfig
+from .profiles import BOOK_BASE_SETTINGS, PROFILES, Profile, get_profile, override_profile
+from .solvers import (
+    EXACT_MAX_PAIRS,
+    MEAN_FIELD_INTERFERERS,
+    DualTimeSharingConfig,
+    ExpertConfig,
+    GNNExpertConfig,
+    expert_for_size,
+)
 from .targets import PAPER_RESULTS, ExpertTargets, PaperResults, PolicyTargets
 from .wireless import DENSITIES_PER_KM2, DropConfig, EvaluationConfig, GraphConfig, RadioConfig
 
@@ -54,6 +61,9 @@ __all__ = [
     "EvaluationConfig",
     "GraphConfig",
     "ExpertConfig",
+    "EXACT_MAX_PAIRS",
+    "MEAN_FIELD_INTERFERERS",
+    "expert_for_size",
     "GNNExpertConfig",
     "DualTimeSharingConfig",
     "DenoiserConfig",
@@ -76,6 +86,7 @@ __all__ = [
     "dual_candidate",
     "Profile",
     "PROFILES",
+    "BOOK_BASE_SETTINGS",
     "get_profile",
     "override_profile",
     "ExpertTargets",

@@ -154,9 +154,15 @@ class TrainConfig:
     # bf16, reductions and the loss in float32; on a GPU about twice the throughput). Validation, sampling,
     # rates and the expert always run in full precision. Effect on the loss: benchmarks/mixed_precision.py.
     precision: str = "float32"
+    # The weights a run starts from (fine-tuning): None, random weights from the seed; or a checkpoint, by
+    # path or by the name of one shipped in gsdiff/checkpoints ("{kind}" stands for the denoiser's kind),
+    # whose denoiser and diffusion configs match the profile's (gsdiff.policy.initial_policy)
+    init_from: str | None = None
 
     def __post_init__(self) -> None:
         check_choice("select_by", self.select_by, SELECTION_RULES)
+        if self.init_from is not None and (not isinstance(self.init_from, str) or not self.init_from.strip()):
+            raise ValueError(f"init_from must be None or a checkpoint path or name, got {self.init_from!r}")
         check_choice("precision", self.precision, PRECISIONS)
         if not 0 <= self.ema_decay < 1:
             raise ValueError(f"ema_decay must lie in [0, 1), got {self.ema_decay!r}")

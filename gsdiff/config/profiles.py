@@ -10,10 +10,10 @@ import torch
 from ..checks import check_choice, check_f_min, check_int_at_least
 from .choices import PAIRING_RULES
 from .learning import DenoiserConfig, DiffusionConfig, SamplingSetting, TrainConfig, TuningConfig
-from .solvers import ExpertConfig, GNNExpertConfig
+from .solvers import ExpertConfig, GNNExpertConfig, expert_for_size
 from .wireless import DENSITIES_PER_KM2, DropConfig, EvaluationConfig, GraphConfig, RadioConfig
 
-__all__ = ["Profile", "PROFILES", "get_profile", "override_profile"]
+__all__ = ["Profile", "PROFILES", "BOOK_BASE_SETTINGS", "get_profile", "override_profile"]
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class Profile:
     num_test_networks_per_density: int = 16  # networks per density for the baseline comparisons
     seed: int = 0  # one seed per profile; every experiment derives its generators from it
     transfer_pairs: tuple[int, ...] = ()  # network sizes N a policy trained at num_pairs is evaluated at
+    train_pairs: tuple[int, ...] = ()  # larger sizes N whose expert datasets the policy also trains on
+    # (Profile.sized: as many users per density as at num_pairs; gsdiff.training.train_policy)
     pairing: str = "as_dropped"  # DropConfig.pairing of every drop: "as_dropped" or "strongest"
     radio: RadioConfig = field(default_factory=RadioConfig)
     evaluation: EvaluationConfig = field(default_factory=EvaluationConfig)
@@ -54,6 +56,8 @@ class Profile:
             raise ValueError("densities_per_km2 must name at least one density")
         for n in self.transfer_pairs:
             check_int_at_least("transfer_pairs", n, 2)
+        for n in self.train_pairs:
+            check_int_at_least("train_pairs", n, self.num_pairs + 1)
         for density in self.densities_per_km2:
             self.drop(density)  # validates each density against the packing limit
         if self.sampling.steps > self.diffusion.num_train_steps:
@@ -72,6 +76,21 @@ class Profile:
                 f"f_min must be one of the {self.name} profile's dataset levels ({levels}); got {f_min!r}"
             )
         return float(f_min)
+
+    def sized(self, num_pairs: int) -> Profile:
+        """This profile's dataset at another size: networks of ``num_pairs`` pairs, as many users per density
+        as at ``self.num_pairs`` (fewer, larger networks; at least 8 per density, the 5:1:2 split's
+        minimum), the expert exact up to ``EXACT_MAX_PAIRS`` pairs and mean-field above
+        (``expert_for_size``); every other setting the same."""
+        check_int_at_least("num_pairs", num_pairs, 2)
+        networks = max(8, round(self.num_networks_per_density * self.num_pairs / num_pairs))
+        return replace(
+            self,
+            num_pairs=num_pairs,
+            num_networks_per_density=networks,
+            expert=expert_for_size(self.expert, num_pairs),
+            train_pairs=(),
+        )
 
     def drop(self, density_per_km2: float) -> DropConfig:
         """The drop configuration of this profile at one density."""
@@ -104,14 +123,21 @@ PROFILES: dict[str, Profile] = {
             checkpoint_every=20,
         ),
     ),
-    # 12000 steps: the validation mean relative to the expert still rose at 6000 (0.90x at 750 steps, 0.97x at
-    # 6000, 20 DDIM steps); the moving average steadies the noisy tail between validations.
+    # Two stages. From random weights, 12000 steps at N = 20 (BOOK_BASE_SETTINGS: the validation mean
+    # relative to the expert still rose at 6000, 0.90x at 750 steps, 0.97x at 6000; the moving average
+    # steadies the noisy tail between validations), shipped as book-{kind}-n20.pt. Then, what the profile
+    # trains: 1500 steps from those weights on networks of 20, 50 and 100 pairs at a fifth of the rate,
+    # which keeps more of the tail on larger networks (p5 / expert 0.911 -> 0.933 at N = 400, 8 networks;
+    # benchmarks/size_ablation.py).
     "book": Profile(
         name="book",
         num_pairs=20,
         transfer_pairs=(100, 400),  # 5x, 20x (the papers' Fig. 4; 80x: benchmarks/transfer.py)
+        train_pairs=(50, 100),
         num_test_networks_per_density=16,
-        train=TrainConfig(num_steps=12000, eval_every=500, ema_decay=0.999),
+        train=TrainConfig(
+            num_steps=1500, learning_rate=2e-4, eval_every=250, ema_decay=0.999, init_from="book-{kind}-n20"
+        ),
     ),
     "paper": Profile(
         name="paper",
@@ -122,6 +148,16 @@ PROFILES: dict[str, Profile] = {
         graph=GraphConfig(top_k=10),
         expert=ExpertConfig(num_iterations=3000, burn_in=1000),
     ),
+}
+
+
+# The book's first stage (book-{kind}-n20.pt): `gsdiff train --profile book` with these settings.
+BOOK_BASE_SETTINGS = {
+    "train_pairs": [],
+    "train.init_from": None,
+    "train.num_steps": 12000,
+    "train.learning_rate": 1e-3,
+    "train.eval_every": 500,
 }
 
 

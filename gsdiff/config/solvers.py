@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 
 from ..checks import check_choice, check_int_at_least, check_positive
 from .choices import DUAL_RATE_KINDS
 
-__all__ = ["ExpertConfig", "GNNExpertConfig", "DualTimeSharingConfig"]
+__all__ = [
+    "EXACT_MAX_PAIRS",
+    "MEAN_FIELD_INTERFERERS",
+    "ExpertConfig",
+    "expert_for_size",
+    "GNNExpertConfig",
+    "DualTimeSharingConfig",
+]
+
+EXACT_MAX_PAIRS = 50  # above, expert and scores keep each receiver's strongest interferers exact
+MEAN_FIELD_INTERFERERS = 16  # ... these many, and the rest by their mean field (gsdiff.solvers.mean_field)
 
 
 def _check_primal_dual(config) -> None:
@@ -81,6 +91,19 @@ class ExpertConfig:
     def sample_iterations(self) -> torch.Tensor:
         """The iterations (0-based) whose iterates are kept as samples, [num_samples]."""
         return _sample_iterations(self)
+
+
+def expert_for_size(
+    expert: ExpertConfig,
+    num_pairs: int,
+    *,
+    exact_max_pairs: int | None = EXACT_MAX_PAIRS,
+    interferers: int = MEAN_FIELD_INTERFERERS,
+) -> ExpertConfig:
+    """``expert`` with every interferer exact up to ``exact_max_pairs`` pairs (None: at every size), and with
+    each receiver's ``interferers`` strongest exact and the rest by their mean field above."""
+    large = exact_max_pairs is not None and num_pairs > exact_max_pairs
+    return replace(expert, interferers=interferers if large else None)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from ..files import atomic_write
 from ..solvers.expert import run_expert
 from ..wireless.channel import drop_networks
 
-__all__ = ["ExpertDataset", "dataset_key", "load_or_build_dataset"]
+__all__ = ["ExpertDataset", "dataset_key", "load_or_build_dataset", "load_training_datasets"]
 
 _RATIO = (5, 1, 2)  # train : validation : test, by network
 _FORMAT = 2  # bump when the stored layout changes (2: one cell per density, f_min and split)
@@ -240,3 +240,22 @@ def load_or_build_dataset(
         built=built,
         cache_dir=str(cache_dir or ""),
     )
+
+
+def load_training_datasets(
+    profile: Profile,
+    *,
+    cache_dir: str | Path | None = None,
+    progress: bool = True,
+    device: torch.device | str | None = None,
+) -> list[ExpertDataset]:
+    """The train and validation splits a training run of ``profile`` reads: its own dataset first, then one
+    per size in ``profile.train_pairs`` (``Profile.sized``: as many users per density, the expert exact or
+    mean-field by size), each built as ``load_or_build_dataset`` builds it (cached, resumable, no test split).
+    """
+    needed = ("train", "validation")
+    sizes = [profile, *(profile.sized(n) for n in profile.train_pairs)]
+    return [
+        load_or_build_dataset(p, splits=needed, cache_dir=cache_dir, progress=progress, device=device)
+        for p in sizes
+    ]

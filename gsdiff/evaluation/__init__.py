@@ -10,12 +10,15 @@ from .claims import Claim, paper_claims
 from .comparison import (
     EXACT_MAX_PAIRS,
     MEAN_FIELD_INTERFERERS,
+    SizeRun,
     candidate_rates,
     compare_over_f_mins,
     compare_over_sizes,
     compare_to_expert,
     evaluate_candidates,
     expert_for_size,
+    score_sizes,
+    size_runs,
 )
 from .coordination import interferers_when_on, tail_coordination
 from .costs import ProfileCost, StageCost, duration, measure_expert_cost, measure_profile_cost
@@ -23,7 +26,15 @@ from .experts import compare_experts
 from .finite_samples import IMITATOR, sample_count_study
 from .pairing import pairing_study
 from .search import MarginSearch, SettingSearch, choose_dual_margin, choose_sampling, sampler_sweep
-from .tuning import TunedSettings, Tuning, tune_on_validation, tuned_settings, tuning_key
+from .size_changes import SIZE_CHANGES, kept_interference_share, size_changes
+from .tuning import (
+    TunedSettings,
+    Tuning,
+    choose_policy_sampling,
+    tune_on_validation,
+    tuned_settings,
+    tuning_key,
+)
 
 __all__ = [
     "CandidateSamples",
@@ -37,6 +48,12 @@ __all__ = [
     "compare_to_expert",
     "compare_over_f_mins",
     "compare_over_sizes",
+    "SizeRun",
+    "size_runs",
+    "score_sizes",
+    "SIZE_CHANGES",
+    "kept_interference_share",
+    "size_changes",
     "compare_experts",
     "pairing_study",
     "interferers_when_on",
@@ -49,6 +66,7 @@ __all__ = [
     "Tuning",
     "TunedSettings",
     "tuning_key",
+    "choose_policy_sampling",
     "tune_on_validation",
     "tuned_settings",
     "IMITATOR",

@@ -8,12 +8,21 @@ never trained on (``compare_over_f_mins``) and on networks larger than its train
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import torch
 
 from ..checks import check_int_at_least
-from ..config import Candidate, DualTimeSharingConfig, EvaluationConfig, ExpertConfig, RadioConfig
+from ..config import (
+    EXACT_MAX_PAIRS,
+    MEAN_FIELD_INTERFERERS,
+    Candidate,
+    DualTimeSharingConfig,
+    EvaluationConfig,
+    ExpertConfig,
+    RadioConfig,
+    expert_for_size,
+)
 from ..policy import DiffusionPolicy
 from ..wireless.channel import drop_at_densities
 from ..wireless.metrics import percentiles, rate_metrics
@@ -21,7 +30,7 @@ from ..wireless.time_sharing import TimeSharingResult, asymptotic_rates, evaluat
 from .candidates import CandidateSamples, expert_and_candidates
 
 __all__ = [
-    "EXACT_MAX_PAIRS",
+    "EXACT_MAX_PAIRS",  # re-exported from gsdiff.config, where the size rule lives (datasets use it too)
     "MEAN_FIELD_INTERFERERS",
     "expert_for_size",
     "evaluate_candidates",
@@ -29,23 +38,10 @@ __all__ = [
     "compare_to_expert",
     "compare_over_f_mins",
     "compare_over_sizes",
+    "SizeRun",
+    "size_runs",
+    "score_sizes",
 ]
-
-EXACT_MAX_PAIRS = 50  # above, the studies' expert and scores keep each receiver's strongest interferers exact
-MEAN_FIELD_INTERFERERS = 16  # ... these many, and the rest by their mean field (gsdiff.solvers.mean_field)
-
-
-def expert_for_size(
-    expert: ExpertConfig,
-    num_pairs: int,
-    *,
-    exact_max_pairs: int | None = EXACT_MAX_PAIRS,
-    interferers: int = MEAN_FIELD_INTERFERERS,
-) -> ExpertConfig:
-    """``expert`` with every interferer exact up to ``exact_max_pairs`` pairs (None: at every size), and with
-    each receiver's ``interferers`` strongest exact and the rest by their mean field above."""
-    large = exact_max_pairs is not None and num_pairs > exact_max_pairs
-    return replace(expert, interferers=interferers if large else None)
 
 
 def _play(candidate: Candidate) -> str | None:
@@ -153,7 +149,18 @@ def compare_over_f_mins(
     }
 
 
-def compare_over_sizes(
+@dataclass(frozen=True)
+class SizeRun:
+    """One size of a size study: the new networks, every candidate's samples and rates on them."""
+
+    gains: torch.Tensor  # [B, N, N] the networks, density-major, ``networks_per_density`` of each density
+    densities_per_km2: tuple[float, ...]
+    f_min: float
+    candidates: dict[Candidate, CandidateSamples]  # what each candidate played
+    rates: dict[Candidate, torch.Tensor]  # [R, B, N] their exact ergodic rates, as ``candidate_rates``
+
+
+def size_runs(
     num_pairs: Sequence[int],
     densities_per_km2: Sequence[float],
     networks_per_density: int | Mapping[int, int],
@@ -169,30 +176,17 @@ def compare_over_sizes(
     exact_max_pairs: int | None = None,
     interferers: int = MEAN_FIELD_INTERFERERS,
     dual: Mapping[Candidate, DualTimeSharingConfig] | None = None,
-    by_density: bool = False,
     **options,
-) -> dict[int, dict]:
-    """``compare_to_expert`` on new networks of each size N: ``networks_per_density`` drops of N pairs at each
-    density (one count, or one per size: e.g. fewer networks of more users each), seeded with ``seed`` and
-    paired by ``pairing``; the same ``num_samples`` at every size; ``options`` as its keywords.
-
-    Above ``exact_max_pairs`` pairs (None: never) the expert's primal step, the dual time-sharing's pool
-    rates and the scored rates keep each receiver's ``interferers`` strongest interferers exact and the rest
-    by their mean field (``expert_for_size``), which is what makes N in the thousands affordable.
-
-    Returns ``{N: {candidate: metrics}}`` over every network, or with ``by_density``
-    ``{N: {group: {candidate: metrics}}}`` for the groups "all" and each density (its value), from the same
-    runs; each group's metrics also hold "p5_spread", the standard deviation over its networks of their own
-    5th percentiles (how much one network's tail says).
-    """
+) -> dict[int, SizeRun]:
+    """The runs of ``compare_over_sizes`` (see there), kept for more than its scores (``score_sizes``,
+    ``size_changes``): ``{N: SizeRun}``."""
     if exact_max_pairs is not None:
         check_int_at_least("exact_max_pairs", exact_max_pairs, 2)
     counts = _per_size("networks_per_density", networks_per_density, num_pairs)
     out = {}
     for n in num_pairs:
         check_int_at_least("num_pairs", n, 2)
-        per_density = counts[n]
-        gains = drop_at_densities(per_density, n, densities_per_km2, seed=seed, pairing=pairing)
+        gains = drop_at_densities(counts[n], n, densities_per_km2, seed=seed, pairing=pairing)
         sized = expert_for_size(expert, n, exact_max_pairs=exact_max_pairs, interferers=interferers)
         k = sized.interferers
         candidates = expert_and_candidates(
@@ -208,19 +202,72 @@ def compare_over_sizes(
             **options,
         )
         rates = candidate_rates(gains, candidates, radio, evaluation, seed=seed, interferers=k)  # [R, B, N]
+        out[n] = SizeRun(gains, tuple(densities_per_km2), f_min, candidates, rates)
+    return out
+
+
+def score_sizes(
+    runs: Mapping[int, SizeRun], evaluation: EvaluationConfig, *, by_density: bool = False
+) -> dict[int, dict]:
+    """The scores of ``compare_over_sizes`` (see there) from its runs."""
+    out = {}
+    for n, run in runs.items():
+        per_density = run.gains.shape[0] // len(run.densities_per_km2)
         groups = {"all": slice(None)}
         if by_density:
             groups |= {
-                d: slice(i * per_density, (i + 1) * per_density) for i, d in enumerate(densities_per_km2)
+                d: slice(i * per_density, (i + 1) * per_density) for i, d in enumerate(run.densities_per_km2)
             }
         scored = {
             group: {
-                c: _scored(r[:, rows], f_min, evaluation, candidates[c].seconds) for c, r in rates.items()
+                c: _scored(r[:, rows], run.f_min, evaluation, run.candidates[c].seconds)
+                for c, r in run.rates.items()
             }
             for group, rows in groups.items()
         }
         out[n] = scored if by_density else scored["all"]
     return out
+
+
+def compare_over_sizes(
+    num_pairs: Sequence[int],
+    densities_per_km2: Sequence[float],
+    networks_per_density: int | Mapping[int, int],
+    f_min: float,
+    policies: Mapping[Candidate, DiffusionPolicy],
+    radio: RadioConfig,
+    expert: ExpertConfig,
+    evaluation: EvaluationConfig,
+    *,
+    by_density: bool = False,
+    **options,
+) -> dict[int, dict]:
+    """``compare_to_expert`` on new networks of each size N: ``networks_per_density`` drops of N pairs at each
+    density (one count, or one per size: e.g. fewer networks of more users each), seeded with ``seed`` and
+    paired by ``pairing``; the same ``num_samples`` at every size; the other ``options`` as its keywords.
+
+    Above ``exact_max_pairs`` pairs (None: never) the expert's primal step, the dual time-sharing's pool
+    rates and the scored rates keep each receiver's ``interferers`` strongest interferers exact and the rest
+    by their mean field (``expert_for_size``), which is what makes N in the thousands affordable.
+
+    Returns ``{N: {candidate: metrics}}`` over every network, or with ``by_density``
+    ``{N: {group: {candidate: metrics}}}`` for the groups "all" and each density (its value), from the same
+    runs; each group's metrics also hold "p5_spread", the standard deviation over its networks of their own
+    5th percentiles (how much one network's tail says), and "p5_by_network", those percentiles. The runs
+    themselves: ``size_runs``, scored by ``score_sizes``.
+    """
+    runs = size_runs(
+        num_pairs,
+        densities_per_km2,
+        networks_per_density,
+        f_min,
+        policies,
+        radio,
+        expert,
+        evaluation,
+        **options,
+    )
+    return score_sizes(runs, evaluation, by_density=by_density)
 
 
 def _per_size(name: str, value: int | Mapping[int, int], sizes: Sequence[int]) -> dict[int, int]:
@@ -238,8 +285,9 @@ def _per_size(name: str, value: int | Mapping[int, int], sizes: Sequence[int]) -
 
 
 def _scored(rates: torch.Tensor, f_min: float, evaluation: EvaluationConfig, seconds: float) -> dict:
-    """``rate_metrics`` of rates [R, B, N], their networks' p5 spread, and the candidate's seconds."""
+    """``rate_metrics`` of rates [R, B, N], each network's p5 (over realizations) and their spread, and the
+    candidate's seconds."""
     per_network = percentiles(rates.double(), (5.0,))[..., 0].mean(0)  # [B]
     spread = per_network.std().item() if len(per_network) > 1 else 0.0
     metrics = rate_metrics(rates, f_min, aggregate=evaluation.aggregate)
-    return metrics | {"p5_spread": spread, "seconds": seconds}
+    return metrics | {"p5_spread": spread, "p5_by_network": per_network.tolist(), "seconds": seconds}

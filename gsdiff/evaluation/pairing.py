@@ -7,12 +7,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..checks import check_choice
-from ..config import PAIRING_RULES, EvaluationConfig, RadioConfig
+from ..config import EXACT_MAX_PAIRS, MEAN_FIELD_INTERFERERS, PAIRING_RULES, EvaluationConfig, RadioConfig
 from ..solvers.baselines import full_power
 from ..wireless.channel import drop_at_densities, stronger_interferer_share
 from ..wireless.metrics import rate_metrics
 from ..wireless.time_sharing import played_rates
-from .comparison import EXACT_MAX_PAIRS, MEAN_FIELD_INTERFERERS
 
 __all__ = ["pairing_study"]
 

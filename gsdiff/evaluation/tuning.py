@@ -37,7 +37,14 @@ from ..wireless.play import resample
 from ..wireless.time_sharing import played_rates
 from .search import MarginSearch, SettingSearch, choose_dual_margin, choose_sampling
 
-__all__ = ["Tuning", "TunedSettings", "tuning_key", "tune_on_validation", "tuned_settings"]
+__all__ = [
+    "Tuning",
+    "TunedSettings",
+    "tuning_key",
+    "choose_policy_sampling",
+    "tune_on_validation",
+    "tuned_settings",
+]
 
 _FORMAT = 3  # of the cached choices (2: keyed by candidates; 3: against the like-for-like expert)
 
@@ -125,6 +132,45 @@ def _cache_path(cache_dir, key: str) -> Path:
     return Path(cache_dir or default_cache_dir()) / f"tuning-{key}.json"
 
 
+def _validation_reference(dataset: ExpertDataset, profile: Profile):
+    """The validation networks at the profile's f_min, the expert's samples drawn as a policy draws its own
+    (the like-for-like reference) and their played rates [R, B, N], and its chain's rates played in order
+    (the stricter reference)."""
+    radio, evaluation, config = profile.radio, profile.evaluation, profile.tuning
+    gains, chain = dataset.at_f_min("validation", profile.f_min, config.networks_per_density)
+    expert_w = resample(chain, config.num_samples, generator=torch.Generator().manual_seed(config.seed))
+    expert_rates = played_rates(gains, expert_w, radio, evaluation, seed=config.seed)  # [R, B, N]
+    chain_rates = played_rates(gains, chain, radio, evaluation, play="ordered")
+    return gains, expert_w, expert_rates, chain_rates
+
+
+def _search(policy, profile: Profile, gains, expert_rates, chain_rates) -> SettingSearch:
+    config = profile.tuning
+    return choose_sampling(
+        gains,
+        profile.f_min,
+        expert_rates,
+        policy,
+        profile.radio,
+        profile.evaluation,
+        num_samples=config.num_samples,
+        margins=config.margins,
+        power_levels=[None, profile.expert.num_levels] if config.try_power_levels else [None],
+        seed=config.seed,
+        chain_rates=chain_rates,
+    )
+
+
+def choose_policy_sampling(
+    dataset: ExpertDataset, policy: DiffusionPolicy, profile: Profile
+) -> SettingSearch:
+    """The sampling search ``tune_on_validation`` runs for one policy (the profile's ``TuningConfig``, the
+    validation networks at its f_min): what a shipped checkpoint stores as its own setting, so that
+    ``gsdiff sample`` and the chapters play it as chosen."""
+    gains, _, expert_rates, chain_rates = _validation_reference(dataset, profile)
+    return _search(policy, profile, gains, expert_rates, chain_rates)
+
+
 def tune_on_validation(
     dataset: ExpertDataset,
     policies: Mapping[Candidate, DiffusionPolicy],
@@ -136,28 +182,8 @@ def tune_on_validation(
     profile's f_min (each by the balanced score, as ``profile.tuning`` says); cache the choices for
     ``tuned_settings``."""
     radio, evaluation, f_min, config = profile.radio, profile.evaluation, profile.f_min, profile.tuning
-    gains, chain = dataset.at_f_min("validation", f_min, config.networks_per_density)
-    # the like-for-like reference: the expert's samples drawn as the policies draw theirs, played alike
-    expert_w = resample(chain, config.num_samples, generator=torch.Generator().manual_seed(config.seed))
-    expert_rates = played_rates(gains, expert_w, radio, evaluation, seed=config.seed)  # [R, B, N]
-    chain_rates = played_rates(gains, chain, radio, evaluation, play="ordered")  # the stricter reference
-    levels = [None, profile.expert.num_levels] if config.try_power_levels else [None]
-    searches = {
-        c: choose_sampling(
-            gains,
-            f_min,
-            expert_rates,
-            policy,
-            radio,
-            evaluation,
-            num_samples=config.num_samples,
-            margins=config.margins,
-            power_levels=levels,
-            seed=config.seed,
-            chain_rates=chain_rates,
-        )
-        for c, policy in policies.items()
-    }
+    gains, expert_w, expert_rates, chain_rates = _validation_reference(dataset, profile)
+    searches = {c: _search(p, profile, gains, expert_rates, chain_rates) for c, p in policies.items()}
     pools = {c: search.best_samples_w for c, search in searches.items()} | {EXPERT: expert_w}
     generator = torch.Generator().manual_seed(config.seed)
     pools[RANDOM_LEVELS] = random_levels(

@@ -13,7 +13,7 @@ from .export import (
     export_denoiser,
     pairwise_top_fraction,
 )
-from .pretrained import checkpoint_path, load_pretrained, with_kind
+from .pretrained import checkpoint_path, initial_policy, load_pretrained, shipped_checkpoint, with_kind
 
 __all__ = [
     "DiffusionPolicy",
@@ -24,8 +24,10 @@ __all__ = [
     "migrate",
     "read_checkpoint",
     "checkpoint_path",
+    "shipped_checkpoint",
     "with_kind",
     "load_pretrained",
+    "initial_policy",
     "MAX_EXPORT_PAIRS",
     "pairwise_top_fraction",
     "ChannelDenoiser",

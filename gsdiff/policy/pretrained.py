@@ -17,14 +17,20 @@ from importlib.resources import files
 from pathlib import Path
 
 from ..config import Profile
+from .checkpoints import config_differences
 from .diffusion_policy import DiffusionPolicy
 
-__all__ = ["checkpoint_path", "with_kind", "load_pretrained"]
+__all__ = ["checkpoint_path", "shipped_checkpoint", "with_kind", "load_pretrained", "initial_policy"]
+
+
+def shipped_checkpoint(name: str) -> Path:
+    """Where the shipped checkpoint ``<name>.pt`` lives (whether or not it exists)."""
+    return Path(str(files("gsdiff") / "checkpoints" / f"{name}.pt"))
 
 
 def checkpoint_path(profile_name: str, kind: str) -> Path:
     """Where the shipped checkpoint of a profile and denoiser kind ("ugnn" or "gnn") lives."""
-    return Path(str(files("gsdiff") / "checkpoints" / f"{profile_name}-{kind}.pt"))
+    return shipped_checkpoint(f"{profile_name}-{kind}")
 
 
 def with_kind(profile: Profile, kind: str | None) -> Profile:
@@ -40,3 +46,26 @@ def load_pretrained(profile: Profile, kind: str | None = None) -> DiffusionPolic
     if not path.exists():
         return None
     return DiffusionPolicy.load(path, expected=expected)
+
+
+def initial_policy(profile: Profile) -> DiffusionPolicy | None:
+    """The policy whose weights start a training run of ``profile`` (``TrainConfig.init_from``): None for
+    random weights; else the checkpoint at that path, or shipped under that name ("{kind}" replaced by the
+    profile's denoiser kind). Its denoiser and diffusion configs must be the profile's (the weights mean the
+    same); its graph and radio may differ: fine-tuning on other graphs is what starting from it is for."""
+    name = profile.train.init_from
+    if name is None:
+        return None
+    name = name.replace("{kind}", profile.denoiser.kind)
+    path = Path(name) if name.endswith(".pt") or "/" in name else shipped_checkpoint(name)
+    if not path.exists():
+        raise ValueError(f"train.init_from names {name!r}, but {str(path)!r} does not exist")
+    start = DiffusionPolicy.load(path)
+    expected = DiffusionPolicy.from_profile(profile).configs
+    sections = ("denoiser", "diffusion")  # what gives the weights their meaning
+    stored, wanted = ({s: configs[s] for s in sections} for configs in (start.configs, expected))
+    differing = config_differences(stored, wanted)
+    if differing:
+        what = f"train.init_from checkpoint {str(path)!r}"
+        raise ValueError(f"{what} has another config: {'; '.join(differing)}")
+    return start

@@ -3,12 +3,14 @@ torchrun, bf16 autocast, resumable), the validation scores and the rule that kee
 profile's policy shipped or trained here (``policy_for``)."""
 
 from .selection import selection_score, validation_problems, validation_scores
-from .train import TrainResult, train_policy, validation_loss
+from .train import TrainResult, train_policy, training_degree, training_sizes, validation_loss
 from .trained import policy_for, training_key
 
 __all__ = [
     "TrainResult",
     "train_policy",
+    "training_sizes",
+    "training_degree",
     "validation_loss",
     "validation_problems",
     "validation_scores",

@@ -2,6 +2,11 @@
 held-out diffusion loss and by the time-sharing value of sampled allocations, best-checkpoint keeping
 (``gsdiff.training.selection``) and resumable checkpoints.
 
+Several sizes in one run (``Profile.train_pairs``): each step draws one of the datasets uniformly (networks
+of one size per mini-batch), the larger ones on graphs of the degree the policy has at its own size, which
+is the degree it is given at inference on larger networks; the held-out loss is averaged over the sizes.
+A run may start from a checkpoint's weights (``TrainConfig.init_from``: fine-tuning).
+
 On any ``device``, and data-parallel under ``torchrun`` (DistributedDataParallel,
 ``gsdiff.distributed``): every rank draws the same global mini-batch and trains on its shard, so K
 processes follow the one-process trajectory to round-off; rank 0 validates and writes the checkpoints,
@@ -15,6 +20,7 @@ from __future__ import annotations
 import copy
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -27,13 +33,13 @@ from ..data import ExpertDataset
 from ..devices import resolve_device
 from ..distributed import Workers, current_workers
 from ..files import atomic_write
-from ..policy import DiffusionPolicy
+from ..policy import DiffusionPolicy, initial_policy
 from ..policy.checkpoints import FORMAT, migrate, read_configs
 from ..wireless.play import resample
 from ..wireless.time_sharing import asymptotic_rates
 from .selection import selection_score, validation_problems, validation_scores
 
-__all__ = ["TrainResult", "validation_loss", "train_policy"]
+__all__ = ["TrainResult", "validation_loss", "training_sizes", "training_degree", "train_policy"]
 
 
 @dataclass(frozen=True)
@@ -70,8 +76,10 @@ def validation_loss(
     samples_per_problem: int,
     chunk_problems: int = 64,
     seed: int = 0,
+    top_k: int | None = None,
 ) -> float:
-    """The diffusion loss (4) on held-out problems (gains [P, N, N], f_min [P], expert samples [P, S, N]).
+    """The diffusion loss (4) on held-out problems (gains [P, N, N], f_min [P], expert samples [P, S, N]),
+    on graphs of ``top_k`` neighbours (None: the policy's graph).
 
     Every call draws the same expert samples, diffusion steps and noise (from ``seed``), so that
     checkpoints are compared on common random numbers: differences between them are differences of fit,
@@ -82,7 +90,7 @@ def validation_loss(
     total = 0.0
     for start in range(0, len(f_min), chunk_problems):
         part = slice(start, start + chunk_problems)
-        loss = policy.loss(gains[part], f_min[part], picked[part], generator=generator)
+        loss = policy.loss(gains[part], f_min[part], picked[part], generator=generator, top_k=top_k)
         total += loss.item() * len(f_min[part])
     return total / len(f_min)
 
@@ -99,8 +107,9 @@ class _Loss(torch.nn.Module):
         super().__init__()
         self.policy = policy
 
-    def forward(self, *args: torch.Tensor) -> torch.Tensor:
-        return self.policy.loss_given(*args, check=False)  # train_policy checks the dataset once
+    def forward(self, *args: torch.Tensor, top_k: int | None = None) -> torch.Tensor:
+        # train_policy checks the datasets once
+        return self.policy.loss_given(*args, top_k=top_k, check=False)
 
 
 def _loss_module(policy: DiffusionPolicy, workers: Workers, device: torch.device) -> torch.nn.Module:
@@ -112,10 +121,47 @@ def _loss_module(policy: DiffusionPolicy, workers: Workers, device: torch.device
     return DistributedDataParallel(module, device_ids=[device.index] if device.type == "cuda" else None)
 
 
-def _resume(last: Path, device: torch.device, cfg, policy, kept, optimizer, lr_scheduler, generator) -> dict:
+def training_sizes(profile: Profile) -> tuple[int, ...]:
+    """The network sizes a run of ``profile`` trains on: its own, then ``train_pairs``."""
+    return (profile.num_pairs, *profile.train_pairs)
+
+
+def training_degree(profile: Profile, num_pairs: int) -> int | None:
+    """The graph degree of training problems of ``num_pairs`` pairs: the policy's own graph (None) at the
+    profile's size or where the graph keeps a fixed top-k already; else the degree of the profile's size,
+    each receiver's ``profile.num_pairs - 1`` strongest interferers, as on larger networks at inference."""
+    if num_pairs == profile.num_pairs or profile.graph.top_k is not None:
+        return None
+    return profile.num_pairs - 1
+
+
+def _check_datasets(datasets: list[ExpertDataset], profile: Profile) -> None:
+    sizes = tuple(int(d.gains.shape[-1]) for d in datasets)
+    if sizes != training_sizes(profile):
+        raise ValueError(
+            f"datasets must hold networks of {training_sizes(profile)} pairs in that order (num_pairs, then "
+            f"train_pairs; gsdiff.data.load_training_datasets), got {sizes}"
+        )
+
+
+def _init_weights(profile: Profile, policy: DiffusionPolicy) -> str:
+    """Load ``TrainConfig.init_from``'s weights into ``policy``; its fingerprint ("" for random weights)."""
+    start = initial_policy(profile)
+    if start is None:
+        return ""
+    policy.load_state_dict(start.state_dict())
+    return start.fingerprint()
+
+
+def _resume(
+    last: Path, device: torch.device, cfg, policy, kept, optimizer, lr_scheduler, generator, origin: dict
+) -> dict:
     """Load ``last.pt`` into the training state; returns the stored counters and history."""
     state = torch.load(last, weights_only=True, map_location=device)
     what = f"resumable checkpoint {str(last)!r}"
+    for name, value in origin.items():  # absent from checkpoints written before several datasets
+        if name in state and state[name] != value:
+            raise ValueError(f"{what} was made with {name} {state[name]!r}, not {value!r}")
     policy.check_configs(read_configs(migrate(state | {"format": state.get("format", 2)}, what), what), what)
     stored = asdict(TrainConfig(**state["train"]))  # fields added since: their defaults
     if stored != asdict(cfg):
@@ -135,7 +181,7 @@ def _resume(last: Path, device: torch.device, cfg, policy, kept, optimizer, lr_s
 
 
 def train_policy(
-    dataset: ExpertDataset,
+    datasets: ExpertDataset | Sequence[ExpertDataset],
     profile: Profile,
     *,
     work_dir: str | Path,
@@ -143,7 +189,8 @@ def train_policy(
     device: torch.device | str | None = None,
     progress: bool = True,
 ) -> TrainResult:
-    """Train the profile's denoiser on the dataset's train split; resume from ``work_dir/last.pt`` if present.
+    """Train the profile's denoiser on the datasets' train splits (one dataset, or one per size of
+    ``training_sizes(profile)``, in that order); resume from ``work_dir/last.pt`` if present.
 
     Writes ``last.pt`` every ``checkpoint_every`` steps and ``best.pt`` whenever the validation score
     (``selection_score`` under ``select_by``) improves, both atomically and loadable with
@@ -152,6 +199,8 @@ def train_policy(
     there once) and, inside an initialized process group (torchrun), data-parallel over its ranks.
     """
     cfg = profile.train
+    datasets = [datasets] if isinstance(datasets, ExpertDataset) else list(datasets)
+    _check_datasets(datasets, profile)
     device = resolve_device(device)
     workers = current_workers()
     shard = workers.shard(cfg.batch_problems)  # this rank's share of every mini-batch (checked first)
@@ -161,6 +210,7 @@ def train_policy(
     with torch.random.fork_rng(devices=[]):  # the initial weights, leaving the global RNG as it was
         torch.manual_seed(seed)
         policy = DiffusionPolicy.from_profile(profile)
+    origin = {"datasets": [d.key for d in datasets], "init_fingerprint": _init_weights(profile, policy)}
     policy.to(device)
     # The policy that is validated and kept: the trained one, or a moving average of its weights.
     kept = copy.deepcopy(policy) if cfg.ema_decay > 0 else policy
@@ -173,25 +223,33 @@ def train_policy(
     step, best, best_step, elapsed, losses = 0, -math.inf, 0, 0.0, []
     last = out / "last.pt"
     if last.exists():  # resume where the last checkpoint left off
-        state = _resume(last, device, cfg, policy, kept, optimizer, lr_scheduler, generator)
+        state = _resume(last, device, cfg, policy, kept, optimizer, lr_scheduler, generator, origin)
         history, step, best, best_step = state["history"], state["step"], state["best"], state["best_step"]
         elapsed, losses = state["seconds"], list(state.get("pending_losses", torch.zeros(0)).unbind())
-    gains, f_min, samples = (x.to(device) for x in dataset.split("train"))
-    check_networks(gains)
-    check_f_min(f_min)
-    if workers.is_main:
+    degrees = [training_degree(profile, n) for n in training_sizes(profile)]
+    # per size: gains, f_min, samples
+    train_sets = [[x.to(device) for x in d.split("train")] for d in datasets]
+    for gains, f_min, _ in train_sets:
+        check_networks(gains)
+        check_f_min(f_min)
+    if workers.is_main:  # sampled scores at the profile's size; the loss (cheap) on every validation problem
         val_gains, val_f_min, val_samples = (
-            x.to(device) for x in validation_problems(dataset, cfg.eval_problems)
+            x.to(device) for x in validation_problems(datasets[0], cfg.eval_problems)
         )
         val_expert = asymptotic_rates(val_gains, val_samples, policy.configs["radio"])  # [P, N]
-        loss_problems = [x.to(device) for x in dataset.split("validation")]  # the loss is cheap: all of them
+        loss_sets = [[x.to(device) for x in d.split("validation")] for d in datasets]
     loss_of = _loss_module(policy, workers, device)
     share = (shard.stop - shard.start) * workers.world_size / cfg.batch_problems  # DDP averages over ranks
     autocast = torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.precision == "bfloat16")
     started = time.perf_counter() - elapsed
     bar = tqdm(total=cfg.num_steps, initial=step, desc="training", disable=not (progress and workers.is_main))
     while step < cfg.num_steps:
-        # The global mini-batch, drawn alike on every rank; this rank computes the loss on its shard.
+        # The global mini-batch, drawn alike on every rank; this rank computes the loss on its shard. With
+        # one dataset nothing is drawn for the size, so single-size runs keep their random stream.
+        size = 0
+        if len(train_sets) > 1:
+            size = int(torch.randint(len(train_sets), (1,), generator=generator, device=device))
+        (gains, f_min, samples), top_k = train_sets[size], degrees[size]
         pick = torch.randint(0, len(f_min), (cfg.batch_problems,), generator=generator, device=device)
         which = torch.randint(
             0,
@@ -204,7 +262,9 @@ def train_policy(
         t, noise = policy.draw_noise(batch_samples, generator=generator)  # [P, S], [P, S, N]
         mine = pick[shard]
         with autocast:
-            loss = share * loss_of(gains[mine], f_min[mine], batch_samples[shard], t[shard], noise[shard])
+            loss = share * loss_of(
+                gains[mine], f_min[mine], batch_samples[shard], t[shard], noise[shard], top_k=top_k
+            )
         optimizer.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(policy.parameters(), 1.0)
@@ -218,13 +278,17 @@ def train_policy(
         bar.update(1)
         if workers.is_main and (step % cfg.eval_every == 0 or step == cfg.num_steps):
             rates = _sampled_rates(val_gains, val_f_min, kept, cfg.eval_samples, seed)
-            loss = validation_loss(
-                *loss_problems,
-                kept,
-                samples_per_problem=cfg.samples_per_problem,
-                chunk_problems=cfg.batch_problems,
-                seed=seed,
-            )
+            loss = sum(
+                validation_loss(
+                    *problems,
+                    kept,
+                    samples_per_problem=cfg.samples_per_problem,
+                    chunk_problems=cfg.batch_problems,
+                    seed=seed,
+                    top_k=top_k,
+                )
+                for problems, top_k in zip(loss_sets, degrees, strict=True)
+            ) / len(loss_sets)
             scores = {
                 "loss": loss,
                 **validation_scores(rates, val_f_min, val_expert),
@@ -253,6 +317,7 @@ def train_policy(
                 "format": FORMAT,
                 "config": policy.config_dict(),
                 "train": asdict(cfg),
+                **origin,
                 "device_type": device.type,
                 "state_dict": policy.state_dict(),
                 "kept_state_dict": kept.state_dict(),

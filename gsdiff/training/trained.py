@@ -5,27 +5,36 @@ once and any change of data or config trains afresh."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict
 
 from ..cache import content_key, default_cache_dir
 from ..config import Profile
-from ..data import ExpertDataset, load_or_build_dataset
-from ..policy import DiffusionPolicy, checkpoint_path, load_pretrained, with_kind
+from ..data import ExpertDataset, load_training_datasets
+from ..policy import DiffusionPolicy, checkpoint_path, initial_policy, load_pretrained, with_kind
 from .train import train_policy
 
 __all__ = ["training_key", "policy_for"]
 
 
-def training_key(dataset: ExpertDataset, profile: Profile) -> str:
-    """Hash of what a training run depends on: the dataset, the policy's configs, TrainConfig and seed."""
+def training_key(datasets: ExpertDataset | Sequence[ExpertDataset], profile: Profile) -> str:
+    """Hash of what a training run depends on: the datasets, the policy's configs, TrainConfig, the seed and
+    the weights it starts from."""
+    datasets = [datasets] if isinstance(datasets, ExpertDataset) else list(datasets)
     policy = DiffusionPolicy.from_profile(profile)
     spec = {
-        "dataset": dataset.key,
+        "dataset": datasets[0].key,
         "policy": policy.config_dict(),
         "sampling": asdict(policy.sampling),
-        "train": asdict(profile.train),
+        "train": {k: v for k, v in asdict(profile.train).items() if not (k == "init_from" and v is None)},
         "seed": profile.seed,
     }
+    # Named only where used, which keeps the keys of single-size runs from random weights.
+    if len(datasets) > 1:
+        spec["larger_datasets"] = [d.key for d in datasets[1:]]
+    start = initial_policy(profile)
+    if start is not None:
+        spec["init_fingerprint"] = start.fingerprint()
     return content_key(spec)
 
 
@@ -44,13 +53,10 @@ def policy_for(
         source = f"the shipped checkpoint `{path.name}`"
     else:
         kind_profile = with_kind(profile, kind)
-        try:  # training needs both splits at every level; build what is missing
-            dataset.require("train")
-            dataset.require("validation")
-        except ValueError:
-            dataset = load_or_build_dataset(profile, cache_dir=dataset.cache_dir or None, progress=False)
-        work = default_cache_dir() / f"policy-{training_key(dataset, kind_profile)}"
-        result = train_policy(dataset, kind_profile, work_dir=work, progress=False)
+        # training needs the train and validation splits of every training size; build what is missing
+        datasets = load_training_datasets(profile, cache_dir=dataset.cache_dir or None, progress=False)
+        work = default_cache_dir() / f"policy-{training_key(datasets, kind_profile)}"
+        result = train_policy(datasets, kind_profile, work_dir=work, progress=False)
         policy = result.policy
         policy.checkpoint_info = {"history": result.history, "best_step": result.best_step}
         source = (

@@ -47,6 +47,7 @@ from .tables import (
     ratio_lines,
     records_table,
     settling_table,
+    size_changes_table,
     verdicts,
 )
 from .training import sample_count_figure, training_curves_figure
@@ -91,6 +92,7 @@ __all__ = [
     "p5_mean_table",
     "ratio_lines",
     "settling_table",
+    "size_changes_table",
     "records_table",
     "verdicts",
     "target_report",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 from ..config import EXPERT, Candidate
+from ..evaluation.size_changes import SIZE_CHANGES
 from ..wireless.metrics import PERCENTILES
 from ..wireless.time_sharing import Settling
 
@@ -15,6 +16,7 @@ __all__ = [
     "p5_mean_table",
     "ratio_lines",
     "settling_table",
+    "size_changes_table",
     "verdicts",
 ]
 
@@ -99,6 +101,17 @@ def ratio_lines(
         ratios = [f"{key_label(k)}: {s[name][metric] / s[reference][metric]:.2f}" for k, s in results.items()]
         lines.append(f"- {name}: {metric} / {reference} {metric} at " + ", ".join(ratios) + ".")
     return "\n".join(lines)
+
+
+def size_changes_table(changes: Mapping[int, Mapping[str, float]], fmt: str = ".2f") -> str:
+    """What changes with size (``gsdiff.evaluation.size_changes``): one row per quantity of
+    ``SIZE_CHANGES``, one column per network size N."""
+    sizes = list(changes)
+    rows = (
+        [label] + [format(changes[n][key], ".0f" if key == "neighbours" else fmt) for n in sizes]
+        for key, label in SIZE_CHANGES
+    )
+    return markdown_table(["", *(f"N = {n}" for n in sizes)], rows)
 
 
 def verdicts(checks: Mapping[str, bool]) -> str:

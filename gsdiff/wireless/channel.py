@@ -182,15 +182,17 @@ def drop_at_densities(
     pairing: str = "as_dropped",
 ) -> torch.Tensor:
     """Large-scale gains [D * M, N, N] of M new networks of N pairs at each of D densities, density-major
-    (the same densities at every N: larger networks cover larger areas); each density's drop is seeded with
-    ``seed`` and paired by ``pairing`` (``DropConfig.pairing``)."""
+    (the same densities at every N: larger networks cover larger areas), paired by ``pairing``
+    (``DropConfig.pairing``). Density i's drop is seeded with ``1000 seed + 500 + i``: its own draws (one
+    seed for all would drop the same layouts, rescaled), never those of an expert dataset (whose density i
+    takes ``1000 seed + i``, ``gsdiff.data``)."""
     return torch.cat(
         [
             drop_networks(
                 networks_per_density,
                 DropConfig(num_pairs=num_pairs, density_per_km2=d, pairing=pairing),
-                seed=seed,
+                seed=1000 * seed + 500 + i,
             ).gains
-            for d in densities_per_km2
+            for i, d in enumerate(densities_per_km2)
         ]
     )

@@ -1,10 +1,12 @@
 import dataclasses
 import math
+from dataclasses import replace
 
 import pytest
 
 from gsdiff.config import (
     DENSITIES_PER_KM2,
+    MEAN_FIELD_INTERFERERS,
     PROFILES,
     DenoiserConfig,
     DiffusionConfig,
@@ -192,6 +194,20 @@ def test_profiles_exist():
         assert drop.num_pairs == profile.num_pairs and drop.density_per_km2 == 11.9
     assert get_profile("ci").num_pairs < get_profile("book").num_pairs < get_profile("paper").num_pairs
     assert get_profile("paper").num_pairs == 400
+
+
+def test_profile_at_another_size():
+    """sized: as many users per density (at least 8 networks), the expert by size, nothing else changed."""
+    book = get_profile("book")
+    assert book.sized(100).num_networks_per_density == round(128 * 20 / 100) == 26
+    assert book.sized(50).num_networks_per_density == 51 and book.sized(1000).num_networks_per_density == 8
+    assert book.sized(50).expert.interferers is None  # exact up to EXACT_MAX_PAIRS
+    assert book.sized(100).expert.interferers == MEAN_FIELD_INTERFERERS
+    assert book.sized(100).train_pairs == () and book.sized(100).train == book.train
+    back = dict(num_pairs=20, num_networks_per_density=128, expert=book.expert, train_pairs=book.train_pairs)
+    assert replace(book.sized(100), **back) == book
+    with pytest.raises(ValueError, match=r"train_pairs must be an integer >= 21, got 20"):
+        replace(book, train_pairs=(20,))
 
 
 def test_get_profile_error():

@@ -3,6 +3,7 @@ problems."""
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 import torch
 
@@ -144,11 +145,17 @@ def test_compare_over_f_mins_and_sizes_are_compare_to_expert():
         [4, 7], (8.2, 11.9), 2, 0.5, policies, RADIO, EXPERT_CONFIG, EVALUATION, num_samples=3, seed=2
     )
     nets = torch.cat(
-        [drop_networks(2, DropConfig(num_pairs=7, density_per_km2=d), seed=2).gains for d in (8.2, 11.9)]
+        [
+            drop_networks(2, DropConfig(num_pairs=7, density_per_km2=d), seed=2500 + i).gains
+            for i, d in enumerate((8.2, 11.9))
+        ]
     )
     alone = compare_to_expert(nets, 0.5, policies, RADIO, EXPERT_CONFIG, EVALUATION, num_samples=3, seed=2)
     assert list(sizes) == [4, 7] and sizes[7][UGNN]["mean"] == alone[UGNN]["mean"]
     assert sizes[7][UGNN]["p5"] == alone[UGNN]["p5"] and sizes[7][UGNN]["p5_spread"] > 0
+    by_network = np.array(sizes[7][UGNN]["p5_by_network"])  # per_network: p5 is their mean
+    assert len(by_network) == 4 and by_network.mean() == pytest.approx(sizes[7][UGNN]["p5"])
+    assert by_network.std(ddof=1) == pytest.approx(sizes[7][UGNN]["p5_spread"])
     grouped = compare_over_sizes(
         [7],
         (8.2, 11.9),

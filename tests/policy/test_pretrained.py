@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from gsdiff.config import get_profile
-from gsdiff.policy import checkpoint_path, load_pretrained
+from gsdiff.config import BOOK_BASE_SETTINGS, get_profile, override_profile
+from gsdiff.policy import checkpoint_path, initial_policy, load_pretrained, with_kind
 
 
 @pytest.mark.parametrize("kind", ["ugnn", "gnn"])
@@ -24,3 +24,22 @@ def test_shipped_book_checkpoint_matches_the_book_profile(kind):
 
 def test_no_checkpoint_for_the_ci_profile():
     assert load_pretrained(get_profile("ci")) is None
+
+
+@pytest.mark.parametrize("kind", ["ugnn", "gnn"])
+def test_shipped_book_checkpoints_follow_the_profiles_two_stages(kind):
+    """book-{kind}-n20.pt is the first stage (BOOK_BASE_SETTINGS: 12000 steps from random weights); the
+    shipped policy is the book profile's run from it (its num_steps, on its training sizes), and carries
+    the sampling setting chosen on validation networks."""
+    book = with_kind(get_profile("book"), kind)
+    base = initial_policy(book)
+    assert base is not None and base.checkpoint_info["history"]["step"][-1] == 12000
+    assert override_profile(book, BOOK_BASE_SETTINGS).train.num_steps == 12000
+    shipped = load_pretrained(book, kind)
+    assert shipped.checkpoint_info["history"]["step"][-1] == book.train.num_steps
+    assert book.train_pairs and book.train.init_from == "book-{kind}-n20"
+    choice = shipped.checkpoint_info["sampling_choice"]
+    assert choice["label"] == shipped.sampling.label and shipped.sampling.margin in book.tuning.margins
+    assert tuple(choice["tuning"]["margins"]) == book.tuning.margins
+    pairs = zip(base.state_dict().values(), shipped.state_dict().values(), strict=True)
+    assert any(not torch.equal(a, b) for a, b in pairs)

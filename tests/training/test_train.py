@@ -6,9 +6,15 @@ import numpy as np
 import pytest
 import torch
 
-from gsdiff.data import load_or_build_dataset
-from gsdiff.policy import DiffusionPolicy
-from gsdiff.training import train_policy, validation_loss
+from gsdiff.data import load_or_build_dataset, load_training_datasets
+from gsdiff.policy import DiffusionPolicy, initial_policy
+from gsdiff.training import (
+    train_policy,
+    training_degree,
+    training_key,
+    training_sizes,
+    validation_loss,
+)
 
 
 def _crash_at_step(step, profile, dataset, work, monkeypatch):
@@ -178,3 +184,68 @@ def test_training_precision(profile, tmp_path, precision):
     assert run.history["loss"] == pytest.approx(
         reference.history["loss"], rel=0.05 if precision != "float32" else 0
     )
+
+
+def test_training_on_several_sizes(profile, tmp_path, monkeypatch):
+    """Each step trains on one size (both are drawn), larger sizes on graphs of the profile's degree; the
+    validation loss is the mean over sizes; a crash resumes to the same weights."""
+    sized = replace(profile, train_pairs=(8,))
+    datasets = load_training_datasets(sized, cache_dir=tmp_path / "cache", progress=False)
+    assert [d.gains.shape[-1] for d in datasets] == [5, 8]
+    assert datasets[1].built == tuple((s, f) for s in ("train", "validation") for f in profile.f_mins)
+    assert training_sizes(sized) == (5, 8)
+    assert training_degree(sized, 5) is None and training_degree(sized, 8) == 4
+    seen = []
+    loss_given = DiffusionPolicy.loss_given
+
+    def spy(self, gains, *args, top_k=None, **kwargs):
+        seen.append((gains.shape[-1], top_k))
+        return loss_given(self, gains, *args, top_k=top_k, **kwargs)
+
+    monkeypatch.setattr(DiffusionPolicy, "loss_given", spy)
+    full = train_policy(datasets, sized, work_dir=tmp_path / "a", progress=False)
+    monkeypatch.undo()
+    assert {(5, None), (8, 4)} <= set(seen)
+    kept = DiffusionPolicy.load(tmp_path / "a" / "best.pt")
+    common = dict(samples_per_problem=3, chunk_problems=4, seed=sized.seed)
+    per_size = [
+        validation_loss(*d.split("validation"), kept, top_k=training_degree(sized, n), **common)
+        for d, n in zip(datasets, (5, 8), strict=True)
+    ]
+    best = full.history["step"].index(full.best_step)
+    assert full.history["val_loss"][best] == pytest.approx(sum(per_size) / 2, rel=1e-6)
+
+    _crash_at_step(10, sized, datasets, tmp_path / "b", monkeypatch)
+    resumed = train_policy(datasets, sized, work_dir=tmp_path / "b", progress=False)
+    for a, b in zip(full.policy.state_dict().values(), resumed.policy.state_dict().values(), strict=True):
+        assert torch.allclose(a, b, atol=1e-6)
+    with pytest.raises(ValueError, match=r"datasets must hold networks of \(5, 8\) pairs"):
+        train_policy(datasets[:1], sized, work_dir=tmp_path / "c", progress=False)
+    with pytest.raises(ValueError, match="resumable checkpoint .* datasets"):
+        other = replace(sized, train_pairs=(9,))
+        train_policy(
+            load_training_datasets(other, cache_dir=tmp_path / "cache", progress=False),
+            other,
+            work_dir=tmp_path / "b",
+            progress=False,
+        )
+
+
+def test_fine_tuning_starts_from_the_checkpoint(profile, tmp_path):
+    """init_from: the run's weights before its first step are the checkpoint's; the key and the resumable
+    state name them; a missing checkpoint or another denoiser is an error naming init_from."""
+    dataset = load_or_build_dataset(profile, cache_dir=tmp_path / "cache", progress=False)
+    first = train_policy(dataset, profile, work_dir=tmp_path / "a", progress=False)
+    start = str(tmp_path / "a" / "best.pt")
+    tuned = replace(profile, train=replace(profile.train, num_steps=1, learning_rate=1e-12, init_from=start))
+    one = train_policy(dataset, tuned, work_dir=tmp_path / "b", progress=False)
+    for a, b in zip(first.policy.state_dict().values(), one.policy.state_dict().values(), strict=True):
+        assert torch.allclose(a, b, atol=1e-9)
+    state = torch.load(tmp_path / "b" / "last.pt", weights_only=True)
+    assert state["init_fingerprint"] == first.policy.fingerprint()
+    assert training_key(dataset, tuned) != training_key(dataset, replace(tuned, train=profile.train))
+    with pytest.raises(ValueError, match=r"train.init_from names .*nowhere.pt.* does not exist"):
+        initial_policy(replace(tuned, train=replace(tuned.train, init_from=str(tmp_path / "nowhere.pt"))))
+    wider = replace(tuned, denoiser=replace(tuned.denoiser, hidden=16))
+    with pytest.raises(ValueError, match=r"init_from checkpoint .* denoiser.hidden: 8 vs expected 16"):
+        initial_policy(wider)

@@ -83,3 +83,14 @@ def test_records_table_formats_floats_only() -> None:
     table = records_table([{"num_pairs": 20, "fp_mean": 3.14159, "pairing": "strongest"}])
     lines = ["| num pairs | fp mean | pairing |", "|---|---|---|", "| 20 | 3.142 | strongest |"]
     assert table.splitlines() == lines
+
+
+def test_size_changes_table_by_hand() -> None:
+    from gsdiff.evaluation import SIZE_CHANGES
+    from gsdiff.viz import size_changes_table
+
+    row = {key: 0.5 for key, _ in SIZE_CHANGES} | {"neighbours": 19.0}
+    lines = size_changes_table({20: row, 400: row | {"p5_ratio": 0.904}}).splitlines()
+    assert lines[0] == "|  | N = 20 | N = 400 |" and len(lines) == 2 + len(SIZE_CHANGES)
+    assert lines[2] == "| neighbours kept per receiver | 19 | 19 |"
+    assert "| p5, policy ÷ expert | 0.50 | 0.90 |" in lines

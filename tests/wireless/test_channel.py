@@ -149,9 +149,12 @@ def test_drop_at_densities_is_one_seeded_drop_per_density():
 
     gains = drop_at_densities(2, 5, (8.2, 11.9), seed=3)
     assert gains.shape == (4, 5, 5)
-    for k, density in enumerate((8.2, 11.9)):
-        alone = drop_networks(2, DropConfig(num_pairs=5, density_per_km2=density), seed=3).gains
+    for k, density in enumerate((8.2, 11.9)):  # density k's seed: 1000 x 3 + 500 + k
+        alone = drop_networks(2, DropConfig(num_pairs=5, density_per_km2=density), seed=3500 + k).gains
         assert torch.equal(gains[2 * k : 2 * k + 2], alone)
+    # each density has its own layouts, not the same ones rescaled
+    same = drop_at_densities(1, 5, (8.2, 8.2), seed=3)
+    assert not torch.allclose(same[0], same[1])
 
 
 def _sequential_greedy(gains: np.ndarray) -> list[int]:
