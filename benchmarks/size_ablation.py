@@ -11,7 +11,7 @@ exact one up to 50 pairs and the mean-field one above, as in the results chapter
 
 For each size it prints, per policy: p5 and mean, their ratios to the expert's, the mean of the per-network p5
 ratios with its standard error (how far a perfect imitator may stray from 1 on this many networks), and the
-training CPU time recorded in the checkpoint (its base's included where ``--base`` names one).
+training time recorded in the checkpoint (wall clock; its base's included where ``--base`` names one).
 
     python benchmarks/size_ablation.py --policy shipped=book-ugnn-n20 --policy mixed=/path/mixed.pt
     python benchmarks/size_ablation.py --pairs 20 100 400 1600 --networks 20=8 100=2 400=2 1600=1
@@ -150,7 +150,7 @@ def main() -> None:
             "p5 ÷ expert",
             "per-network p5 ratio ± s.e.",
             "mean ÷ expert",
-            "training CPU h",
+            "training h (wall, as recorded)",
             "seconds here",
         ]
         print(markdown_table(header, rows))
