@@ -404,6 +404,9 @@ def test_cli_train_and_sample(profile, tmp_path, capsys, monkeypatch):
     assert main([*choose, "--checkpoint", str(model), "--out", str(again)]) == 0
     assert json.loads(capsys.readouterr().out)["label"] == label
     assert DiffusionPolicy.load(again).fingerprint() == stored.fingerprint()
+    # no choice at an f_min the dataset lacks: refused before training, naming the way out
+    assert main([*train, "--set", "f_min=0.6", "--out", str(tmp_path / "x.pt")]) == 2
+    assert "not one of the dataset's levels f_mins = [0.5, 0.7]" in capsys.readouterr().err
     nets, out = tmp_path / "nets.npz", tmp_path / "s.npy"
     main(["drop", "--num-networks", "2", "--num-pairs", "7", "--density", "10", "--out", str(nets)])
     argv = [

@@ -155,6 +155,12 @@ def train(args: argparse.Namespace) -> dict:
     from ..training import train_policy
 
     profile = _profile(args)
+    if not args.keep_sampling and not any(abs(profile.f_min - f) < 1e-9 for f in profile.f_mins):
+        # refused before training, not after it: the choice is made on validation networks at f_min
+        raise ValueError(
+            f"the sampling setting is chosen at f_min = {profile.f_min:g}, which is not one of the dataset's "
+            f"levels f_mins = {list(profile.f_mins)}: set f_min to one of them or pass --keep-sampling"
+        )
     workers, device = _workers(args)
     datasets = load_training_datasets(  # no test samples: training never reads them
         profile, cache_dir=args.cache_dir, progress=not args.quiet, device=device

@@ -39,6 +39,10 @@ TINY = {
 }
 
 
+# train: the runs are compared weight for weight, and the tiny profile's f_min is no dataset level
+KEEP = ["--keep-sampling"]
+
+
 def _args(**train) -> list[str]:
     settings = {**TINY, **{f"train.{k}": v for k, v in train.items()}}
     return ["--profile", "ci", *(f"--set={k}={v}" for k, v in settings.items()), "--quiet"]
@@ -94,8 +98,9 @@ def test_two_processes_build_the_dataset_and_train_as_one(tmp_path, capsys):
 
     steps = {"num_steps": 30, "eval_every": 10, "checkpoint_every": 10}
     alone, together = tmp_path / "one.pt", tmp_path / "two.pt"
-    assert main(["train", *_args(**steps), "--cache-dir", str(tmp_path / "c1"), "--out", str(alone)]) == 0
-    run = _torchrun(["train", *_args(**steps), "--cache-dir", str(tmp_path / "c2"), "--out", str(together)])
+    train = ["train", *_args(**steps), *KEEP]
+    assert main([*train, "--cache-dir", str(tmp_path / "c1"), "--out", str(alone)]) == 0
+    run = _torchrun([*train, "--cache-dir", str(tmp_path / "c2"), "--out", str(together)])
     assert run.wait(timeout=300) == 0
     a, b = (torch.load(path, weights_only=True) for path in (alone, together))
     assert a["history"]["step"] == b["history"]["step"] == [10, 20, 30]
@@ -112,11 +117,11 @@ def test_a_killed_rank_resumes_from_the_last_checkpoint_under_another_process_co
     steps = {"num_steps": 400, "eval_every": 100, "checkpoint_every": 20}
     cache = ["--cache-dir", str(tmp_path / "c")]
     reference, model = tmp_path / "reference.pt", tmp_path / "model.pt"
-    assert main(["train", *_args(**steps), *cache, "--out", str(reference)]) == 0
+    assert main(["train", *_args(**steps), *KEEP, *cache, "--out", str(reference)]) == 0
     capsys.readouterr()
 
     last = Path(f"{model}.work") / "last.pt"
-    job = _torchrun(["train", *_args(**steps), *cache, "--out", str(model)], stderr=subprocess.DEVNULL)
+    job = _torchrun(["train", *_args(**steps), *KEEP, *cache, "--out", str(model)], stderr=subprocess.DEVNULL)
     victim = _rank_pid(job, rank=1)
     deadline = time.monotonic() + 120
     while not last.exists():  # the first checkpoint (step 20)
@@ -127,7 +132,7 @@ def test_a_killed_rank_resumes_from_the_last_checkpoint_under_another_process_co
     interrupted = torch.load(last, weights_only=True)["step"]
     assert 20 <= interrupted < 400 and not model.exists()
 
-    assert main(["train", *_args(**steps), *cache, "--out", str(model)]) == 0  # resumes, one process
+    assert main(["train", *_args(**steps), *KEEP, *cache, "--out", str(model)]) == 0  # resumes, one process
     a, b = (torch.load(path, weights_only=True) for path in (reference, model))
     assert b["history"]["step"] == a["history"]["step"] == [100, 200, 300, 400]
     for key in ("loss", "val_loss", "val_p5_margin", "val_mean_ratio"):
