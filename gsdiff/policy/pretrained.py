@@ -1,10 +1,13 @@
 """Checkpoints shipped with gsdiff: the book profile's diffusion policies, trained by ``gsdiff train``.
 
 They live in ``gsdiff/checkpoints/`` (package data, so an installed gsdiff has them too) as
-``<profile>-<kind>.pt``; each holds its defining configs, its sampling setting and its training history.
-Reproduce one with
+``<profile>-<kind>.pt``; each holds its defining configs, its sampling setting (chosen on validation) and
+its training history. Reproduce one with
 
     python -m gsdiff train --profile book --kind ugnn --out gsdiff/checkpoints/book-ugnn.pt
+
+which starts from the weights of ``book-ugnn-n20.pt`` (the first stage, also shipped:
+``TrainConfig.init_from`` and ``gsdiff.config.BOOK_BASE_SETTINGS``; ``initial_policy`` resolves the name).
 
 A checkpoint loads as long as what defines its weights matches the profile (``gsdiff.policy.checkpoints``):
 a profile's sampling defaults and fields added to the configs later never stop it.
