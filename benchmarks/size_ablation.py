@@ -2,12 +2,12 @@
 like against the expert on new networks of several sizes (issue 26's ablation).
 
 Every policy first gets its sampling setting chosen on the book's validation networks at N = 20, as the
-training chapter chooses it (``choose_sampling``: the profile's margins, with and without the projection onto
-the expert's power levels; the balanced score against the expert drawn as the policy draws), then plays
-``--samples`` draws per network, i.i.d. per time-sharing window over the book's evaluation (the papers'
-protocol), on graphs of the training degree (each receiver's 19 strongest interferers). The expert is the
-exact one up to 50 pairs and the mean-field one above, as in the results chapter. The networks are drawn by
-``drop_at_densities`` with ``--seed``, which no dataset uses.
+training chapter and ``gsdiff train`` choose it (``choose_policy_sampling``: the profile's margins, with and
+without the projection onto the expert's power levels; the balanced score against the expert drawn as the
+policy draws), then plays ``--samples`` draws per network, i.i.d. per time-sharing window over the book's
+evaluation (the papers' protocol), on graphs of the training degree (each receiver's 19 strongest
+interferers). The expert is the exact one up to 50 pairs and the mean-field one above, as in the results
+chapter. The networks are drawn by ``drop_at_densities`` with ``--seed``, which no dataset uses.
 
 For each size it prints, per policy: p5 and mean, their ratios to the expert's, the mean of the per-network p5
 ratios with its standard error (how far a perfect imitator may stray from 1 on this many networks), and the
@@ -30,11 +30,9 @@ import torch
 
 from gsdiff.config import EXACT_MAX_PAIRS, EXPERT, Candidate, get_profile
 from gsdiff.data import load_or_build_dataset
-from gsdiff.evaluation import choose_sampling, compare_over_sizes
+from gsdiff.evaluation import choose_policy_sampling, compare_over_sizes
 from gsdiff.policy import DiffusionPolicy, shipped_checkpoint
 from gsdiff.viz import markdown_table
-from gsdiff.wireless.play import resample
-from gsdiff.wireless.time_sharing import played_rates
 
 
 def _load(spec: str) -> tuple[Candidate, DiffusionPolicy, Path]:
@@ -73,33 +71,18 @@ def main() -> None:
     book = get_profile("book")
     loaded = [_load(spec) for spec in args.policy]
     policies = {c: p for c, p, _ in loaded}
-    tuning = book.tuning
     dataset = load_or_build_dataset(
         book, splits={"validation": [book.f_min]}, cache_dir=args.cache_dir, progress=False
     )
-    gains, chain = dataset.at_f_min("validation", book.f_min, tuning.networks_per_density)
-    expert_w = resample(chain, tuning.num_samples, generator=torch.Generator().manual_seed(tuning.seed))
-    expert_rates = played_rates(gains, expert_w, book.radio, book.evaluation, seed=tuning.seed)
     sampling, base_seconds = {}, 0.0
     for c, policy in policies.items():
         timer = time.perf_counter()
-        search = choose_sampling(
-            gains,
-            book.f_min,
-            expert_rates,
-            policy,
-            book.radio,
-            book.evaluation,
-            num_samples=tuning.num_samples,
-            margins=tuning.margins,
-            power_levels=[None, book.expert.num_levels],
-            seed=tuning.seed,
-        )
+        search = choose_policy_sampling(dataset, policy, book)  # the search gsdiff train stores
         sampling[c] = replace(search.best, top_k=book.num_pairs - 1)
         if c.name == args.base:
             base_seconds = _training_seconds(policy)
         print(
-            f"{c.name}: chosen on {len(gains)} validation networks: {search.best.label} "
+            f"{c.name}: chosen on validation networks: {search.best.label} "
             f"(p5 {search.best_scores['p5_ratio']:.3f}x, mean {search.best_scores['mean_ratio']:.3f}x; "
             f"{time.perf_counter() - timer:.0f} s)",
             flush=True,
