@@ -2,7 +2,9 @@
 samples by dual time-sharing, and evaluate, each step a separate ``gsdiff`` process whose wall time and
 peak memory (``/usr/bin/time``'s maximum resident set size) are printed as a table.
 
-The samples are drawn on a top-19 graph (the degree the U-GNN trained with at N = 20); the pooled samples'
+The samples are drawn with ``gsdiff sample``'s default flags: on a network larger than its training ones the
+policy keeps the degree it trained with (top-19 for the U-GNN trained at N = 20), and the default chunk size
+and memory guard (8 GB) hold; ``--top-k`` overrides the degree. The pooled samples'
 rates in dual time-sharing and the final evaluation use each receiver's 16 strongest interferers exactly and
 the rest by their mean field (``--interferers``), since exact rates over all 10^8 links per sample cost
 O(N^2) each; full power is evaluated the same way for reference.
@@ -55,7 +57,7 @@ def main() -> None:
         "--samples", type=int, default=20, help="samples drawn (the pool of dual time-sharing)"
     )
     parser.add_argument("--interferers", type=int, default=16)
-    parser.add_argument("--top-k", type=int, default=19)
+    parser.add_argument("--top-k", type=int, default=None, help="default: gsdiff sample's own choice")
     parser.add_argument("--f-min", type=float, default=0.6)
     parser.add_argument("--work", default="/tmp/gsdiff-ten-thousand", help="folder for the files")
     args = parser.parse_args()
@@ -69,8 +71,11 @@ def main() -> None:
     drop = ["drop", "--num-networks", "1", "--num-pairs", str(args.pairs), "--density", "10.1"]
     run("drop", [*drop, "--out", str(nets)], rows)
     sample = ["sample", "--checkpoint", str(checkpoint_path("book", "ugnn")), "--networks", str(nets), *f_min]
-    sample += ["--num-samples", str(args.samples), "--top-k", str(args.top_k), "--chunk-nodes", "40000"]
-    run("sample (U-GNN, DDIM 20 steps)", [*sample, "--out", str(samples)], rows)
+    sample += ["--num-samples", str(args.samples)] + (
+        [] if args.top_k is None else ["--top-k", str(args.top_k)]
+    )
+    answer = run("sample (U-GNN, its stored setting)", [*sample, "--out", str(samples)], rows)
+    print(f"sampled with {answer['sampling']}, {answer['neighbours_per_receiver']} neighbours per receiver")
     dual = ["dual-time-sharing", "--networks", str(nets), "--samples", str(samples), *f_min, *exact]
     run("dual time-sharing", [*dual, "--out", str(played)], rows)
     with np.load(nets) as data:

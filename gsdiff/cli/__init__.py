@@ -23,7 +23,9 @@ from ..config import (
     PLAY_MODES,
     PROFILES,
     SAMPLER_KINDS,
+    SAMPLING_MEMORY_GB,
     SPLITS,
+    TIMESTEP_SPACINGS,
     DualTimeSharingConfig,
     EvaluationConfig,
     ExpertConfig,
@@ -243,6 +245,12 @@ def _parser() -> argparse.ArgumentParser:
     sa.add_argument("--steps", type=int, default=None, help="sampler steps (default: the checkpoint's)")
     sa.add_argument("--eta", type=float, default=None, help="DDIM eta (default: the checkpoint's)")
     sa.add_argument(
+        "--timestep-spacing",
+        choices=TIMESTEP_SPACINGS,
+        default=None,
+        help="which of the K steps the sampler runs (default: the checkpoint's)",
+    )
+    sa.add_argument(
         "--power-levels",
         "--levels",
         dest="power_levels",
@@ -263,10 +271,17 @@ def _parser() -> argparse.ArgumentParser:
         "--top-k",
         type=int,
         default=None,
-        help="graphs of each receiver's k strongest interferers (large N; default: the checkpoint's)",
+        help="graphs of each receiver's k strongest interferers (default: the checkpoint's, or on networks "
+        "larger than its training ones the degree it was trained on)",
     )
     sa.add_argument(
         "--chunk-nodes", type=int, default=10240, help="nodes (networks x samples x N) processed at once"
+    )
+    sa.add_argument(
+        "--memory-gb",
+        type=float,
+        default=SAMPLING_MEMORY_GB,
+        help="GB: refuse, before sampling, graphs whose operators would need more (default %(default)s)",
     )
     sa.add_argument("--seed", type=int, default=0)
     sa.add_argument("--out", required=True, help="output .npy, [B, S, N] in W")

@@ -228,14 +228,24 @@ def sample(args: argparse.Namespace) -> dict:
     }
     setting = replace(policy.sampling, **given)
     samples = policy.sample(
-        gains, args.f_min, args.num_samples, setting, generator=generator, chunk_nodes=args.chunk_nodes
+        gains,
+        args.f_min,
+        args.num_samples,
+        setting,
+        generator=generator,
+        chunk_nodes=args.chunk_nodes,
+        memory_gb=args.memory_gb,
     )
     save_array(args.out, samples)
+    degree = policy.graph_degree(gains.shape[-1], setting.top_k)
     return {
         "out": str(args.out),
         "shape": list(samples.shape),
         "f_min": args.f_min,
         "sampling": setting.label,
+        "neighbours_per_receiver": gains.shape[-1] - 1
+        if degree is None
+        else min(degree, gains.shape[-1] - 1),
     }
 
 

@@ -40,8 +40,16 @@ from .choices import (
     SAMPLER_KINDS,
     SELECTION_RULES,
     SPLITS,
+    TIMESTEP_SPACINGS,
 )
-from .learning import DenoiserConfig, DiffusionConfig, SamplingSetting, TrainConfig, TuningConfig
+from .learning import (
+    SAMPLING_MEMORY_GB,
+    DenoiserConfig,
+    DiffusionConfig,
+    SamplingSetting,
+    TrainConfig,
+    TuningConfig,
+)
 from .profiles import BOOK_BASE_SETTINGS, PROFILES, Profile, get_profile, override_profile
 from .solvers import (
     EXACT_MAX_PAIRS,
@@ -68,6 +76,7 @@ __all__ = [
     "DualTimeSharingConfig",
     "DenoiserConfig",
     "DiffusionConfig",
+    "SAMPLING_MEMORY_GB",
     "SamplingSetting",
     "TrainConfig",
     "TuningConfig",
@@ -102,6 +111,7 @@ __all__ = [
     "POOLING_KINDS",
     "NOISE_SCHEDULES",
     "SAMPLER_KINDS",
+    "TIMESTEP_SPACINGS",
     "LOSS_WEIGHTINGS",
     "INITIAL_NOISE_KINDS",
     "SELECTION_RULES",

@@ -16,6 +16,7 @@ __all__ = [
     "POOLING_KINDS",
     "NOISE_SCHEDULES",
     "SAMPLER_KINDS",
+    "TIMESTEP_SPACINGS",
     "LOSS_WEIGHTINGS",
     "INITIAL_NOISE_KINDS",
     "SELECTION_RULES",
@@ -36,7 +37,13 @@ GRAPH_LAYOUTS = ("auto", "dense", "sparse")  # how a channel graph holds S (gsdi
 DIRECTIONS = ("in", "both")  # shift operators of a graph filter: S, or S and S^T (gsdiff.graph.filters)
 POOLING_KINDS = ("topk", "stride")  # how a U-GNN level keeps nodes
 NOISE_SCHEDULES = ("linear", "cosine")  # beta_k of the forward process (gsdiff.diffusion.noise_schedules)
-SAMPLER_KINDS = ("ddim", "ddpm")  # reverse-process samplers (gsdiff.diffusion.samplers)
+SAMPLER_KINDS = (
+    "ddim",
+    "ddpm",
+    "dpmsolver++",
+    "unipc",
+)  # reverse-process samplers (gsdiff.diffusion.samplers)
+TIMESTEP_SPACINGS = ("leading", "trailing")  # which K-step subsequence a sampler runs (diffusion.samplers)
 LOSS_WEIGHTINGS = ("none", "log_snr", "v")  # omega(k) of the diffusion loss (gsdiff.diffusion.loss)
 INITIAL_NOISE_KINDS = ("sobol", "gaussian")  # x_K of the reverse process (gsdiff.diffusion.initial_noise)
 SELECTION_RULES = ("loss", "balanced", "p5")  # what checkpoint keeping maximizes (gsdiff.training.selection)

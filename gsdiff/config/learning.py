@@ -16,9 +16,17 @@ from .choices import (
     PRECISIONS,
     SAMPLER_KINDS,
     SELECTION_RULES,
+    TIMESTEP_SPACINGS,
 )
 
-__all__ = ["DenoiserConfig", "DiffusionConfig", "SamplingSetting", "TrainConfig", "TuningConfig"]
+__all__ = [
+    "DenoiserConfig",
+    "DiffusionConfig",
+    "SAMPLING_MEMORY_GB",
+    "SamplingSetting",
+    "TrainConfig",
+    "TuningConfig",
+]
 
 
 @dataclass(frozen=True)
@@ -76,15 +84,23 @@ class DiffusionConfig:
             )
 
 
+SAMPLING_MEMORY_GB = (
+    8.0  # default memory budget of a sampling chunk's graph operators (DiffusionPolicy.sample)
+)
+
+
 @dataclass(frozen=True)
 class SamplingSetting:
     """How a trained policy draws allocations (``DiffusionPolicy.sample``): the reverse process and the
     conditioning and projection around it. None of it changes the weights, so a checkpoint stores the
     setting chosen for it on validation and any field can be changed when sampling."""
 
-    sampler: str = "ddim"  # "ddim" or "ddpm" (gsdiff.diffusion.samplers)
+    sampler: str = "ddim"  # "ddim", "ddpm", or the few-step ODE solvers "dpmsolver++" and "unipc"
+    # (gsdiff.diffusion.samplers)
     steps: int = 20  # inference steps: a subsequence of the K training steps
-    eta: float = 0.0  # DDIM's stochasticity: 0 deterministic, 1 DDPM-like (DDPM ignores it)
+    eta: float = 0.0  # DDIM's stochasticity: 0 deterministic, 1 DDPM-like (the others take none)
+    timestep_spacing: str = "leading"  # which steps: "leading" (ends at step 0) or "trailing" (starts at
+    # K - 1, which few steps need; gsdiff.diffusion.inference_timesteps)
     initial_noise: str = "sobol"  # x_K of the S samples of a network: "sobol" (randomized quasi-Monte
     # Carlo: evenly spread, so time-shared averages converge faster) or "gaussian" (i.i.d.);
     # gsdiff.diffusion.initial_noise
@@ -96,6 +112,7 @@ class SamplingSetting:
 
     def __post_init__(self) -> None:
         check_choice("sampler", self.sampler, SAMPLER_KINDS)
+        check_choice("timestep_spacing", self.timestep_spacing, TIMESTEP_SPACINGS)
         check_int_at_least("steps", self.steps, 1)
         if isinstance(self.eta, bool) or not (
             isinstance(self.eta, (int, float)) and math.isfinite(self.eta) and self.eta >= 0
@@ -192,8 +209,22 @@ class TuningConfig:
     try_power_levels: bool = True  # also try projecting samples onto the expert's power levels
     dual_margins: tuple[float, ...] = (0.1, 0.15, 0.2, 0.25, 0.3)  # bits/s/Hz: dual targets f_min + margin
     seed: int = 0  # seed of the samples and of the random-levels pool
+    samplers: tuple[tuple[str, int, str], ...] = ()  # (sampler, steps, timestep_spacing) tried besides the
+    # policy's own, e.g. ("dpmsolver++", 4, "trailing"): few-step solvers (gsdiff.diffusion.samplers)
+    step_tolerance: float = 0.0  # the fewest denoiser steps whose balanced score is within this of the best
+    # is kept (0: the best score, whatever it costs)
 
     def __post_init__(self) -> None:
+        samplers = tuple(tuple(entry) for entry in self.samplers)
+        object.__setattr__(self, "samplers", samplers)  # lists from the command line, as tuples
+        for entry in samplers:
+            if len(entry) != 3:
+                raise ValueError(f"samplers entries are (sampler, steps, timestep_spacing), got {entry!r}")
+            check_choice("sampler", entry[0], SAMPLER_KINDS)
+            check_int_at_least("steps", entry[1], 1)
+            check_choice("timestep_spacing", entry[2], TIMESTEP_SPACINGS)
+        if isinstance(self.step_tolerance, bool) or not 0 <= self.step_tolerance < 1:
+            raise ValueError(f"step_tolerance must be in [0, 1), got {self.step_tolerance!r}")
         check_int_at_least("networks_per_density", self.networks_per_density, 1)
         check_int_at_least("num_samples", self.num_samples, 1)
         for name in ("margins", "dual_margins"):

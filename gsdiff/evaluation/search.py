@@ -107,29 +107,45 @@ def choose_sampling(
     power_levels: Sequence[int | None],
     seed: int = 0,
     chain_rates: torch.Tensor | None = None,
+    samplers: Sequence[tuple[str, int, str]] = (),
+    step_tolerance: float = 0.0,
 ) -> SettingSearch:
     """Try every requested margin with every projection onto power levels (None: no projection) on
-    validation networks ``gains`` at ``f_min``, each a change of the policy's own setting; keep the setting
-    with the best balanced score (the first on ties). ``expert_rates`` [R, B, N] are the expert's played
-    rates on the same networks (drawn as the policy draws: the like-for-like reference); the policy's are
-    played by ``evaluation`` with the picks of ``seed``. With ``chain_rates`` (the expert's chain in order,
-    the stricter reference) every row also holds its "balanced_chain" score against it."""
+    validation networks ``gains`` at ``f_min``, each a change of the policy's own setting, with its own
+    sampler and with each of ``samplers`` (sampler, steps, timestep_spacing); keep the setting with the best
+    balanced score (the first on ties), or, with ``step_tolerance``, the one with the fewest steps among
+    those within that of the best (the better score among equals). ``expert_rates`` [R, B, N] are the
+    expert's played rates on the same networks (drawn as the policy draws: the like-for-like reference);
+    the policy's are played by ``evaluation`` with the picks of ``seed``. With ``chain_rates`` (the expert's
+    chain in order, the stricter reference) every row also holds its "balanced_chain" score against it.
+    Every row holds "steps" (denoiser passes per sample) and "seconds_per_network" (drawing them)."""
     rows, scored, settings = {}, [], {}
-    for margin in margins:
-        drawn = replace(policy.sampling, margin=margin, power_levels=None)
-        x = policy.sample(gains, f_min, num_samples, drawn, generator=torch.Generator().manual_seed(seed))
-        for levels in power_levels:
-            setting = replace(drawn, power_levels=levels)
-            on_grid = x if levels is None else project_to_levels(x, radio.max_power_w, levels)
-            rates = played_rates(gains, on_grid, radio, evaluation, seed=seed)  # [R, B, N]
-            metrics, scores = _scored(rates, f_min, expert_rates, evaluation.aggregate)
-            if chain_rates is not None:
-                metrics["balanced_chain"] = _scored(rates, f_min, chain_rates, evaluation.aggregate)[0][
-                    "balanced"
-                ]
-            rows[setting.label], settings[setting.label] = metrics, setting
-            scored.append((metrics["balanced"], setting, scores, on_grid))
-    _, best, scores, samples = max(scored, key=lambda row: row[0])
+    own = replace(policy.sampling, power_levels=None)
+    variants = [own] + [
+        replace(own, sampler=kind, steps=steps, timestep_spacing=spacing, eta=0.0)
+        for kind, steps, spacing in samplers
+    ]
+    for variant in dict.fromkeys(variants):  # in order, each once
+        for margin in margins:
+            drawn = replace(variant, margin=margin)
+            timer = time.perf_counter()
+            x = policy.sample(gains, f_min, num_samples, drawn, generator=torch.Generator().manual_seed(seed))
+            seconds = (time.perf_counter() - timer) / len(gains)
+            for levels in power_levels:
+                setting = replace(drawn, power_levels=levels)
+                on_grid = x if levels is None else project_to_levels(x, radio.max_power_w, levels)
+                rates = played_rates(gains, on_grid, radio, evaluation, seed=seed)  # [R, B, N]
+                metrics, scores = _scored(rates, f_min, expert_rates, evaluation.aggregate)
+                if chain_rates is not None:
+                    chain = _scored(rates, f_min, chain_rates, evaluation.aggregate)[0]
+                    metrics["balanced_chain"] = chain["balanced"]
+                metrics |= {"steps": setting.steps, "seconds_per_network": seconds}
+                rows[setting.label], settings[setting.label] = metrics, setting
+                scored.append((metrics["balanced"], setting, scores, on_grid))
+    top = max(row[0] for row in scored)
+    near = [row for row in scored if row[0] >= top - step_tolerance]
+    # fewest steps first, then the better score; max() keeps the first of equal rows, as before
+    _, best, scores, samples = max(near, key=lambda row: (-row[1].steps, row[0]))
     return SettingSearch(rows, best, scores, samples, settings)
 
 

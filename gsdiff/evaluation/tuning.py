@@ -158,6 +158,8 @@ def _search(policy, profile: Profile, gains, expert_rates, chain_rates) -> Setti
         power_levels=[None, profile.expert.num_levels] if config.try_power_levels else [None],
         seed=config.seed,
         chain_rates=chain_rates,
+        samplers=config.samplers,
+        step_tolerance=config.step_tolerance,
     )
 
 

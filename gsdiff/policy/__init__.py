@@ -13,10 +13,13 @@ from .export import (
     export_denoiser,
     pairwise_top_fraction,
 )
+from .memory import check_sampling_memory, sampling_memory_gb
 from .pretrained import checkpoint_path, initial_policy, load_pretrained, shipped_checkpoint, with_kind
 
 __all__ = [
     "DiffusionPolicy",
+    "sampling_memory_gb",
+    "check_sampling_memory",
     "project_to_levels",
     "FORMAT",
     "DEFINING_CONFIGS",

@@ -13,7 +13,10 @@ initial noise ``noise``.
 Layout (format 3), a dict for ``torch.save`` that ``torch.load(..., weights_only=True)`` reads::
 
     {"format": 3, "config": {"denoiser": ..., "diffusion": ..., "radio": ..., "graph": ...},
-     "sampling": {...}, "state_dict": ..., **extra}   # extra: history, best_step, profile, ...
+     "sampling": {...}, "training_pairs": N, "state_dict": ..., **extra}   # extra: history, profile, ...
+
+``training_pairs`` (the network size the weights were trained on; it sets the default graph degree on
+larger networks) came after format 3's first files: one without it takes its training profile's size.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from pathlib import Path
 import torch
 
 from ..cache import content_key
-from ..config import DenoiserConfig, DiffusionConfig, GraphConfig, RadioConfig, SamplingSetting
+from ..config import PROFILES, DenoiserConfig, DiffusionConfig, GraphConfig, RadioConfig, SamplingSetting
 
 __all__ = [
     "FORMAT",
@@ -34,6 +37,7 @@ __all__ = [
     "migrate",
     "read_configs",
     "read_sampling",
+    "read_training_pairs",
     "config_differences",
     "read_checkpoint",
     "weights_fingerprint",
@@ -96,6 +100,16 @@ def read_configs(payload: dict, what: str) -> dict:
 def read_sampling(payload: dict, what: str) -> SamplingSetting:
     """The sampling setting of a migrated payload, absent fields at their defaults."""
     return _filled(SamplingSetting, payload.get("sampling", {}), what)
+
+
+def read_training_pairs(payload: dict) -> int | None:
+    """The training size N of a migrated payload: stored, or that of the profile it names (None if
+    neither)."""
+    stored = payload.get("training_pairs")
+    if stored is not None:
+        return int(stored)
+    profile = PROFILES.get(payload.get("profile"))
+    return None if profile is None else profile.num_pairs
 
 
 def config_differences(stored: dict, expected: dict) -> list[str]:

@@ -15,7 +15,15 @@ import torch
 from torch import nn
 
 from ..checks import check_int_at_least, check_networks, per_network_f_min
-from ..config import DenoiserConfig, DiffusionConfig, GraphConfig, Profile, RadioConfig, SamplingSetting
+from ..config import (
+    SAMPLING_MEMORY_GB,
+    DenoiserConfig,
+    DiffusionConfig,
+    GraphConfig,
+    Profile,
+    RadioConfig,
+    SamplingSetting,
+)
 from ..denoisers import build_denoiser
 from ..diffusion import (
     ddpm_loss,
@@ -37,8 +45,10 @@ from .checkpoints import (
     read_checkpoint,
     read_configs,
     read_sampling,
+    read_training_pairs,
     weights_fingerprint,
 )
+from .memory import check_sampling_memory
 
 __all__ = ["DiffusionPolicy", "project_to_levels"]
 
@@ -61,6 +71,9 @@ class DiffusionPolicy(nn.Module):
         denoiser, diffusion, radio, graph: the configs that define the policy's weights; a checkpoint stores
             them and refuses to load where a caller expects others.
         sampling: how the policy samples when a call names no setting (default: ``SamplingSetting()``).
+        training_pairs: the network size N it was trained on (stored with its checkpoint): on larger
+            networks it samples, by default, on graphs of the degree it learned, N - 1 (``graph_degree``).
+            None: not known (complete graphs unless the graph config or a setting keeps a top-k).
     """
 
     def __init__(
@@ -71,10 +84,14 @@ class DiffusionPolicy(nn.Module):
         graph: GraphConfig,
         *,
         sampling: SamplingSetting | None = None,
+        training_pairs: int | None = None,
     ) -> None:
         super().__init__()
+        if training_pairs is not None:
+            check_int_at_least("training_pairs", training_pairs, 2)
         self.configs = {"denoiser": denoiser, "diffusion": diffusion, "radio": radio, "graph": graph}
         self.sampling = sampling or SamplingSetting()
+        self.training_pairs = training_pairs
         self.denoiser = build_denoiser(denoiser)
         self.schedule = noise_schedule(
             diffusion.schedule, diffusion.num_train_steps, diffusion.beta_start, diffusion.beta_end
@@ -86,7 +103,12 @@ class DiffusionPolicy(nn.Module):
     def from_profile(cls, profile: Profile) -> DiffusionPolicy:
         """An untrained policy with the profile's configs and sampling setting."""
         return cls(
-            profile.denoiser, profile.diffusion, profile.radio, profile.graph, sampling=profile.sampling
+            profile.denoiser,
+            profile.diffusion,
+            profile.radio,
+            profile.graph,
+            sampling=profile.sampling,
+            training_pairs=profile.num_pairs,
         )
 
     def _apply(self, fn, recurse=True):
@@ -102,6 +124,19 @@ class DiffusionPolicy(nn.Module):
     @property
     def max_power_w(self) -> float:
         return self.configs["radio"].max_power_w
+
+    def graph_degree(self, num_pairs: int, top_k: int | None = None) -> int | None:
+        """The neighbours each receiver keeps when this policy samples networks of ``num_pairs`` pairs:
+        ``top_k`` if given, else the graph config's, else, on networks larger than the training ones, the
+        degree the denoiser learned on (``training_pairs - 1``: the fast sparse path, O(N k) per step,
+        without a flag); None keeps every interferer."""
+        if top_k is not None:
+            return top_k
+        if self.configs["graph"].top_k is not None:
+            return self.configs["graph"].top_k
+        if self.training_pairs is not None and num_pairs > self.training_pairs:
+            return self.training_pairs - 1
+        return None
 
     def graphs(
         self,
@@ -181,8 +216,8 @@ class DiffusionPolicy(nn.Module):
             raise ValueError(
                 f"steps must be at most the policy's {num_train_steps} diffusion steps, got {setting.steps}"
             )
-        eta = setting.eta if setting.sampler == "ddim" else None  # DDPM's step noise is the posterior's
-        sampler = make_sampler(setting.sampler, self.schedule, eta)
+        eta = setting.eta if setting.sampler == "ddim" else None  # the others' step noise is fixed
+        sampler = make_sampler(setting.sampler, self.schedule, eta, timestep_spacing=setting.timestep_spacing)
         sampler.set_timesteps(setting.steps)
         return sampler
 
@@ -204,6 +239,7 @@ class DiffusionPolicy(nn.Module):
         *,
         generator: torch.Generator | None = None,
         chunk_nodes: int = 10240,
+        memory_gb: float = SAMPLING_MEMORY_GB,
     ) -> torch.Tensor:
         """Draw allocations in W, [B, S, N], for networks [B, N, N] (any N) at f_min (scalar or [B]).
 
@@ -211,8 +247,10 @@ class DiffusionPolicy(nn.Module):
         the initial noise (``gsdiff.diffusion.initial_noise``), the margin (the denoiser is asked for the
         stricter requirement f_min + margin, as the expert's dual step aims at its own margin above f_min),
         the projection onto power levels (``project_to_levels``) and the graph's ``top_k`` (each receiver's
-        k strongest interferers; on networks larger than the training ones, k = the training N - 1 keeps the
-        degree the denoiser learned on and the cost per step O(N k)). Each network's graph is built once and
+        k strongest interferers; by default, on networks larger than the training ones, k = the training
+        N - 1, the degree the denoiser learned on, at a cost per step O(N k): ``graph_degree``). A chunk
+        whose graph operators would need more than ``memory_gb`` (``sampling_memory_gb``) is refused before
+        anything is built, naming the flags that fit it. Each network's graph is built once and
         shared by its samples and every step; networks and samples go in chunks of at most ``chunk_nodes``
         nodes (networks x samples x N: the chunks change the speed and the memory, and the samples only by
         float round-off and through the order of the step noise of DDPM or DDIM with eta > 0,
@@ -231,6 +269,7 @@ class DiffusionPolicy(nn.Module):
         check_int_at_least("chunk_nodes", chunk_nodes, 1)
         solver = self.sampler(setting)
         b, n = gains.shape[0], gains.shape[-1]
+        top_k = self.graph_degree(n, setting.top_k)
         z = initial_noise(  # [B, S, N]
             b,
             num_samples,
@@ -243,10 +282,18 @@ class DiffusionPolicy(nn.Module):
         per_chunk = max(1, chunk_nodes // n)  # signals (network samples) per chunk
         networks = max(1, per_chunk // num_samples)
         samples_per_chunk = min(num_samples, per_chunk)
+        check_sampling_memory(
+            min(b, networks) * samples_per_chunk * n,
+            n,
+            top_k,
+            self.configs["denoiser"],
+            memory_gb=memory_gb,
+            training_pairs=self.training_pairs,
+        )
         out = torch.empty_like(z)
         for first in range(0, b, networks):
             part = slice(first, first + networks)
-            graph = self.graphs(gains[part], f[part] + setting.margin, top_k=setting.top_k)  # once per chunk
+            graph = self.graphs(gains[part], f[part] + setting.margin, top_k=top_k)  # once per chunk
             predict = self._noise_predictor(graph)
             for start in range(0, num_samples, samples_per_chunk):
                 which = slice(start, start + samples_per_chunk)
@@ -283,7 +330,8 @@ class DiffusionPolicy(nn.Module):
         x = initial_noise(
             1, 1, n, setting.initial_noise, generator=generator, dtype=gains.dtype, device=gains.device
         ).reshape(1, n, 1)
-        predict = self._noise_predictor(self.graphs(gains[None], f_min + setting.margin, top_k=setting.top_k))
+        top_k = self.graph_degree(n, setting.top_k)
+        predict = self._noise_predictor(self.graphs(gains[None], f_min + setting.margin, top_k=top_k))
         path = reverse_path(self.sampler(setting), x, predict, generator=generator)
         return ReversePath(path.timesteps, path.samples[:, 0, :, 0], path.predicted_x0[:, 0, :, 0])
 
@@ -308,6 +356,7 @@ class DiffusionPolicy(nn.Module):
             "format": FORMAT,
             "config": self.config_dict(),
             "sampling": asdict(self.sampling),
+            "training_pairs": self.training_pairs,
             "state_dict": self.state_dict(),
             **extra,
         }
@@ -323,9 +372,13 @@ class DiffusionPolicy(nn.Module):
         if expected is not None:
             expected.check_configs(configs, what)
         with torch.random.fork_rng(devices=[]):  # the initial weights are overwritten: leave the RNG alone
-            policy = cls(**configs, sampling=read_sampling(payload, what))
+            policy = cls(
+                **configs, sampling=read_sampling(payload, what), training_pairs=read_training_pairs(payload)
+            )
         policy.load_state_dict(payload["state_dict"])
         policy.checkpoint_info = {
-            k: v for k, v in payload.items() if k not in ("format", "config", "sampling", "state_dict")
+            k: v
+            for k, v in payload.items()
+            if k not in ("format", "config", "sampling", "training_pairs", "state_dict")
         }
         return policy

@@ -111,13 +111,6 @@ def _policy_and_profile(
     return policy, profile
 
 
-def _setting_for(setting: SamplingSetting, num_pairs: int, trained_pairs: int) -> SamplingSetting:
-    """The setting, with the training degree (top_k = training N - 1) on networks larger than training's."""
-    if num_pairs > trained_pairs and setting.top_k is None:
-        return replace(setting, top_k=trained_pairs - 1)
-    return setting
-
-
 def _f_min_slider(value: float) -> widgets.FloatSlider:
     return widgets.FloatSlider(
         value=value, min=0.1, max=1.5, step=0.05, description="f_min (b/s/Hz)", continuous_update=False
@@ -180,9 +173,7 @@ def sampling_panel(
 
         def sample() -> None:
             state["net"] = drop_networks(1, drop, seed=c["network_seed"])
-            chosen = replace(
-                _setting_for(setting, c["num_pairs"], profile.num_pairs), steps=c["steps"], eta=c["eta"]
-            )
+            chosen = replace(setting, steps=c["steps"], eta=c["eta"])
             generator = torch.Generator().manual_seed(seed)
             state["samples"] = policy.sample(
                 state["net"].gains, c["f_min"], c["num_samples"], chosen, generator=generator
@@ -279,9 +270,8 @@ def slice_panel(
             ).samples_w[0]
 
         def sample() -> None:
-            chosen = _setting_for(setting, g.shape[-1], profile.num_pairs)
             generator = torch.Generator().manual_seed(seed)
-            pools[key][POLICY] = policy.sample(g, c["f_min"], c["num_samples"], chosen, generator=generator)[
+            pools[key][POLICY] = policy.sample(g, c["f_min"], c["num_samples"], setting, generator=generator)[
                 0
             ]
 
@@ -343,7 +333,7 @@ def percentile_panel(
             seed=seed,
             policies={POLICY: policy},
             num_samples=num_samples,
-            sampling={POLICY: _setting_for(setting, gains.shape[-1], profile.num_pairs)},
+            sampling={POLICY: setting},
             dual={POLICY: DualTimeSharingConfig()},
             evaluation=profile.evaluation,
             baselines=(FULL_POWER, AVERAGE_POWER, WMMSE),

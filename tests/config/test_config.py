@@ -118,7 +118,10 @@ def test_radio_config_errors():
             lambda: DiffusionConfig(loss_weighting="snr"),
             r"loss_weighting must be one of 'none', 'log_snr', 'v'; got 'snr'",
         ),
-        (lambda: SamplingSetting(sampler="euler"), r"sampler must be one of 'ddim', 'ddpm'; got 'euler'"),
+        (
+            lambda: SamplingSetting(sampler="euler"),
+            r"sampler must be one of 'ddim', 'ddpm', 'dpmsolver\+\+', 'unipc'; got 'euler'",
+        ),
         (lambda: SamplingSetting(steps=0), r"steps must be an integer >= 1, got 0"),
         (lambda: SamplingSetting(steps=2.5), r"steps must be an integer >= 1, got 2.5"),
         (lambda: SamplingSetting(eta=-0.1), r"eta must be finite and >= 0, got -0.1"),

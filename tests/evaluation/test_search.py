@@ -94,8 +94,11 @@ def test_choose_sampling_scores_every_setting_as_the_evaluator_plays_it():
             rates = played_rates(gains, pool, radio, evaluation, seed=4)  # [R, B, N]: the evaluation's draws
             scores = validation_scores(rates, f, expert_rates, aggregate=evaluation.aggregate)
             by_hand[setting] = (min(scores["p5_ratio"], scores["mean_ratio"]), scores, pool)
-            assert search.rows[setting.label] == pytest.approx(
-                rate_metrics(rates, 0.5, aggregate=evaluation.aggregate) | {"balanced": by_hand[setting][0]}
+            row = dict(search.rows[setting.label])
+            assert row.pop("seconds_per_network") > 0
+            assert row == pytest.approx(
+                rate_metrics(rates, 0.5, aggregate=evaluation.aggregate)
+                | {"balanced": by_hand[setting][0], "steps": 3}
             )
     best = max(by_hand, key=lambda s: by_hand[s][0])
     assert search.best == best and search.best_scores == pytest.approx(by_hand[best][1])
@@ -129,3 +132,30 @@ def test_choose_dual_margin_plays_the_pool_as_dual_time_sharing_does():
         )
     best = max(balanced.values())
     assert search.best.margin == max(m for m, b in balanced.items() if b == best)  # ties: the larger margin
+
+
+def test_choose_sampling_tries_other_samplers_and_prefers_fewer_steps_within_the_tolerance():
+    """Each (sampler, steps, spacing) is tried with every margin and projection; with a step tolerance the
+    fewest steps within it of the best balanced score win, without one the best score."""
+    from gsdiff.evaluation import choose_sampling
+    from gsdiff.wireless import played_rates
+
+    policy, gains, radio, evaluation, expert = _small_problem()
+    expert_rates = played_rates(gains, expert, radio, evaluation)
+    common = dict(num_samples=6, margins=[0.0], power_levels=[None], seed=4)
+    solvers = [("dpmsolver++", 2, "trailing"), ("unipc", 1, "trailing")]
+    args = (gains, 0.5, expert_rates, policy, radio, evaluation)
+    best_only = choose_sampling(*args, **common, samplers=solvers)
+    assert [row["steps"] for row in best_only.rows.values()] == [3, 2, 1]
+    assert set(best_only.settings) == {
+        "margin 0, steps 3",
+        "margin 0, sampler dpmsolver++, steps 2, timestep_spacing trailing",
+        "margin 0, sampler unipc, steps 1, timestep_spacing trailing",
+    }
+    scores = {label: row["balanced"] for label, row in best_only.rows.items()}
+    assert best_only.best == best_only.settings[max(scores, key=scores.get)]
+    cheapest = choose_sampling(*args, **common, samplers=solvers, step_tolerance=0.999)
+    assert cheapest.best.sampler == "unipc" and cheapest.best.steps == 1
+    within = [label for label, score in scores.items() if score >= max(scores.values()) - 0.05]
+    chosen = choose_sampling(*args, **common, samplers=solvers, step_tolerance=0.05).best
+    assert chosen == min((best_only.settings[label] for label in within), key=lambda s: s.steps)

@@ -69,7 +69,10 @@ def test_tuning_is_the_two_searches_on_validation(setup):
     )
     assert tuned.settings.sampling == {POLICY: by_hand.best}
     for label, row in by_hand.rows.items():
-        assert tuned.sampling_searches[POLICY].rows[label] == pytest.approx(row)
+        timed = "seconds_per_network"  # wall-clock: measured anew
+        assert {k: v for k, v in tuned.sampling_searches[POLICY].rows[label].items() if k != timed} == (
+            pytest.approx({k: v for k, v in row.items() if k != timed})
+        )
     control = random_levels(
         gains, 4, profile.expert.num_levels, radio, generator=torch.Generator().manual_seed(0)
     )

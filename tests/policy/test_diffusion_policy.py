@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from gsdiff.config import SamplingSetting
-from gsdiff.policy import DiffusionPolicy, project_to_levels
+from gsdiff.policy import DiffusionPolicy, project_to_levels, sampling_memory_gb
 from tests.conftest import small_policy
 
 
@@ -165,3 +165,47 @@ def test_float64_gains_sample_on_the_float32_weights_and_come_back_in_float64():
     assert double.dtype == torch.float64 and torch.equal(double, single.double())
     path = policy.trajectory(gains[0].double(), 0.6, generator=torch.Generator().manual_seed(2))
     assert path.samples.dtype == torch.float32
+
+
+def test_larger_networks_sample_on_the_training_degree_by_default(tmp_path):
+    """The fast path without a flag: above its training size a policy keeps the degree it learned on
+    (training N - 1); an explicit top_k, or the graph config's, wins; the size survives its checkpoint."""
+    torch.manual_seed(0)
+    policy = _policy()
+    policy.training_pairs = 5
+    assert policy.graph_degree(5) is None and policy.graph_degree(12) == 4 and policy.graph_degree(12, 7) == 7
+    gains = torch.rand(2, 12, 12, generator=torch.Generator().manual_seed(3)) * 1e-9 + torch.eye(12) * 1e-7
+    default = policy.sample(gains, 0.5, 3, generator=torch.Generator().manual_seed(1))
+    top_4 = policy.sample(
+        gains, 0.5, 3, replace(policy.sampling, top_k=4), generator=torch.Generator().manual_seed(1)
+    )
+    complete = policy.sample(
+        gains, 0.5, 3, replace(policy.sampling, top_k=11), generator=torch.Generator().manual_seed(1)
+    )
+    assert torch.equal(default, top_4) and not torch.equal(default, complete)
+    policy.save(tmp_path / "p.pt")
+    assert DiffusionPolicy.load(tmp_path / "p.pt").training_pairs == 5
+    policy.training_pairs = None  # unknown: every interferer, as before
+    assert policy.graph_degree(12) is None
+    # a checkpoint written before the size was stored takes its profile's
+    payload = torch.load(tmp_path / "p.pt", weights_only=True)
+    del payload["training_pairs"]
+    torch.save(payload | {"profile": "book"}, tmp_path / "old.pt")
+    assert DiffusionPolicy.load(tmp_path / "old.pt").training_pairs == 20
+    with pytest.raises(ValueError, match="training_pairs must be an integer >= 2, got 1"):
+        DiffusionPolicy(*policy.configs.values(), training_pairs=1)
+
+
+def test_sampling_that_would_not_fit_its_memory_budget_is_refused_up_front():
+    torch.manual_seed(0)
+    policy = _policy()
+    gains = torch.rand(1, 40, 40, generator=torch.Generator().manual_seed(3)) * 1e-9 + torch.eye(40) * 1e-7
+    need_gb = sampling_memory_gb(40 * 4, 39, policy.configs["denoiser"])
+    with pytest.raises(
+        ValueError, match=r"graphs of 39 neighbours .* over memory_gb = 1e-06: keep fewer .*--top-k"
+    ):
+        policy.sample(gains, 0.5, 4, memory_gb=1e-6)
+    policy.sample(gains, 0.5, 4, memory_gb=need_gb * 1.01)  # fits
+    policy.sample(gains, 0.5, 4, replace(policy.sampling, top_k=3), memory_gb=need_gb / 5)  # 4 of 40 entries
+    with pytest.raises(ValueError, match="memory_gb must be a finite number > 0, got 0"):
+        policy.sample(gains, 0.5, 4, memory_gb=0)
