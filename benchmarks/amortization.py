@@ -1,33 +1,32 @@
-"""The amortization, measured: on one new network per size, the expert's time to its 200 samples (steady
-state included) against the shipped policies' time to draw 200 samples, side by side in one run.
+"""The amortization, measured: on new networks of each size, the experts' time to their 200 samples (burn-in
+included) against each shipped policy's time to draw 200 samples, with the policy's quality against the
+expert drawn the same way in the same row (``gsdiff.evaluation.amortization``).
 
-For each N: the exact expert (every interferer, O(N^2) per iteration; up to ``--dense-max`` pairs), the
-mean-field expert (each receiver's ``--interferers`` strongest exact, ``gsdiff.solvers.mean_field``), and
-the book's shipped U-GNN and GNN drawing ``--samples`` allocations with DDIM and the book's 20 steps, on
-graphs of each receiver's ``--top-k`` strongest interferers (the training graphs' degree at N = 20, 19) or,
-at the training size, the configured complete graph. Times are wall-clock seconds with the thread count
-printed; the machine is shared, so read ratios measured in the same run, not absolute times across runs.
-Then one denoiser forward at N = 400, B = 16 networks on a top-10 graph, dense blocks against the sparse
-path (the authors' U-GNN on the same graph is timed by the note's separate script, since its code is not
-part of gsdiff).
+The exact expert runs up to ``--exact-max`` pairs, the mean-field expert (each receiver's ``--interferers``
+strongest exact) at every size; the policies sample with the setting stored with them (chosen on
+validation: sampler, steps, margin, levels; their training degree on larger networks). ``--before`` adds each
+policy again at the 20 DDIM steps it shipped with before the few-step solvers, on the same networks. Times are
+wall-clock seconds per network with the thread count printed; the machine is shared, so read the ratios
+measured in one run. Then one denoiser forward at N = 400, B = 16 networks on a top-10 graph, dense blocks
+against the sparse path.
 
-    python benchmarks/amortization.py                       # N = 20, 100, 400, 1600 (~15 min, 2 threads)
-    python benchmarks/amortization.py --pairs 20 100 --dense-max 100
+    python benchmarks/amortization.py --before                   # N = 20, 100, 400, 1600 (~20 min, 2 threads)
+    python benchmarks/amortization.py --pairs 20 100 --networks 20=8 100=2
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import time
 import warnings
 from dataclasses import replace
 
 import torch
 
-from gsdiff.config import DropConfig, GraphConfig, get_profile
+from gsdiff.config import DropConfig, GraphConfig, get_profile, policy_candidate
+from gsdiff.evaluation import amortization
 from gsdiff.policy import load_pretrained
-from gsdiff.solvers import run_expert
+from gsdiff.viz import amortization_table
 from gsdiff.wireless import drop_networks
 
 
@@ -55,51 +54,44 @@ def forward_ms(policy, gains: torch.Tensor, layout: str, repeats: int = 5) -> fl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, nargs="+", default=[20, 100, 400, 1600], help="network sizes N")
+    parser.add_argument("--networks", nargs="+", default=["20=8", "100=2"], help="N=count (default 1)")
     parser.add_argument("--samples", type=int, default=200, help="samples per network")
-    parser.add_argument("--dense-max", type=int, default=400, help="largest N for the exact expert")
+    parser.add_argument("--exact-max", type=int, default=400, help="largest N for the exact expert")
     parser.add_argument("--interferers", type=int, default=16, help="exact interferers of the mean field")
-    parser.add_argument("--top-k", type=int, default=19, help="graph degree of the policies beyond N = 20")
+    parser.add_argument("--before", action="store_true", help="also each policy at 20 DDIM steps")
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     torch.set_num_threads(args.threads)
     book = get_profile("book")
-    policies = {kind: load_pretrained(book, kind) for kind in ("ugnn", "gnn")}
-    expert = replace(book.expert, num_samples=args.samples)
-    print(f"{torch.get_num_threads()} threads; {args.samples} samples; DDIM {book.sampling.steps} steps")
-    print(
-        "| N | exact expert (s) | mean-field expert (s) | U-GNN (s) | GNN (s) "
-        "| exact ÷ U-GNN | mean field ÷ U-GNN | exact ÷ GNN | mean field ÷ GNN |"
+    shipped = {kind: load_pretrained(book, kind) for kind in ("ugnn", "gnn")}
+    policies = {policy_candidate(kind): policy for kind, policy in shipped.items()}
+    sampling = {}
+    if args.before:  # the same policies again, at the 20 DDIM steps they shipped with before
+        for kind, policy in shipped.items():
+            before = policy_candidate(f"{kind}_ddim20", f"{policy_candidate(kind).label}, 20 DDIM steps")
+            policies[before] = policy
+            sampling[before] = replace(policy.sampling, sampler="ddim", steps=20, timestep_spacing="leading")
+    counts = {int(n): int(c) for n, c in (item.split("=") for item in args.networks)}
+    print(f"{torch.get_num_threads()} threads; {args.samples} samples per network; f_min {book.f_min}")
+    rows = amortization(
+        args.pairs,
+        policies,
+        book.radio,
+        book.expert,
+        book.evaluation,
+        f_min=book.f_min,
+        density_per_km2=10.1,
+        num_samples=args.samples,
+        num_networks=counts,
+        exact_max_pairs=args.exact_max,
+        interferers=args.interferers,
+        sampling=sampling,
     )
-    print("|---|---|---|---|---|---|---|---|---|")
-    for n in args.pairs:
-        gains = drop_networks(1, DropConfig(num_pairs=n, density_per_km2=10.1), seed=0).gains
-        exact = (
-            seconds(run_expert, gains, 0.6, book.radio, expert, seed=0) if n <= args.dense_max else math.nan
-        )
-        field = seconds(
-            run_expert, gains, 0.6, book.radio, replace(expert, interferers=args.interferers), seed=0
-        )
-        top_k = None if n <= book.num_pairs else args.top_k
-        drawn = {
-            name: seconds(
-                policy.sample,
-                gains,
-                0.6,
-                args.samples,
-                replace(policy.sampling, top_k=top_k),
-                generator=torch.Generator().manual_seed(0),
-            )
-            for name, policy in policies.items()
-        }
-        u, g = drawn["ugnn"], drawn["gnn"]
-        print(
-            f"| {n} | {exact:.1f} | {field:.1f} | {u:.1f} | {g:.1f} | {exact / u:.2f} | {field / u:.2f} "
-            f"| {exact / g:.2f} | {field / g:.2f} |",
-            flush=True,
-        )
+    print(amortization_table(rows), flush=True)
     gains = drop_networks(16, DropConfig(num_pairs=400, density_per_km2=10.1), seed=0).gains
-    sparse, dense = (forward_ms(policies["ugnn"], gains, layout) for layout in ("sparse", "dense"))
+    ugnn = policies[policy_candidate("ugnn")]
+    sparse, dense = (forward_ms(ugnn, gains, layout) for layout in ("sparse", "dense"))
     print(f"\nU-GNN forward, N = 400, B = 16, top-10 graph: sparse {sparse:.0f} ms, dense {dense:.0f} ms")
 
 

@@ -71,6 +71,7 @@ record("f_min", f_min)
 record("num_pairs", config.num_pairs)
 record("setting", setting.label)
 record("steps", setting.steps)
+record("sampler", setting.sampler)
 
 # %% [markdown]
 # ## Live panels
@@ -78,9 +79,10 @@ record("steps", setting.steps)
 # Run this chapter in Jupyter, Colab or Voilà and three panels (`gsdiff.viz.panels`) sample the policy on the
 # spot with PyTorch, with the sampling setting the training chapter chose. The **sampling panel** draws a
 # new network of the density, size and seed you pick, asks the policy for any $f_{\min}$ (on the training
-# grid or not) with the number of samples, DDIM steps and η you set, optionally plays the samples by dual
-# time-sharing, and draws the network map coloured by transmit power (a slider over the samples), the strip
-# of samples and the time-sharing percentile curves against the expert's, which it runs on the same network.
+# grid or not) with the number of samples, the sampler, its steps and η (DDIM's) you set, optionally plays
+# the samples by dual time-sharing, and draws the network map coloured by transmit power (a slider over the
+# samples), the strip of samples and the time-sharing percentile curves against the expert's, which it runs
+# on the same network.
 # The **slice panel** shows, for a network and one of its most coupled pairs of users, the policy's joint
 # samples of the pair over the expert's. The **percentile panel** draws the cumulative p1, p5 and mean over
 # slots for the candidates, horizon and $f_{\min}$ you choose, on networks of every density. A progress bar
@@ -113,9 +115,9 @@ show_widget(
 # in, the noise estimate out, networks of {glue:text}`num_pairs` pairs), and onnxruntime-web runs it on its
 # WebAssembly backend, on one thread, from files served beside this page. A press of *sample* runs the
 # policy's reverse process exactly as `DiffusionPolicy.sample` does with the setting the training chapter
-# chose on validation networks ({glue:text}`setting`): {glue:text}`steps` DDIM steps, whose timesteps and
-# $\bar\alpha$ values the page reads from the Python sampler, conditioned on $f_{\min}$ + margin and
-# projected onto the levels. Then it computes each sample's exact ergodic rates by the quadrature of
+# chose on validation networks ({glue:text}`setting`): {glue:text}`steps` steps of its sampler
+# ({glue:text}`sampler`), whose timesteps and coefficients the page reads from the Python sampler
+# (`gsdiff.policy.ReverseSteps`), conditioned on $f_{\min}$ + margin and projected onto the levels. Then it computes each sample's exact ergodic rates by the quadrature of
 # `gsdiff.wireless.ergodic_rates_exact` and averages them over the samples: each user's rate when the
 # network time-shares the samples over infinitely many fading slots. One difference from the Python
 # sampler: the initial noise is i.i.d. Gaussian from a seeded generator (mulberry32 and Box–Muller), where

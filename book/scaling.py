@@ -11,12 +11,14 @@
 # ---
 
 # %% [markdown]
-# # Scaling up: GPUs, several processes, and what the paper's size costs
+# # Scaling up: GPUs, several processes, what the paper's size costs, and what the policy saves
 #
 # The book runs on a 2-core CPU with networks of 20 pairs. The papers train at $N = 400$ on a GPU, with four
 # densities, five $f_{\min}$ levels and hundreds of networks per density: the `paper` profile. This chapter
 # says how to run gsdiff there, and measures, on the machine that builds this page, what each stage of a
 # profile costs, so that the bill of the paper profile is an estimate from measurements rather than a guess.
+# Then it measures the other side of the bill: what a trained policy saves against the expert it replaces,
+# in compute on a new network and in time-sharing slots from a cold start.
 #
 # **One device.** Every library function makes its tensors on its inputs' device, or on the `device` it is
 # given (`load_or_build_dataset(..., device=)`, `train_policy(..., device=)`, `policy.to(device)`), and the
@@ -55,11 +57,12 @@ import math
 import torch
 from IPython.display import Markdown, display
 
-from gsdiff.config import get_profile, override_profile
+from gsdiff.config import EXPERT_ONLINE, DropConfig, expert_for_size, get_profile, override_profile
 from gsdiff.devices import resolve_device
-from gsdiff.evaluation import measure_expert_cost, measure_profile_cost
+from gsdiff.evaluation import amortization, measure_expert_cost, measure_profile_cost, transient
 from gsdiff.notebooks import open_chapter, record
-from gsdiff.viz import cost_figure, cost_table, show
+from gsdiff.viz import amortization_table, cost_figure, cost_table, show, transient_figure, transient_table
+from gsdiff.wireless import drop_networks
 
 # %% tags=["parameters"]
 # Parameters of this chapter (papermill: -p NAME VALUE; unknown names and wrong types are refused)
@@ -69,6 +72,15 @@ paper_train_problems = 4  # problems per timed training step at the paper's size
 mean_field_interferers = 19  # K: the paper profile again with the mean-field expert (exact for the K
 # strongest interferers of each receiver); 0: leave that variant out
 profile_settings = {}  # settings changed in the costed profile, as `gsdiff train --set`: {"num_pairs": 50}
+kinds = ["ugnn", "gnn"]  # the profile's policies measured against the expert
+amortization_pairs = [20, 100]  # network sizes of the amortization table (benchmarks/amortization.py: more)
+amortization_networks = 2  # new networks per size
+amortization_samples = 200  # samples per network, the expert's and each policy's
+exact_max_pairs = 100  # the exact expert runs up to this N (O(N^2) per iteration), the mean-field one always
+transient_pairs = [20, 400]  # network sizes of the transient
+transient_networks = 2  # new networks per size
+transient_slots = 300  # time-sharing slots played from a cold start
+density = 10.1  # users per km^2 of the new networks
 
 # %%
 chapter = open_chapter(globals())  # checks and records the parameters, resolves the costed profile
@@ -138,6 +150,116 @@ record("gpu_available", torch.cuda.is_available())
 # GPU available to this build: {glue:text}`gpu_available`. Where it says `False`, the table holds CPU
 # timings only, and GPU throughput has to be measured on a GPU: `python benchmarks/profile_costs.py --device
 # cuda` prints the same table there (`benchmarks/device_check.sh` runs it with the `gpu` tests).
+
+# %% [markdown]
+# (scaling-savings)=
+# ## What the policy saves
+#
+# The papers' premise (extended paper, Remark 1) is that one sampling pass replaces the primal-dual
+# iterations an expert must run on every new network, and that a deployed expert, which runs those
+# iterations online, plays poor allocations while its multipliers are still growing. Both sides are measured
+# here on new networks, with the policies sampling as chosen on validation (sampler, steps, margin and levels;
+# on networks larger than their training ones, the degree they trained with).
+#
+# **Compute.** `gsdiff.evaluation.amortization` times the exact expert and the mean-field expert to their
+# {glue:text}`savings.samples` samples per network (burn-in included) and each policy drawing as many, and
+# puts the policy's quality beside its time: p5 and mean of its samples played as the papers play them,
+# over those of the expert's own samples played the same way.
+
+# %%
+config = chapter.profile
+f_min, radio = config.f_min, config.radio
+dataset = chapter.dataset({"validation": (f_min,)})  # the training chapter's, for its sampling choices
+policies = chapter.policies(dataset, kinds)
+settings = chapter.tuned(dataset, policies)
+rows = amortization(
+    amortization_pairs,
+    policies,
+    radio,
+    config.expert,
+    config.evaluation,
+    f_min=f_min,
+    density_per_km2=density,
+    num_samples=amortization_samples,
+    num_networks=amortization_networks,
+    exact_max_pairs=exact_max_pairs,
+    sampling=settings.sampling,
+    seed=config.seed,
+)
+display(Markdown(amortization_table(rows)))
+first = next(iter(policies))
+record("savings.samples", amortization_samples)
+record("savings.threads", torch.get_num_threads())
+record("savings.policy", first.label)
+for name, row in (("small", rows[0]), ("large", rows[-1])):
+    record(f"savings.{name}", row.num_pairs)
+    record(f"savings.{name}_sampling", row.policy_sampling[first])
+    record(f"savings.{name}_exact_speedup", (row.exact_seconds or math.nan) / row.policy_seconds[first])
+    record(f"savings.{name}_mean_field_speedup", row.mean_field_seconds / row.policy_seconds[first])
+    record(f"savings.{name}_p5", row.p5_ratio[first])
+
+# %% [markdown]
+# **Table.** Seconds per new network on {glue:text}`savings.threads` CPU threads (a shared machine: read the
+# ratios of one run), and the quality of the same samples. At $N$ = {glue:text}`savings.small`, the
+# {glue:text}`savings.policy` ({glue:text}`savings.small_sampling`) draws its samples
+# {glue:text}`savings.small_exact_speedup:.2f` times as fast as the exact expert runs to its own, with p5
+# {glue:text}`savings.small_p5:.2f` times the expert's; at $N$ = {glue:text}`savings.large` it is
+# {glue:text}`savings.large_exact_speedup:.2f` times as fast as the exact expert and
+# {glue:text}`savings.large_mean_field_speedup:.2f` times as fast as the mean-field one. Below 1 the expert is
+# the cheaper of the two: on this CPU, at these sizes, gsdiff's expert (exact moves on a few power levels,
+# vectorized over users) costs a few tens of denoiser passes, and the policy must beat that with its few
+# steps. `python benchmarks/amortization.py --before` measures the sizes that do not fit a build (400 and
+# 1600 pairs) and the policies at the 20 DDIM steps they used before the few-step solvers.
+
+# %% [markdown]
+# **Slots.** `gsdiff.evaluation.transient` plays, from the first slot of a new network, the expert run
+# online (its own iteration with no burn-in: multipliers from zero, updated from the rates it observes in
+# each slot, every iterate played), the expert after its offline burn-in (the steady state the online one
+# approaches, its chain in order) and each policy's samples in the order drawn. Each user's rate is its
+# time-shared average so far; the figure follows the 5th percentile over users, slot by slot.
+
+# %%
+transients = []
+for n in transient_pairs:
+    gains = drop_networks(
+        transient_networks, DropConfig(num_pairs=n, density_per_km2=density), seed=config.seed + 1
+    ).gains
+    expert = expert_for_size(config.expert, n)
+    result = transient(
+        gains,
+        f_min,
+        policies,
+        radio,
+        expert,
+        num_slots=transient_slots,
+        seed=config.seed,
+        sampling=settings.sampling,
+        interferers=expert.interferers,
+    )
+    transients.append(result)
+show(transient_figure(transients))
+display(Markdown(transient_table(transients)))
+for name, result in (("small", transients[0]), ("large", transients[-1])):
+    record(f"transient.{name}", result.num_pairs)
+    for who, candidate in (("online", EXPERT_ONLINE), ("policy", first)):
+        slots = result.slots_to_f_min[candidate]
+        record(f"transient.{name}_{who}_slots", "never" if slots is None else slots)
+        record(f"transient.{name}_{who}_deficit", result.tail_deficit[candidate])
+
+# %% [markdown]
+# **Figure and table.** The running 5th percentile of the users' time-shared rates against the slot (log
+# scale; the dotted line is $f_{\min}$), on {glue:text}`transient_networks` new networks per size, and, per
+# candidate, the first slot from which it stays at or above $f_{\min}$ and the tail's deficit (the sum over
+# slots of how far it is below $f_{\min}$). At $N$ = {glue:text}`transient.small`, the online expert needs
+# {glue:text}`transient.small_online_slots` slots (deficit {glue:text}`transient.small_online_deficit:.1f`),
+# the {glue:text}`savings.policy` {glue:text}`transient.small_policy_slots`
+# (deficit {glue:text}`transient.small_policy_deficit:.1f`); at $N$ = {glue:text}`transient.large`,
+# {glue:text}`transient.large_online_slots` against {glue:text}`transient.large_policy_slots` (deficits
+# {glue:text}`transient.large_online_deficit:.1f` and {glue:text}`transient.large_policy_deficit:.1f`).
+# Every candidate starts at 0: one slot of any allocation leaves someone off, so time-sharing itself needs a
+# few slots; the online expert's extra slots are its transient, the cost of learning the multipliers on the
+# network itself. Where the policy's tail falls short of the expert's at the larger size (the results
+# chapter's size study), its line settles below the others: it starts faster and ends lower.
 
 # %%
 chapter.finish()

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 import pytest
 import torch
 
-from gsdiff.config import get_profile
+from gsdiff.config import SamplingSetting, get_profile
 from gsdiff.data import load_or_build_dataset
-from gsdiff.diffusion import from_diffusion_space, make_sampler, reverse_process
+from gsdiff.diffusion import from_diffusion_space, reverse_process
 from gsdiff.notebooks import records_of
 from gsdiff.policy import DiffusionPolicy, project_to_levels
 from gsdiff.training import policy_for
@@ -179,13 +179,12 @@ def _explore_policy() -> DiffusionPolicy:
 def _python_powers(
     policy: DiffusionPolicy, bundle: dict, network: int, f_min: float, noise: torch.Tensor
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """The library's DDIM loop from the initial noise [S, N]: powers [S, N] in W (before any levels) and the
-    network's gains [1, N, N], in float64."""
-    n, ddim = bundle["num_pairs"], bundle["ddim"]
+    """The library's reverse loop (the bundle's sampling setting) from the initial noise [S, N]: powers [S, N]
+    in W (before any levels) and the network's gains [1, N, N], in float64."""
+    n, steps = bundle["num_pairs"], bundle["steps"]
     gains = torch.tensor(bundle["networks"][network]["gains"], dtype=torch.float32).view(1, n, n)
-    sampler = make_sampler("ddim", policy.schedule, ddim["eta"])
-    sampler.set_timesteps(len(ddim["timesteps"]))
-    assert sampler.timesteps.tolist() == ddim["timesteps"], "the page's steps are the sampler's"
+    sampler = policy.sampler(SamplingSetting(**bundle["sampling"]))
+    assert sampler.timesteps.tolist() == steps["timesteps"], "the page's steps are the sampler's"
     graph = policy.graphs(gains, f_min + bundle["setting"]["margin"])
 
     def predict(x: torch.Tensor, t: int) -> torch.Tensor:
@@ -243,5 +242,5 @@ def test_explore_page_samples_like_pytorch(request: pytest.FixtureRequest, tmp_p
     print(
         f"explore page: JS vs PyTorch max |power difference| {worst:.2e} W over {EXPLORE_SAMPLES} samples; "
         f"{pressed['secondsPer100']:.2f} s per 100 samples in headless Chromium (N = {n}, "
-        f"{len(bundle['ddim']['timesteps'])} DDIM steps)"
+        f"{len(bundle['steps']['timesteps'])} {bundle['steps']['sampler']} steps)"
     )

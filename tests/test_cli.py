@@ -478,6 +478,15 @@ def test_cli_sample_uses_the_checkpoints_setting_unless_a_flag_says_otherwise(tm
     sampled(expected=stored)
     sampled("--margin", "0", expected=SamplingSetting(steps=3, margin=0.0, power_levels=3))
     sampled(
+        "--sampler",
+        "unipc",
+        "--timestep-spacing",
+        "trailing",
+        expected=replace(stored, sampler="unipc", timestep_spacing="trailing"),
+    )
+    status, _, error = run(capsys, *argv, "--memory-gb", "1e-9", "--out", str(tmp_path / "x.npy"))
+    assert status == 2 and "--top-k" in error and "memory_gb = 1e-09" in error
+    sampled(
         "--steps", "2", "--power-levels", "5", expected=SamplingSetting(steps=2, margin=0.1, power_levels=5)
     )
 

@@ -24,6 +24,7 @@ __all__ = [
     "Candidate",
     "EXPERT",
     "EXPERT_CHAIN",
+    "EXPERT_ONLINE",
     "GNN_EXPERT",
     "FULL_POWER",
     "AVERAGE_POWER",
@@ -71,6 +72,8 @@ class Candidate:
 
 EXPERT = Candidate("expert", "expert", "expert")  # drawn like the policies' samples: the papers' reference
 EXPERT_CHAIN = Candidate("expert_chain", "expert, its chain in order", "chain")  # gsdiff's stricter one
+# the expert as a deployed controller: cold start, no burn-in (gsdiff.evaluation.transient)
+EXPERT_ONLINE = Candidate("expert_online", "expert run online from a cold start", "chain")
 GNN_EXPERT = Candidate("gnn_expert", "GNN-parametrized expert", "expert")  # the authors' kind of expert
 FULL_POWER = Candidate("full_power", "full power", "baseline")
 AVERAGE_POWER = Candidate("average_power", "average power", "baseline")

@@ -92,6 +92,13 @@ class ExpertConfig:
         """The iterations (0-based) whose iterates are kept as samples, [num_samples]."""
         return _sample_iterations(self)
 
+    def with_samples(self, num_samples: int) -> ExpertConfig:
+        """This expert keeping ``num_samples`` iterates after its burn-in, running longer where its iterations
+        after the burn-in are fewer (the samples stay distinct iterates)."""
+        check_int_at_least("num_samples", num_samples, 1)
+        iterations = max(self.num_iterations, self.burn_in + num_samples)
+        return replace(self, num_samples=num_samples, num_iterations=iterations)
+
 
 def expert_for_size(
     expert: ExpertConfig,

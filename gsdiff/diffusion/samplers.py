@@ -42,6 +42,7 @@ __all__ = [
     "DDIMSampler",
     "DPMSolverSampler",
     "UniPCSampler",
+    "LinearStep",
     "inference_timesteps",
     "make_sampler",
     "ReversePath",
@@ -65,8 +66,21 @@ def inference_timesteps(num_train_steps: int, num_inference_steps: int, spacing:
     return [int(round(k - i * ratio)) - 1 for i in range(num_inference_steps)]
 
 
+class LinearStep(NamedTuple):
+    """One reverse step as x' = x_scale x_t + x0_scale x0_t + previous_x0_scale x0_u + noise_scale z: linear
+    in the sample, the x0 predicted at this step and the one predicted at the step before (u), z ~ N(0, I).
+    DDPM, DDIM and DPM-Solver++(2M) all take this form, so a runtime with no schedule maths can run them from
+    these numbers (``gsdiff.policy.export.ReverseSteps``)."""
+
+    x_scale: float
+    x0_scale: float
+    previous_x0_scale: float
+    noise_scale: float
+
+
 class Sampler:
-    """Shared parts of the samplers: a schedule, the inference timesteps and the x0 prediction.
+    """Shared parts of the samplers: a schedule, the inference timesteps, the x0 prediction and the step
+    ``LinearStep.coefficients`` describe.
 
     Args:
         schedule: the noise schedule.
@@ -93,11 +107,12 @@ class Sampler:
         self.timesteps = torch.tensor(steps)
         # each step's target: the next inference step, and -1 (alphabar = 1, the clean end) after the last
         self._previous = dict(zip(steps, steps[1:] + [-1], strict=True))
-        self._position = {t: i for i, t in enumerate(steps)}
+        self._earlier = dict(zip(steps[1:], steps, strict=False))  # the step before each but the first
         self.reset()
 
     def reset(self) -> None:
-        """Forget what earlier steps left (multistep solvers); a new reverse process starts."""
+        """Forget what earlier steps left (the last x0 prediction); a new reverse process starts."""
+        self._last_x0: torch.Tensor | None = None
 
     def alphabars(self, t: int) -> tuple[float, float]:
         """alphabar at t and at the next inference step (1 after the last)."""
@@ -111,31 +126,40 @@ class Sampler:
         x0 = (x - math.sqrt(1 - alphabar) * eps) / math.sqrt(alphabar)
         return x0 if self.clip_range is None else x0.clamp(-self.clip_range, self.clip_range)
 
+    def coefficients(self, t: int) -> LinearStep:
+        """The step from t as a ``LinearStep`` (each sampler's formula)."""
+        raise NotImplementedError
+
     def step(
         self, eps: torch.Tensor, t: int, x: torch.Tensor, *, generator: torch.Generator | None = None
     ) -> tuple[torch.Tensor, torch.Tensor]:
         """One reverse step from t to the next inference step; returns (x_prev, x0_pred)."""
-        raise NotImplementedError
+        x0 = self.predict_x0(eps, t, x)
+        c = self.coefficients(t)
+        prev = c.x_scale * x + c.x0_scale * x0
+        if c.previous_x0_scale:
+            prev = prev + c.previous_x0_scale * self._last_x0
+        if c.noise_scale:
+            noise = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
+            prev = prev + c.noise_scale * noise
+        self._last_x0 = x0
+        return prev, x0
 
 
 class DDPMSampler(Sampler):
     """Ancestral sampling of DDPM: x_{t'} ~ q(x_{t'} | x_t, x0_pred), with the posterior variance."""
 
-    def step(
-        self, eps: torch.Tensor, t: int, x: torch.Tensor, *, generator: torch.Generator | None = None
-    ) -> tuple[torch.Tensor, torch.Tensor]:
+    def coefficients(self, t: int) -> LinearStep:
         alphabar, alphabar_prev = self.alphabars(t)
         beta = 1 - alphabar / alphabar_prev  # the step's effective beta (beta_t when n = K)
-        x0 = self.predict_x0(eps, t, x)
-        # Posterior mean of q(x_{t'} | x_t, x_0) (Ho et al., eq. (7)).
-        mean = (math.sqrt(alphabar_prev) * beta / (1 - alphabar)) * x0 + (
-            math.sqrt(1 - beta) * (1 - alphabar_prev) / (1 - alphabar)
-        ) * x
-        if t == 0:
-            return mean, x0
-        variance = max((1 - alphabar_prev) / (1 - alphabar) * beta, 1e-20)
-        noise = torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
-        return mean + math.sqrt(variance) * noise, x0
+        # Posterior mean and variance of q(x_{t'} | x_t, x_0) (Ho et al., eqs. (6)-(7)); none after the last.
+        variance = (1 - alphabar_prev) / (1 - alphabar) * beta
+        return LinearStep(
+            math.sqrt(1 - beta) * (1 - alphabar_prev) / (1 - alphabar),
+            math.sqrt(alphabar_prev) * beta / (1 - alphabar),
+            0.0,
+            math.sqrt(max(variance, 1e-20)) if alphabar_prev < 1 else 0.0,
+        )
 
 
 class DDIMSampler(Sampler):
@@ -159,19 +183,13 @@ class DDIMSampler(Sampler):
         super().__init__(schedule, clip_range, timestep_spacing)
         self.eta = float(eta)
 
-    def step(
-        self, eps: torch.Tensor, t: int, x: torch.Tensor, *, generator: torch.Generator | None = None
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """One reverse step; the noise direction uses the eps implied by the clipped x0, so that the step
-        stays consistent with the prediction it moves towards."""
+    def coefficients(self, t: int) -> LinearStep:
+        """x' = sqrt(a') x0 + sqrt(1 - a' - sigma^2) eps' + sigma z, eps' = (x - sqrt(a) x0) / sqrt(1 - a) the
+        eps implied by the clipped x0 (so the step stays consistent with the prediction it moves to)."""
         alphabar, alphabar_prev = self.alphabars(t)
-        x0 = self.predict_x0(eps, t, x)
-        eps = (x - math.sqrt(alphabar) * x0) / math.sqrt(1 - alphabar)
         sigma = self.eta * math.sqrt((1 - alphabar_prev) / (1 - alphabar) * (1 - alphabar / alphabar_prev))
-        prev = math.sqrt(alphabar_prev) * x0 + math.sqrt(max(1 - alphabar_prev - sigma**2, 0.0)) * eps
-        if self.eta > 0:
-            prev = prev + sigma * torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
-        return prev, x0
+        direction = math.sqrt(max(1 - alphabar_prev - sigma**2, 0.0)) / math.sqrt(1 - alphabar)
+        return LinearStep(direction, math.sqrt(alphabar_prev) - direction * math.sqrt(alphabar), 0.0, sigma)
 
 
 def _alpha_sigma_lambda(alphabar: float) -> tuple[float, float, float]:
@@ -180,45 +198,26 @@ def _alpha_sigma_lambda(alphabar: float) -> tuple[float, float, float]:
     return alpha, sigma, math.inf if sigma == 0 else math.log(alpha / sigma)
 
 
-class _Multistep(Sampler):
-    """State shared by the multistep solvers: the data predictions and half-log-SNRs of earlier steps."""
+class DPMSolverSampler(Sampler):
+    """DPM-Solver++(2M), data prediction, midpoint form (the module docstring): 2nd order from the second step
+    on, 1st order (DDIM's step) on the first and the last, as diffusers' ``DPMSolverMultistepScheduler``
+    (solver_order 2, lower_order_final, final sigma 0). Deterministic: the generator is not used."""
 
-    def reset(self) -> None:
-        self._x0s: list[torch.Tensor] = []  # x0 predictions of the steps so far, newest last
-        self._lambdas: list[float] = []  # lambda_t of those steps
-
-    def _first_order(self, x: torch.Tensor, x0: torch.Tensor, t: int) -> torch.Tensor:
-        """x_s = (sigma_s / sigma_t) x_t - alpha_s (e^{-h} - 1) x0: DDIM's step, in lambda."""
+    def coefficients(self, t: int) -> LinearStep:
+        """x_s = (sigma_s / sigma_t) x_t - alpha_s (e^{-h} - 1) (D0 + D1 / 2), D0 = x0_t and
+        D1 = (x0_t - x0_u) h / h_0, h_0 = lambda_t - lambda_u."""
         alphabar, alphabar_prev = self.alphabars(t)
         _, sigma_t, lambda_t = _alpha_sigma_lambda(alphabar)
         alpha_s, sigma_s, lambda_s = _alpha_sigma_lambda(alphabar_prev)
-        return (sigma_s / sigma_t) * x - alpha_s * math.expm1(lambda_t - lambda_s) * x0
+        phi = -alpha_s * math.expm1(lambda_t - lambda_s)  # -alpha_s (e^{-h} - 1)
+        if t not in self._earlier or alphabar_prev == 1.0:
+            return LinearStep(sigma_s / sigma_t, phi, 0.0, 0.0)
+        lambda_u = _alpha_sigma_lambda(self._alphas_cumprod[self._earlier[t]])[2]
+        half_ratio = 0.5 * (lambda_s - lambda_t) / (lambda_t - lambda_u)  # D1 / 2 = half_ratio (x0_t - x0_u)
+        return LinearStep(sigma_s / sigma_t, phi * (1 + half_ratio), -phi * half_ratio, 0.0)
 
 
-class DPMSolverSampler(_Multistep):
-    """DPM-Solver++(2M), data prediction, midpoint form (the module docstring): 2nd order from the second step
-    on, 1st order on the first and the last, as diffusers' ``DPMSolverMultistepScheduler`` (solver_order 2,
-    lower_order_final, final sigma 0). Deterministic: the generator is not used."""
-
-    def step(
-        self, eps: torch.Tensor, t: int, x: torch.Tensor, *, generator: torch.Generator | None = None
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        alphabar, alphabar_prev = self.alphabars(t)
-        x0 = self.predict_x0(eps, t, x)
-        _, _, lambda_t = _alpha_sigma_lambda(alphabar)
-        if not self._x0s or alphabar_prev == 1.0:
-            prev = self._first_order(x, x0, t)
-        else:
-            _, sigma_t, _ = _alpha_sigma_lambda(alphabar)
-            alpha_s, sigma_s, lambda_s = _alpha_sigma_lambda(alphabar_prev)
-            h, h_0 = lambda_s - lambda_t, lambda_t - self._lambdas[-1]
-            d1 = (x0 - self._x0s[-1]) * (h / h_0)  # D1 = (x0_t - x0_u) / r0, r0 = h_0 / h
-            prev = (sigma_s / sigma_t) * x - (alpha_s * math.expm1(-h)) * (x0 + 0.5 * d1)
-        self._x0s, self._lambdas = [x0], [lambda_t]
-        return prev, x0
-
-
-class UniPCSampler(_Multistep):
+class UniPCSampler(Sampler):
     """UniPC with B(h) = e^{-h} - 1 ("bh2"), order 2, on the data prediction (the module docstring), as
     diffusers' ``UniPCMultistepScheduler`` (solver_order 2, predict_x0, lower_order_final, final sigma 0):
     each ``step`` first corrects the x it is handed (the previous step's prediction) with the x0 just
@@ -226,8 +225,16 @@ class UniPCSampler(_Multistep):
 
     def reset(self) -> None:
         super().reset()
+        self._x0s: list[torch.Tensor] = []  # the last step's x0 prediction (empty before the first)
+        self._lambdas: list[float] = []  # its lambda_t
         # the last predictor's start: (x_t, t, x0_t, the older points it used as (x0_k, lambda_k))
         self._last: tuple | None = None
+
+    def coefficients(self, t: int) -> LinearStep:
+        raise ValueError(
+            "UniPC's corrector is not a LinearStep (it redoes the previous step with the new x0): sample "
+            "it with step(), or choose 'ddim', 'ddpm' or 'dpmsolver++'"
+        )
 
     def _update(
         self, x: torch.Tensor, t: int, alphabar_to: float, x0: torch.Tensor, points: list, rhos: list[float]
@@ -271,10 +278,9 @@ class UniPCSampler(_Multistep):
             h = lambda_t - self._lambdas[-1]
             rhos = self._corrector_weights(h, [(lam - self._lambdas[-1]) / h for _, lam in points])
             x = self._update(x_u, u, alphabar, x0_u, points, rhos)
-        older = [(self._x0s[-1], self._lambdas[-1])] if self._x0s else []
         # 2nd order once an older point exists; 1st on the last step, which ends at sigma = 0
-        if self._position[t] == self.num_inference_steps - 1:
-            older = []
+        last = self._previous[t] < 0
+        older = [(self._x0s[-1], self._lambdas[-1])] if self._x0s and not last else []
         self._x0s, self._lambdas = [x0], [lambda_t]
         self._last = (x, t, x0, older)
         return self._update(x, t, alphabar_prev, x0, older, [0.5] * len(older)), x0

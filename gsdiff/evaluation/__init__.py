@@ -5,6 +5,7 @@ coordinated, the choice of sampling settings on validation (``tune_on_validation
 ``tuned_settings``), the finite-sample study, the measured cost of a profile's stages, and the papers'
 claims checked on a run (``paper_claims``)."""
 
+from .amortization import AmortizationRow, amortization
 from .candidates import CandidateSamples, candidate_samples, expert_and_candidates
 from .claims import Claim, paper_claims
 from .comparison import (
@@ -27,6 +28,7 @@ from .finite_samples import IMITATOR, sample_count_study
 from .pairing import pairing_study
 from .search import MarginSearch, SettingSearch, choose_dual_margin, choose_sampling, sampler_sweep
 from .size_changes import SIZE_CHANGES, kept_interference_share, size_changes
+from .transient import Transient, online_expert_config, running_rates, transient
 from .tuning import (
     TunedSettings,
     Tuning,
@@ -37,6 +39,12 @@ from .tuning import (
 )
 
 __all__ = [
+    "AmortizationRow",
+    "amortization",
+    "Transient",
+    "online_expert_config",
+    "running_rates",
+    "transient",
     "CandidateSamples",
     "candidate_samples",
     "expert_and_candidates",

@@ -8,7 +8,7 @@ from .diffusion_policy import DiffusionPolicy, project_to_levels
 from .export import (
     MAX_EXPORT_PAIRS,
     ChannelDenoiser,
-    DDIMSteps,
+    ReverseSteps,
     cached_export,
     export_denoiser,
     pairwise_top_fraction,
@@ -36,5 +36,5 @@ __all__ = [
     "ChannelDenoiser",
     "export_denoiser",
     "cached_export",
-    "DDIMSteps",
+    "ReverseSteps",
 ]

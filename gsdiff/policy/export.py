@@ -1,5 +1,5 @@
 """A diffusion policy for a runtime with no Python: its denoiser as one ONNX graph (x_t, t, gains, f_min) ->
-eps, and the DDIM coefficients of its sampler (what ``gsdiff.viz.browser_sampler`` runs in a web page).
+eps, and the coefficients of its sampler's steps (what ``gsdiff.viz.browser_sampler`` runs in a web page).
 
 The graph starts from the raw large-scale gains: the channel-graph construction (``DiffusionPolicy.graphs``:
 node conditions u and the dense normalized shift S) is traced with the denoiser, so a caller needs nothing
@@ -18,8 +18,9 @@ sort after every active one in the library's ranking too (their score is -inf), 
 them, so both select the same nodes (``tests/policy/test_export.py`` checks it, ties included). The library
 keeps its sort.
 
-The sampler side is plain numbers: the inference timesteps t and alphabar at t and at the step after it, so
-that another runtime runs the DDIM step of ``gsdiff.diffusion.DDIMSampler`` without any schedule maths.
+The sampler side is plain numbers: the inference timesteps t, alphabar at t and each step's ``LinearStep``
+coefficients, so that another runtime runs the DDPM, DDIM or DPM-Solver++ loop of ``gsdiff.diffusion``
+without any schedule maths (``ReverseSteps``).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from ..cache import content_key, default_cache_dir
 from ..checks import check_int_at_least
 from ..config import SamplingSetting
 from ..denoisers import ugnn
-from ..diffusion import DDIMSampler
+from ..diffusion import LinearStep
 from ..files import atomic_write
 from ..graph import DENSE_MAX_NODES
 from .diffusion_policy import DiffusionPolicy
@@ -46,7 +47,7 @@ __all__ = [
     "ChannelDenoiser",
     "export_denoiser",
     "cached_export",
-    "DDIMSteps",
+    "ReverseSteps",
 ]
 
 MAX_EXPORT_PAIRS = DENSE_MAX_NODES  # the export holds S as dense blocks (torch.onnx cannot trace the table)
@@ -144,37 +145,38 @@ def _example_inputs(n: int, device: torch.device) -> tuple[torch.Tensor, ...]:
 
 
 @dataclass(frozen=True)
-class DDIMSteps:
-    """The numbers of a policy's DDIM reverse process, inference step by step (noisiest first).
+class ReverseSteps:
+    """The numbers of a policy's reverse process, inference step by step (noisiest first), for a runtime with
+    no schedule maths. Step k, with a = ``alphas_cumprod[k]``, the ``LinearStep`` coefficients of
+    ``gsdiff.diffusion`` and z ~ N(0, I):
 
-    Step k moves x from ``timesteps[k]`` to the next inference step as ``gsdiff.diffusion.DDIMSampler.step``
-    does, with a = ``alphas_cumprod[k]``, a' = ``alphas_cumprod_prev[k]`` and z ~ N(0, I):
+        x0 = clip((x - sqrt(1 - a) eps) / sqrt(a)),
+        x' = x_scale x + x0_scale x0 + previous_x0_scale x0_prev + noise_scale z,
 
-        x0 = clip((x - sqrt(1 - a) eps) / sqrt(a)),    eps' = (x - sqrt(a) x0) / sqrt(1 - a),
-        sigma = eta sqrt((1 - a') / (1 - a) (1 - a / a')),
-        x' = sqrt(a') x0 + sqrt(max(1 - a' - sigma^2, 0)) eps' + sigma z.
+    x0_prev the x0 of step k - 1 (its scale is 0 at the first step). DDPM, DDIM and DPM-Solver++(2M) take this
+    form; UniPC's corrector does not (``Sampler.coefficients`` refuses it).
     """
 
+    sampler: str  # the SamplingSetting's sampler, for the record
     timesteps: tuple[int, ...]  # the training steps t the denoiser is asked at
     alphas_cumprod: tuple[float, ...]  # alphabar_t
-    alphas_cumprod_prev: tuple[float, ...]  # alphabar at the next inference step (1 after the last)
-    eta: float  # DDIM's stochasticity (0: deterministic)
+    x_scale: tuple[float, ...]
+    x0_scale: tuple[float, ...]
+    previous_x0_scale: tuple[float, ...]
+    noise_scale: tuple[float, ...]
     clip_range: float | None  # x0 is clipped to [-clip_range, clip_range] (None: not clipped)
 
     @classmethod
-    def of(cls, policy: DiffusionPolicy, setting: SamplingSetting | None = None) -> DDIMSteps:
-        """The steps ``policy.sample(..., setting)`` takes (default: the policy's setting); its sampler must
-        be DDIM."""
+    def of(cls, policy: DiffusionPolicy, setting: SamplingSetting | None = None) -> ReverseSteps:
+        """The steps ``policy.sample(..., setting)`` takes (default: the policy's setting)."""
+        setting = setting or policy.sampling
         sampler = policy.sampler(setting)
-        if not isinstance(sampler, DDIMSampler):
-            kind = (setting or policy.sampling).sampler
-            raise ValueError(f"sampler must be 'ddim' for DDIMSteps; the setting samples with {kind!r}")
         timesteps = sampler.timesteps.tolist()
-        alphabars = [sampler.alphabars(t) for t in timesteps]  # the sampler's own (a, a') pairs
+        steps = [sampler.coefficients(t) for t in timesteps]  # refuses a sampler of another form
         return cls(
+            setting.sampler,
             tuple(timesteps),
-            tuple(a for a, _ in alphabars),
-            tuple(prev for _, prev in alphabars),
-            sampler.eta,
+            tuple(sampler.alphabars(t)[0] for t in timesteps),
+            *(tuple(getattr(c, name) for c in steps) for name in LinearStep._fields),
             sampler.clip_range,
         )

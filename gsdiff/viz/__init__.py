@@ -12,7 +12,7 @@ from .browser_sampler import (
     write_browser_sampler,
 )
 from .claims import claims_table
-from .costs import cost_figure, cost_table
+from .costs import amortization_table, cost_figure, cost_table
 from .diffusion import sampler_comparison_figure, schedule_figure, signal_steps_figure
 from .display import in_book, show, show_widget
 from .expert import (
@@ -51,9 +51,13 @@ from .tables import (
     verdicts,
 )
 from .training import sample_count_figure, training_curves_figure
+from .transient import transient_figure, transient_table
 from .two_user import rate_region_figure
 
 __all__ = [
+    "amortization_table",
+    "transient_figure",
+    "transient_table",
     "SamplerControls",
     "sampler_figures",
     "sampler_bundle",

@@ -1,4 +1,4 @@
-// gsdiff's in-browser sampler: a diffusion policy's DDIM reverse process and the exact ergodic rates of its
+// gsdiff's in-browser sampler: a diffusion policy's reverse process (DDIM, DDPM or DPM-Solver++) and the exact ergodic rates of its
 // samples, in a static page with no kernel and no server (gsdiff/viz/browser_sampler.py writes the page, the
 // bundle and the model this module reads; its docstring has the maths).
 //
@@ -36,20 +36,18 @@ export function gaussian(uniform) {
   };
 }
 
-// One DDIM step of gsdiff.diffusion.DDIMSampler, in place on x [N M], from the noise estimate eps [N M]:
-// x0 = clip((x - sqrt(1 - a) eps) / sqrt(a)), eps' = (x - sqrt(a) x0) / sqrt(1 - a),
-// sigma = eta sqrt((1 - a') / (1 - a) (1 - a / a')), x' = sqrt(a') x0 + sqrt(1 - a' - sigma^2) eps' + sigma z.
-export function ddimStep(x, eps, alphabar, alphabarPrev, eta, clipRange, normal) {
+// One reverse step of gsdiff.policy.export.ReverseSteps (DDIM, DDPM or DPM-Solver++), in place on x [N M],
+// from the noise estimate eps [N M]; x0Prev [N M] holds the previous step's x0 and receives this one's:
+// x0 = clip((x - sqrt(1 - a) eps) / sqrt(a)), x' = cx x + c0 x0 + c1 x0_prev + sigma z.
+export function reverseStep(x, eps, x0Prev, alphabar, scales, clipRange, normal) {
+  const { x: cx, x0: c0, previousX0: c1, noise: sigma } = scales;
   const root = Math.sqrt(alphabar);
   const rootComplement = Math.sqrt(1 - alphabar);
-  const sigma = eta * Math.sqrt(((1 - alphabarPrev) / (1 - alphabar)) * (1 - alphabar / alphabarPrev));
-  const rootPrev = Math.sqrt(alphabarPrev);
-  const direction = Math.sqrt(Math.max(1 - alphabarPrev - sigma * sigma, 0));
   for (let k = 0; k < x.length; k++) {
     let x0 = (x[k] - rootComplement * eps[k]) / root;
     if (clipRange !== null) x0 = Math.min(Math.max(x0, -clipRange), clipRange);
-    const noise = (x[k] - root * x0) / rootComplement;
-    x[k] = rootPrev * x0 + direction * noise + (eta > 0 ? sigma * normal() : 0);
+    x[k] = cx * x[k] + c0 * x0 + (c1 !== 0 ? c1 * x0Prev[k] : 0) + (sigma > 0 ? sigma * normal() : 0);
+    x0Prev[k] = x0;
   }
 }
 
@@ -125,7 +123,7 @@ export class Sampler {
   // given initial noise [S][N]. Returns the powers (raw: before the levels) and their rates, [S][N] each, the
   // time-shared rates [N] (their mean over the samples) and the seconds each part took.
   async sample({ network, fMin, numSamples, seed = 0, noise = null }) {
-    const { num_pairs: n, ddim, setting, max_power_w: maxPowerW } = this.bundle;
+    const { num_pairs: n, steps, setting, max_power_w: maxPowerW } = this.bundle;
     const m = noise ? noise.length : numSamples;
     const normal = gaussian(mulberry32(seed));
     const started = performance.now();
@@ -135,12 +133,18 @@ export class Sampler {
       gains: new this.ort.Tensor("float32", Float32Array.from(this.bundle.networks[network].gains), [1, n, n]),
       f_min: new this.ort.Tensor("float32", Float32Array.of(fMin + setting.margin), [1]),
     };
-    for (let k = 0; k < ddim.timesteps.length; k++) {
+    const x0Prev = new Float32Array(n * m);
+    for (let k = 0; k < steps.timesteps.length; k++) {
       feeds.x = new this.ort.Tensor("float32", x, [1, n, m]);
-      feeds.t = new this.ort.Tensor("int64", new BigInt64Array(m).fill(BigInt(ddim.timesteps[k])), [1, m]);
+      feeds.t = new this.ort.Tensor("int64", new BigInt64Array(m).fill(BigInt(steps.timesteps[k])), [1, m]);
       const { eps } = await this.session.run(feeds);
-      const [a, aPrev] = [ddim.alphas_cumprod[k], ddim.alphas_cumprod_prev[k]];
-      ddimStep(x, eps.data, a, aPrev, ddim.eta, ddim.clip_range, normal);
+      const scales = {
+        x: steps.x_scale[k],
+        x0: steps.x0_scale[k],
+        previousX0: steps.previous_x0_scale[k],
+        noise: steps.noise_scale[k],
+      };
+      reverseStep(x, eps.data, x0Prev, steps.alphas_cumprod[k], scales, steps.clip_range, normal);
     }
     const { raw, powers } = toPowers(x, n, m, maxPowerW, setting.power_levels);
     const sampled = performance.now();
@@ -235,7 +239,8 @@ export async function mount(root, ort, baseUrl, ortUrl) {
     const served = Array.from(result.timeShared).filter((r) => r >= fMin).length;
     status.textContent =
       `Seed ${seed}: ${numSamples} samples in ${seconds.toFixed(2)} s (${per100.toFixed(2)} s per 100 samples: ` +
-      `${sampler.bundle.ddim.timesteps.length} DDIM steps ${result.samplingSeconds.toFixed(2)} s, exact rates ` +
+      `${sampler.bundle.steps.timesteps.length} ${sampler.bundle.steps.sampler} steps ` +
+      `${result.samplingSeconds.toFixed(2)} s, exact rates ` +
       `${result.rateSeconds.toFixed(2)} s; ${sampler.bundle.setting.label}); ` +
       `${served} of ${sampler.bundle.num_pairs} users at f_min or above.`;
     control("seed").value = String(seed + 1); // the next press draws new samples; set it back to repeat one

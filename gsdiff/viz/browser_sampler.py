@@ -2,8 +2,8 @@
 
 ``write_browser_sampler`` fills a folder with what the page needs: ``model.onnx``, the policy's channel-graph
 construction and denoiser as one ONNX graph (``gsdiff.policy.export``: raw gains in, noise estimate out),
-``bundle.json`` (the DDIM steps, the radio, the sampling setting's margin and levels, the quadrature of the
-exact ergodic rates, a few networks' gains with the expert's exact time-shared rates on them, the figures'
+``bundle.json`` (the sampler's steps, the radio, the sampling setting's margin and levels, the quadrature of
+the exact ergodic rates, a few networks' gains with the expert's exact time-shared rates on them, the figures'
 templates) and ``browser_sampler.mjs``, gsdiff's JavaScript module (package data beside this file).
 ``browser_sampler_html`` is the page's part: the controls, two figures and a module script that runs the
 model with onnxruntime-web's WASM backend on one thread (no SharedArrayBuffer, so no cross-origin-isolation
@@ -12,9 +12,9 @@ headers on a static host). A press of *sample* on network g at f_min draws S all
 1. x_T ~ N(0, I) [N, S] from a seeded PRNG (mulberry32, Box-Muller): i.i.d. Gaussian noise, where the
    policy's own sampler may use Sobol points (``gsdiff.diffusion.initial_noise``: the same distribution,
    spread more evenly over the S samples);
-2. for each DDIM step, eps = model(x_t, t, g, f_min + margin) and the DDIM update of
-   ``gsdiff.policy.export.DDIMSteps`` (the numbers come from the Python sampler: the page does no schedule
-   maths of its own);
+2. for each step, eps = model(x_t, t, g, f_min + margin) and the linear update of
+   ``gsdiff.policy.export.ReverseSteps`` (DDIM, DDPM or DPM-Solver++: the numbers come from the Python
+   sampler, the page does no schedule maths of its own);
 3. powers (x_0 + 1/2) P_max on [0, P_max], then the setting's power levels
    (``gsdiff.policy.project_to_levels``);
 4. each sample's exact ergodic rates by the quadrature of ``gsdiff.wireless.ergodic_rates_exact``, and each
@@ -46,7 +46,7 @@ import torch
 
 from ..checks import check_f_min, check_int_at_least, check_networks
 from ..config import SamplingSetting, policy_candidate
-from ..policy import MAX_EXPORT_PAIRS, DDIMSteps, DiffusionPolicy, cached_export
+from ..policy import MAX_EXPORT_PAIRS, DiffusionPolicy, ReverseSteps, cached_export
 from ..wireless.time_sharing import asymptotic_rates
 from ._layout import color
 from .display import in_book
@@ -148,7 +148,7 @@ def sampler_bundle(
 ) -> dict:
     """The page's data (``bundle.json``) for networks ``gains`` [B, N, N] named ``labels``, with the expert's
     exact time-shared rates from its samples [B, S, N] at ``expert_f_min`` where given; ``setting`` (default
-    the policy's own) says how the policy samples: its DDIM steps, margin and power levels."""
+    the policy's own) says how the policy samples: its sampler's steps, margin and power levels."""
     setting, controls = setting or policy.sampling, controls or SamplerControls()
     check_networks(gains)
     b, n = gains.shape[0], gains.shape[-1]
@@ -169,7 +169,8 @@ def sampler_bundle(
         "max_power_w": radio.max_power_w,
         "noise_w": radio.noise_w,
         "setting": {"margin": setting.margin, "power_levels": setting.power_levels, "label": setting.label},
-        "ddim": asdict(DDIMSteps.of(policy, setting)),
+        "sampling": asdict(setting),  # the whole setting, for a reader (and a test) to rebuild the sampler
+        "steps": asdict(ReverseSteps.of(policy, setting)),
         "quadrature": QUADRATURE,
         "networks": [
             {"label": label, "gains": g.flatten().tolist(), "expert": e}

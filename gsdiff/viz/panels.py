@@ -1,9 +1,9 @@
 """Live panels for a kernel (Jupyter, Colab, Voilà): the shipped policy sampled on the spot.
 
 * ``sampling_panel``: pick a network (density, size, seed), f_min (any value, the training grid's or not),
-  the number of samples, DDIM steps and eta, and dual time-sharing on or off; the policy samples, and the
-  panel draws the network map coloured by transmit power, the strip of samples, and the time-sharing
-  percentile curves against the expert's, run on the same network.
+  the number of samples, the sampler, its steps and eta, and dual time-sharing on or off; the policy
+  samples, and the panel draws the network map coloured by transmit power, the strip of samples, and the
+  time-sharing percentile curves against the expert's, run on the same network.
 * ``slice_panel``: pick a network and a pair of users (most coupled first): the policy's joint samples of
   the pair over the expert's.
 * ``percentile_panel``: cumulative p1, p5 and mean over slots, for the chosen candidates, horizon and f_min.
@@ -29,6 +29,7 @@ from ..config import (
     AVERAGE_POWER,
     EXPERT,
     FULL_POWER,
+    SAMPLER_KINDS,
     WMMSE,
     DropConfig,
     DualTimeSharingConfig,
@@ -130,7 +131,8 @@ def sampling_panel(
         policy, profile: the policy and the profile whose densities, expert and evaluation are used
             (default: the ``book`` profile's shipped U-GNN).
         setting: how the policy samples (default its own; e.g. the tuned setting of
-            ``gsdiff.evaluation.tuned_settings``); the panel's steps and eta override its own.
+            ``gsdiff.evaluation.tuned_settings``); the panel's sampler, steps and eta (DDIM's) override its
+            own.
         sizes: the network sizes offered (default: the profile's training size and its transfer sizes up to
             100 pairs, where the expert still takes seconds).
         seed: seed of the samples and of the fading slots.
@@ -145,11 +147,14 @@ def sampling_panel(
             "network_seed": widgets.BoundedIntText(value=0, min=0, max=10**6, description="network seed"),
             "f_min": _f_min_slider(profile.f_min),
             "num_samples": widgets.Dropdown(options=[10, 25, 50, 100], value=25, description="samples"),
+            "sampler": widgets.Dropdown(
+                options=list(SAMPLER_KINDS), value=setting.sampler, description="sampler"
+            ),
             "steps": widgets.IntSlider(
                 value=setting.steps,
-                min=2,
+                min=1,
                 max=50,
-                description="DDIM steps",
+                description="sampler steps",
                 continuous_update=False,
             ),
             "eta": widgets.FloatSlider(
@@ -157,7 +162,7 @@ def sampling_panel(
                 min=0.0,
                 max=1.0,
                 step=0.1,
-                description="η",
+                description="η (DDIM)",
                 continuous_update=False,
             ),
             "dual": widgets.Checkbox(value=False, description="dual time-sharing"),
@@ -173,7 +178,8 @@ def sampling_panel(
 
         def sample() -> None:
             state["net"] = drop_networks(1, drop, seed=c["network_seed"])
-            chosen = replace(setting, steps=c["steps"], eta=c["eta"])
+            eta = c["eta"] if c["sampler"] == "ddim" else 0.0  # the other samplers have no eta
+            chosen = replace(setting, sampler=c["sampler"], steps=c["steps"], eta=eta)
             generator = torch.Generator().manual_seed(seed)
             state["samples"] = policy.sample(
                 state["net"].gains, c["f_min"], c["num_samples"], chosen, generator=generator

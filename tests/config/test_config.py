@@ -12,6 +12,7 @@ from gsdiff.config import (
     DiffusionConfig,
     DropConfig,
     EvaluationConfig,
+    ExpertConfig,
     GraphConfig,
     Profile,
     RadioConfig,
@@ -123,6 +124,19 @@ def test_radio_config_errors():
             r"sampler must be one of 'ddim', 'ddpm', 'dpmsolver\+\+', 'unipc'; got 'euler'",
         ),
         (lambda: SamplingSetting(steps=0), r"steps must be an integer >= 1, got 0"),
+        (
+            lambda: SamplingSetting(timestep_spacing="linspace"),
+            r"timestep_spacing must be one of 'leading', 'trailing'; got 'linspace'",
+        ),
+        (
+            lambda: TuningConfig(samplers=(("unipc", 2),)),
+            r"samplers entries are \(sampler, steps, timestep_spacing\), got \('unipc', 2\)",
+        ),
+        (
+            lambda: TuningConfig(samplers=(("heun", 2, "trailing"),)),
+            r"sampler must be one of 'ddim', 'ddpm', 'dpmsolver\+\+', 'unipc'; got 'heun'",
+        ),
+        (lambda: TuningConfig(step_tolerance=1.0), r"step_tolerance must be in \[0, 1\), got 1.0"),
         (lambda: SamplingSetting(steps=2.5), r"steps must be an integer >= 1, got 2.5"),
         (lambda: SamplingSetting(eta=-0.1), r"eta must be finite and >= 0, got -0.1"),
         (lambda: SamplingSetting(eta=math.nan), r"eta must be finite and >= 0, got nan"),
@@ -216,3 +230,11 @@ def test_profile_at_another_size():
 def test_get_profile_error():
     with pytest.raises(ValueError, match=r"profile must be one of 'ci', 'book', 'paper'; got 'huge'"):
         get_profile("huge")
+
+
+def test_expert_with_more_samples_runs_longer():
+    expert = ExpertConfig(num_iterations=300, burn_in=100, num_samples=50)
+    assert expert.with_samples(150) == replace(expert, num_samples=150)
+    longer = expert.with_samples(300)
+    assert (longer.num_iterations, longer.burn_in, longer.num_samples) == (400, 100, 300)
+    assert len(set(longer.sample_iterations.tolist())) == 300

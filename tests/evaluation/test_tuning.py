@@ -66,6 +66,8 @@ def test_tuning_is_the_two_searches_on_validation(setup):
         power_levels=levels,
         seed=0,
         chain_rates=played_rates(gains, chain, radio, evaluation, play="ordered"),  # the stricter reference
+        samplers=profile.tuning.samplers,  # the few-step solvers of the default search
+        step_tolerance=profile.tuning.step_tolerance,
     )
     assert tuned.settings.sampling == {POLICY: by_hand.best}
     for label, row in by_hand.rows.items():

@@ -20,11 +20,11 @@ from gsdiff.config import (
     get_profile,
 )
 from gsdiff.denoisers.ugnn import _top_fraction
-from gsdiff.diffusion import make_sampler, reverse_process
+from gsdiff.diffusion import reverse_process
 from gsdiff.policy import (
     ChannelDenoiser,
-    DDIMSteps,
     DiffusionPolicy,
+    ReverseSteps,
     cached_export,
     export_denoiser,
     load_pretrained,
@@ -154,14 +154,18 @@ def test_cached_export_exports_once_per_policy_and_size(monkeypatch, tmp_path):
     assert cached_export(policy, 6, cache_dir=tmp_path) != first and len(calls) == 3
 
 
-def test_ddim_steps_drive_the_same_reverse_process():
-    """The exported numbers, stepped by the DDIMSteps formula, reproduce the library's DDIM loop (eta = 0)."""
+@pytest.mark.parametrize(
+    "setting",
+    [SamplingSetting(steps=6), SamplingSetting(sampler="dpmsolver++", steps=4, timestep_spacing="trailing")],
+)
+def test_reverse_steps_drive_the_same_reverse_process(setting):
+    """The exported numbers, stepped by the ReverseSteps formula, reproduce the library's loop (DDIM and
+    DPM-Solver++, deterministic)."""
     torch.manual_seed(0)
     policy = DiffusionPolicy(
         DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=50), RadioConfig(), GraphConfig()
     ).eval()
-    setting = SamplingSetting(steps=6)
-    steps = DDIMSteps.of(policy, setting)
+    steps = ReverseSteps.of(policy, setting)
     gains = _gains(5, 1)[:1]
     graph = policy.graphs(gains, 0.6)
 
@@ -169,28 +173,23 @@ def test_ddim_steps_drive_the_same_reverse_process():
         return policy.denoiser(x, torch.full((1, x.shape[2]), t), graph)
 
     z = torch.randn(1, 5, 4, generator=torch.Generator().manual_seed(3))
-    x = z.clone()
+    x, x0_prev = z.clone(), torch.zeros_like(z)
     with torch.no_grad():
-        coefficients = zip(steps.timesteps, steps.alphas_cumprod, steps.alphas_cumprod_prev, strict=True)
-        for t, a, a_prev in coefficients:
-            x0 = (x - math.sqrt(1 - a) * predict(x, t)) / math.sqrt(a)
-            x0 = x0.clamp(-steps.clip_range, steps.clip_range)
-            eps = (x - math.sqrt(a) * x0) / math.sqrt(1 - a)
-            x = math.sqrt(a_prev) * x0 + math.sqrt(1 - a_prev) * eps
-        sampler = make_sampler("ddim", policy.schedule)
-        sampler.set_timesteps(6)
-        expected = reverse_process(sampler, z, predict)
-    assert steps.timesteps == tuple(range(40, -1, -8)) and steps.alphas_cumprod_prev[-1] == 1.0
-    assert steps.eta == 0.0 and steps.clip_range == 0.5
+        for k, (t, a) in enumerate(zip(steps.timesteps, steps.alphas_cumprod, strict=True)):
+            x0 = ((x - math.sqrt(1 - a) * predict(x, t)) / math.sqrt(a)).clamp(-0.5, 0.5)
+            x = steps.x_scale[k] * x + steps.x0_scale[k] * x0 + steps.previous_x0_scale[k] * x0_prev
+            x0_prev = x0
+        expected = reverse_process(policy.sampler(setting), z, predict)
+    assert steps.sampler == setting.sampler and steps.clip_range == 0.5 and not any(steps.noise_scale)
+    assert steps.previous_x0_scale[0] == 0 and steps.previous_x0_scale[-1] == 0  # 1st order at both ends
     assert torch.allclose(x, expected, atol=1e-6)
 
 
-def test_ddim_steps_need_ddim_and_take_eta():
+def test_reverse_steps_carry_the_noise_and_refuse_unipc():
     policy = DiffusionPolicy(
         DenoiserConfig(hidden=8, depth=2), DiffusionConfig(num_train_steps=20), RadioConfig(), GraphConfig()
     )
-    assert DDIMSteps.of(policy, SamplingSetting(eta=0.5)).eta == 0.5
-    with pytest.raises(
-        ValueError, match="sampler must be 'ddim' for DDIMSteps; the setting samples with 'ddpm'"
-    ):
-        DDIMSteps.of(policy, SamplingSetting(sampler="ddpm"))
+    noisy = ReverseSteps.of(policy, SamplingSetting(eta=0.5, steps=4))
+    assert all(s > 0 for s in noisy.noise_scale[:-1]) and noisy.noise_scale[-1] == 0  # none into x0
+    with pytest.raises(ValueError, match="UniPC's corrector is not a LinearStep"):
+        ReverseSteps.of(policy, SamplingSetting(sampler="unipc"))

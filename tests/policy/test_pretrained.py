@@ -41,5 +41,9 @@ def test_shipped_book_checkpoints_follow_the_profiles_two_stages(kind):
     choice = shipped.checkpoint_info["sampling_choice"]
     assert choice["label"] == shipped.sampling.label and shipped.sampling.margin in book.tuning.margins
     assert tuple(choice["tuning"]["margins"]) == book.tuning.margins
+    # the choice was made by the profile's whole search, the few-step solvers included
+    assert tuple(tuple(entry) for entry in choice["tuning"]["samplers"]) == book.tuning.samplers
+    assert choice["tuning"]["step_tolerance"] == book.tuning.step_tolerance
+    assert shipped.training_pairs == book.num_pairs
     pairs = zip(base.state_dict().values(), shipped.state_dict().values(), strict=True)
     assert any(not torch.equal(a, b) for a, b in pairs)

@@ -22,8 +22,8 @@ from gsdiff.config import (
     RadioConfig,
     SamplingSetting,
 )
-from gsdiff.diffusion import DDIMSampler, from_diffusion_space
-from gsdiff.policy import DDIMSteps, DiffusionPolicy, project_to_levels
+from gsdiff.diffusion import from_diffusion_space
+from gsdiff.policy import DiffusionPolicy, ReverseSteps, project_to_levels
 from gsdiff.viz import (
     SamplerControls,
     browser_sampler_html,
@@ -76,9 +76,10 @@ def test_bundle_holds_what_the_page_needs(policy, gains):
     assert bundle["num_pairs"] == 6 and bundle["figures"]["rates"]["data"][0]["name"] == "U-GNN, sampled here"
     label = "margin 0.1, 5 levels, steps 4"
     assert bundle["setting"] == {"margin": 0.1, "power_levels": 5, "label": label}
-    steps = DDIMSteps.of(policy, setting)
-    assert bundle["ddim"]["timesteps"] == list(steps.timesteps) and len(steps.timesteps) == 4
-    assert bundle["ddim"]["alphas_cumprod"] == list(steps.alphas_cumprod)
+    steps = ReverseSteps.of(policy, setting)
+    assert bundle["steps"]["timesteps"] == list(steps.timesteps) and len(steps.timesteps) == 4
+    assert bundle["steps"]["x0_scale"] == list(steps.x0_scale) and bundle["steps"]["sampler"] == "ddim"
+    assert SamplingSetting(**bundle["sampling"]) == setting
     assert bundle["noise_w"] == policy.configs["radio"].noise_w
     assert [net["label"] for net in bundle["networks"]] == labels
     assert torch.equal(torch.tensor(bundle["networks"][2]["gains"]).view(6, 6), gains[2])
@@ -94,8 +95,8 @@ def test_bundle_and_controls_refuse_bad_input(policy, gains):
         sampler_bundle(policy, gains, ["a", "b"])
     with pytest.raises(ValueError, match="give both or neither"):
         sampler_bundle(policy, gains, ["a", "b", "c"], expert_f_min=0.6)
-    with pytest.raises(ValueError, match="must be 'ddim'"):
-        sampler_bundle(policy, gains, ["a", "b", "c"], setting=SamplingSetting(sampler="ddpm"))
+    with pytest.raises(ValueError, match="UniPC's corrector is not a LinearStep"):
+        sampler_bundle(policy, gains, ["a", "b", "c"], setting=SamplingSetting(sampler="unipc"))
     with pytest.raises(ValueError, match=r"f_min must be one of f_mins \(0.4, 0.5\), got 0.6"):
         SamplerControls(f_mins=(0.4, 0.5))
     with pytest.raises(ValueError, match=r"num_samples must be one of sample_counts \(10,\), got 100"):
@@ -172,14 +173,14 @@ def _node(script: str, case: dict, tmp_path: Path) -> dict:
 def test_module_steps_projects_and_rates_as_the_python_does(policy, tmp_path):
     gen = torch.Generator().manual_seed(5)
     n, m = 6, 4
-    steps = DDIMSteps.of(policy, SamplingSetting(steps=5))
+    setting = SamplingSetting(sampler="dpmsolver++", steps=5, timestep_spacing="trailing")
+    steps = ReverseSteps.of(policy, setting)
     x = torch.randn(n, m, generator=gen, dtype=torch.float64)
-    eps = torch.randn(n, m, generator=gen, dtype=torch.float64)
-    k = 2
-    a, a_prev = steps.alphas_cumprod[k], steps.alphas_cumprod_prev[k]
-    sampler = DDIMSampler(policy.schedule)
-    sampler.set_timesteps(5)
-    expected_step, _ = sampler.step(eps, steps.timesteps[k], x)
+    eps = torch.randn(2, n, m, generator=gen, dtype=torch.float64)
+    sampler = policy.sampler(setting)  # two steps, the second of 2nd order: it uses the first's x0
+    first, _ = sampler.step(eps[0], steps.timesteps[0], x)
+    expected_step, _ = sampler.step(eps[1], steps.timesteps[1], first)
+    assert steps.previous_x0_scale[1] != 0
     signal = torch.tensor([[-0.7, 0.125, 0.375, 0.6], [0.0, -0.5, 0.5, 0.1]], dtype=torch.float64)  # [2, M]
     radio = RadioConfig()
     gains = drop_networks(1, DropConfig(num_pairs=n, density_per_km2=10.0), seed=3).gains.double()
@@ -187,9 +188,17 @@ def test_module_steps_projects_and_rates_as_the_python_does(policy, tmp_path):
     powers[0, 1] = 0.0  # a silent transmitter: its own rate is exactly 0
     case = {
         "x": x.flatten().tolist(),
-        "eps": eps.flatten().tolist(),
-        "a": a,
-        "aPrev": a_prev,
+        "eps": [e.flatten().tolist() for e in eps],
+        "a": list(steps.alphas_cumprod[:2]),
+        "scales": [
+            {
+                "x": steps.x_scale[k],
+                "x0": steps.x0_scale[k],
+                "previousX0": steps.previous_x0_scale[k],
+                "noise": steps.noise_scale[k],
+            }
+            for k in range(2)
+        ],
         "signal": signal.flatten().tolist(),
         "gains": gains[0].flatten().tolist(),
         "powers": powers.tolist(),
@@ -197,7 +206,8 @@ def test_module_steps_projects_and_rates_as_the_python_does(policy, tmp_path):
     }
     script = """
 const x = Float64Array.from(case_.x);
-m.ddimStep(x, case_.eps, case_.a, case_.aPrev, 0, 0.5, null);
+const x0Prev = new Float64Array(x.length);
+for (let k = 0; k < 2; k++) m.reverseStep(x, case_.eps[k], x0Prev, case_.a[k], case_.scales[k], 0.5, null);
 const levels = m.toPowers(case_.signal, 2, 4, 1.0, 5);  // P_max = 1: the half-way levels are exact
 const rates = case_.powers.map((p) => Array.from(m.exactRates(p, case_.gains, 6, case_.noiseW, 48, 1e-6)));
 const normal = m.gaussian(m.mulberry32(7));
