@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "book/explore.py"  # the chapter served, with PARAMETERS injected as papermill injects them
 PARAMETERS = {"profile": "ci"}  # the ci profile's policies and choices (cached by the ci book build)
-CONTROL = "sampler steps"  # the description of the panel's slider that the test moves one step (sampling_panel)
+CONTROL = "sampler steps"  # the description of the panel slider the test moves one step (sampling_panel)
 TEMPLATE = "gsdiff-offline"
 START_TIMEOUT_S, PAGE_TIMEOUT_S, DRAW_TIMEOUT_S, STOP_TIMEOUT_S = 60.0, 300.0, 60.0, 20.0
 # Page errors known to be harmless, by their text. jupyterlab-plotly 7.1, once it has drawn a figure, stores a
