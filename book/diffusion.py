@@ -214,7 +214,7 @@ record("sampling.label", policy.sampling.label)
 # expert ({doc}`scaling` measures both). The table shows, for this checkpoint and these validation problems,
 # what more steps, ancestral DDPM sampling or a second-order solver buy in the tail; the choice on
 # validation ({doc}`training`) weighs the same steps against the tail on many more problems and keeps the
-# fewest steps within 0.01 of the best score. A handful of problems makes these figures noisy; run the
+# fewest steps that keep the tail and the mean to 0.02. A handful of problems makes these figures noisy; run the
 # chapter with a larger `sweep_problems` to firm them up.
 
 # %%

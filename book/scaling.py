@@ -220,6 +220,7 @@ for name, row in (("small", rows[0]), ("large", rows[-1])):
 
 # %%
 transients = []
+record("transient_networks", transient_networks)
 for n in transient_pairs:
     gains = drop_networks(
         transient_networks, DropConfig(num_pairs=n, density_per_km2=density), seed=config.seed + 1

@@ -114,10 +114,12 @@ def choose_sampling(
     validation networks ``gains`` at ``f_min``, each a change of the policy's own setting, with its own
     sampler and with each of ``samplers`` (sampler, steps, timestep_spacing); keep the setting with the best
     balanced score (the first on ties), or, with ``step_tolerance``, the one with the fewest steps among
-    those within that of the best (the better score among equals). ``expert_rates`` [R, B, N] are the
-    expert's played rates on the same networks (drawn as the policy draws: the like-for-like reference);
-    the policy's are played by ``evaluation`` with the picks of ``seed``. With ``chain_rates`` (the expert's
-    chain in order, the stricter reference) every row also holds its "balanced_chain" score against it.
+    those whose p5 ratio and mean ratio are each within that of the best setting's (the better balanced
+    score among equals): a cheaper sampler is kept only where it keeps both the tail and the mean.
+    ``expert_rates`` [R, B, N] are the expert's played rates on the same networks (drawn as the policy
+    draws: the like-for-like reference); the policy's are played by ``evaluation`` with the picks of
+    ``seed``. With ``chain_rates`` (the expert's chain in order, the stricter reference) every row also
+    holds its "balanced_chain" score against it.
     Every row holds "steps" (denoiser passes per sample) and "seconds_per_network" (drawing them)."""
     rows, scored, settings = {}, [], {}
     own = replace(policy.sampling, power_levels=None)
@@ -142,8 +144,12 @@ def choose_sampling(
                 metrics |= {"steps": setting.steps, "seconds_per_network": seconds}
                 rows[setting.label], settings[setting.label] = metrics, setting
                 scored.append((metrics["balanced"], setting, scores, on_grid))
-    top = max(row[0] for row in scored)
-    near = [row for row in scored if row[0] >= top - step_tolerance]
+    top = max(scored, key=lambda row: row[0])[2]  # the best balanced score's p5 and mean ratios
+    near = [
+        row
+        for row in scored
+        if all(row[2][key] >= top[key] - step_tolerance for key in ("p5_ratio", "mean_ratio"))
+    ]
     # fewest steps first, then the better score; max() keeps the first of equal rows, as before
     _, best, scores, samples = max(near, key=lambda row: (-row[1].steps, row[0]))
     return SettingSearch(rows, best, scores, samples, settings)

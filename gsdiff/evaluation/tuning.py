@@ -145,7 +145,7 @@ def _validation_reference(dataset: ExpertDataset, profile: Profile):
 
 
 def _search(policy, profile: Profile, gains, expert_rates, chain_rates) -> SettingSearch:
-    config = profile.tuning
+    config, base = profile.tuning, profile.sampling
     return choose_sampling(
         gains,
         profile.f_min,
@@ -158,7 +158,8 @@ def _search(policy, profile: Profile, gains, expert_rates, chain_rates) -> Setti
         power_levels=[None, profile.expert.num_levels] if config.try_power_levels else [None],
         seed=config.seed,
         chain_rates=chain_rates,
-        samplers=config.samplers,
+        # the profile's own sampler always competes: a policy's stored choice is not the only start
+        samplers=((base.sampler, base.steps, base.timestep_spacing), *config.samplers),
         step_tolerance=config.step_tolerance,
     )
 

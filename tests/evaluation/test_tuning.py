@@ -66,7 +66,8 @@ def test_tuning_is_the_two_searches_on_validation(setup):
         power_levels=levels,
         seed=0,
         chain_rates=played_rates(gains, chain, radio, evaluation, play="ordered"),  # the stricter reference
-        samplers=profile.tuning.samplers,  # the few-step solvers of the default search
+        # the profile's sampler and the few-step solvers of the default search
+        samplers=(("ddim", profile.sampling.steps, "leading"), *profile.tuning.samplers),
         step_tolerance=profile.tuning.step_tolerance,
     )
     assert tuned.settings.sampling == {POLICY: by_hand.best}
