@@ -3,10 +3,12 @@
 Writes the explore chapter's sampler page (``gsdiff.viz.write_browser_sampler``, the shipped policy at the
 book profile's N, a few new networks) into a temporary folder with onnxruntime-web (``make vendor``) and
 plotly.js, serves it on 127.0.0.1, presses *sample* ``--presses`` times and prints the seconds per 100
-samples the page measured (its DDIM loop on onnxruntime-web's WASM backend, one thread, and the exact rates),
-beside PyTorch's for the same samples in this process:
+samples the page measured (its reverse loop on onnxruntime-web's WASM backend, one thread, and the exact
+rates), beside PyTorch's for the same samples in this process. The policy samples with its stored setting
+(6 DPM-Solver++ steps for the shipped one); ``--before`` measures the same page at the 20 DDIM steps it used
+before, with the same margin and levels:
 
-    python benchmarks/browser_sampler.py --samples 100 --presses 5
+    python benchmarks/browser_sampler.py --samples 100 --presses 5 --before
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import statistics
 import tempfile
 import threading
 import time
+from dataclasses import replace
 from importlib.resources import files
 from pathlib import Path
 
@@ -32,7 +35,6 @@ from gsdiff.wireless import drop_networks, sample_rates
 ROOT = Path(__file__).resolve().parents[1]
 ORT_DIST = ROOT / "book" / "vendor" / "node_modules" / "onnxruntime-web" / "dist"
 ORT_FILES = ("ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm")
-SETTING = SamplingSetting(margin=0.1, power_levels=5)  # the margin and levels the training chapter picks
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -42,7 +44,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def _write_site(folder: Path, samples: int) -> None:
+def _write_site(folder: Path, samples: int, setting: SamplingSetting) -> None:
     """The page, its bundle and model, onnxruntime-web and plotly.js under ``folder``."""
     profile = get_profile("book")
     policy = load_pretrained(profile, "ugnn")
@@ -50,7 +52,7 @@ def _write_site(folder: Path, samples: int) -> None:
     controls = SamplerControls(sample_counts=(samples,), num_samples=samples)
     labels = ["network 1", "network 2"]
     bundle = write_browser_sampler(
-        folder / "sampler", policy, gains, labels, setting=SETTING, controls=controls
+        folder / "sampler", policy, gains, labels, setting=setting, controls=controls
     )
     (folder / "ort").mkdir()
     for name in ORT_FILES:
@@ -63,7 +65,7 @@ def _write_site(folder: Path, samples: int) -> None:
     )
 
 
-def _pytorch_seconds_per_100(samples: int, repeats: int) -> float:
+def _pytorch_seconds_per_100(samples: int, repeats: int, setting: SamplingSetting) -> float:
     """The same draw in PyTorch (sampling and exact rates), best of ``repeats``, per 100 samples."""
     profile = get_profile("book")
     policy = load_pretrained(profile, "ugnn")
@@ -72,23 +74,19 @@ def _pytorch_seconds_per_100(samples: int, repeats: int) -> float:
     for seed in range(repeats):
         start = time.perf_counter()
         x = policy.sample(
-            gains, profile.f_min, samples, SETTING, generator=torch.Generator().manual_seed(seed)
+            gains, profile.f_min, samples, setting, generator=torch.Generator().manual_seed(seed)
         )
         sample_rates(gains, x, profile.radio).mean(1)
         best = min(best, time.perf_counter() - start)
     return best * 100 / samples
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=100, help="samples per press")
-    parser.add_argument("--presses", type=int, default=5)
-    args = parser.parse_args()
+def _browser_seconds_per_100(samples: int, presses: int, setting: SamplingSetting) -> list[float]:
+    """The page's own measure of each press, in headless Chromium."""
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
-        site = Path(tmp)
-        _write_site(site, args.samples)
+        _write_site(Path(tmp), samples, setting)
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=tmp))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         with sync_playwright() as pw:
@@ -102,18 +100,35 @@ def main() -> None:
             page.wait_for_function("() => window.gsdiffSampler !== undefined")
             page.evaluate("() => window.gsdiffSampler.ready.then(() => null)")
             seconds = []
-            for press in range(1, args.presses + 1):
+            for press in range(1, presses + 1):
                 page.click("[data-role=sample]")
                 page.wait_for_function(f"() => window.gsdiffSampler.presses === {press}", timeout=600_000)
                 seconds.append(page.evaluate("() => window.gsdiffSampler.last.secondsPer100"))
             browser.close()
         server.shutdown()
-    torch_seconds = _pytorch_seconds_per_100(args.samples, 3)
-    print(
-        f"book U-GNN, N = {get_profile('book').num_pairs}, {args.samples} samples per press: headless "
-        f"Chromium {min(seconds):.2f} s per 100 samples (median {statistics.median(seconds):.2f} over "
-        f"{args.presses} presses), PyTorch {torch_seconds:.2f} s"
-    )
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=100, help="samples per press")
+    parser.add_argument("--presses", type=int, default=5)
+    parser.add_argument("--before", action="store_true", help="also at 20 DDIM steps")
+    args = parser.parse_args()
+    stored = load_pretrained(get_profile("book"), "ugnn").sampling
+    settings = {"stored setting": stored}
+    if args.before:
+        settings["20 DDIM steps"] = replace(stored, sampler="ddim", steps=20, timestep_spacing="leading")
+    for name, setting in settings.items():
+        seconds = _browser_seconds_per_100(args.samples, args.presses, setting)
+        torch_seconds = _pytorch_seconds_per_100(args.samples, 3, setting)
+        n = get_profile("book").num_pairs
+        print(
+            f"book U-GNN, N = {n}, {name} ({setting.label}), {args.samples} samples "
+            f"per press: headless Chromium {min(seconds):.2f} s per 100 samples (median "
+            f"{statistics.median(seconds):.2f} over {args.presses} presses), PyTorch {torch_seconds:.2f} s",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
