@@ -4,11 +4,12 @@ expert drawn the same way in the same row (``gsdiff.evaluation.amortization``).
 
 The exact expert runs up to ``--exact-max`` pairs, the mean-field expert (each receiver's ``--interferers``
 strongest exact) at every size; the policies sample with the setting stored with them (chosen on
-validation: sampler, steps, margin, levels; their training degree on larger networks). ``--before`` adds each
-policy again at the 20 DDIM steps it shipped with before the few-step solvers, on the same networks. Times are
-wall-clock seconds per network with the thread count printed; the machine is shared, so read the ratios
-measured in one run. Then one denoiser forward at N = 400, B = 16 networks on a top-10 graph, dense blocks
-against the sparse path.
+validation: sampler, steps, margin, levels; their training degree on larger networks). ``--before`` adds
+each policy again at the 20 DDIM steps it shipped with before the few-step solvers, on the same networks; a
+shipped distilled student (``gsdiff distill``) is timed too, at its own steps. Times are wall-clock seconds
+per network with the thread count printed; the machine is shared, so read the ratios measured in one run.
+Then one denoiser forward at N = 400, B = 16 networks on a top-10 graph, dense blocks against the sparse
+path.
 
     python benchmarks/amortization.py --before                   # N = 20, 100, 400, 1600 (~20 min, 2 threads)
     python benchmarks/amortization.py --pairs 20 100 --networks 20=8 100=2
@@ -25,7 +26,7 @@ import torch
 
 from gsdiff.config import DropConfig, GraphConfig, get_profile, policy_candidate
 from gsdiff.evaluation import amortization
-from gsdiff.policy import load_pretrained
+from gsdiff.policy import load_distilled, load_pretrained
 from gsdiff.viz import amortization_table
 from gsdiff.wireless import drop_networks
 
@@ -67,6 +68,12 @@ def main() -> None:
     shipped = {kind: load_pretrained(book, kind) for kind in ("ugnn", "gnn")}
     policies = {policy_candidate(kind): policy for kind, policy in shipped.items()}
     sampling = {}
+    for kind in shipped:  # the distilled students that ship, at their own few steps
+        distilled = load_distilled(book, kind)
+        if distilled is not None:
+            policies[policy_candidate(f"{kind}_distilled", f"{policy_candidate(kind).label}, distilled")] = (
+                distilled
+            )
     if args.before:  # the same policies again, at the 20 DDIM steps they shipped with before
         for kind, policy in shipped.items():
             before = policy_candidate(f"{kind}_ddim20", f"{policy_candidate(kind).label}, 20 DDIM steps")

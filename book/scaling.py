@@ -57,10 +57,18 @@ import math
 import torch
 from IPython.display import Markdown, display
 
-from gsdiff.config import EXPERT_ONLINE, DropConfig, expert_for_size, get_profile, override_profile
+from gsdiff.config import (
+    EXPERT_ONLINE,
+    DropConfig,
+    expert_for_size,
+    get_profile,
+    override_profile,
+    policy_candidate,
+)
 from gsdiff.devices import resolve_device
 from gsdiff.evaluation import amortization, measure_expert_cost, measure_profile_cost, transient
 from gsdiff.notebooks import open_chapter, record
+from gsdiff.policy import load_distilled
 from gsdiff.viz import amortization_table, cost_figure, cost_table, show, transient_figure, transient_table
 from gsdiff.wireless import drop_networks
 
@@ -171,7 +179,12 @@ config = chapter.profile
 f_min, radio = config.f_min, config.radio
 dataset = chapter.dataset({"validation": (f_min,)})  # the training chapter's, for its sampling choices
 policies = chapter.policies(dataset, kinds)
-settings = chapter.tuned(dataset, policies)
+sampling = dict(chapter.tuned(dataset, policies).sampling)
+for kind in kinds:  # the distilled students that ship (`gsdiff distill`), with their own few steps
+    distilled = load_distilled(config, kind)
+    if distilled is not None:
+        student = policy_candidate(f"{kind}_distilled", f"{policy_candidate(kind).label}, distilled")
+        policies[student], sampling[student] = distilled, distilled.sampling
 rows = amortization(
     amortization_pairs,
     policies,
@@ -183,7 +196,7 @@ rows = amortization(
     num_samples=amortization_samples,
     num_networks=amortization_networks,
     exact_max_pairs=exact_max_pairs,
-    sampling=settings.sampling,
+    sampling=sampling,
     seed=config.seed,
 )
 display(Markdown(amortization_table(rows)))
@@ -197,6 +210,15 @@ for name, row in (("small", rows[0]), ("large", rows[-1])):
     record(f"savings.{name}_exact_speedup", (row.exact_seconds or math.nan) / row.policy_seconds[first])
     record(f"savings.{name}_mean_field_speedup", row.mean_field_seconds / row.policy_seconds[first])
     record(f"savings.{name}_p5", row.p5_ratio[first])
+large_row = rows[-1]
+fastest = min(large_row.policy_seconds, key=large_row.policy_seconds.get)
+record("savings.fastest", fastest.label)
+record(
+    "savings.fastest_exact_speedup", (large_row.exact_seconds or math.nan) / large_row.policy_seconds[fastest]
+)
+record("savings.fastest_mean_field_speedup", large_row.mean_field_seconds / large_row.policy_seconds[fastest])
+record("savings.fastest_p5", large_row.p5_ratio[fastest])
+record("savings.fastest_mean", large_row.mean_ratio[fastest])
 
 # %% [markdown]
 # **Table.** Seconds per new network on {glue:text}`savings.threads` CPU threads (a shared machine: read the
@@ -205,11 +227,14 @@ for name, row in (("small", rows[0]), ("large", rows[-1])):
 # {glue:text}`savings.small_exact_speedup:.2f` times as fast as the exact expert runs to its own, with p5
 # {glue:text}`savings.small_p5:.2f` times the expert's; at $N$ = {glue:text}`savings.large` it is
 # {glue:text}`savings.large_exact_speedup:.2f` times as fast as the exact expert and
-# {glue:text}`savings.large_mean_field_speedup:.2f` times as fast as the mean-field one. Below 1 the expert is
-# the cheaper of the two: on this CPU, at these sizes, gsdiff's expert (exact moves on a few power levels,
-# vectorized over users) costs a few tens of denoiser passes, and the policy must beat that with its few
-# steps. `python benchmarks/amortization.py --before` measures the sizes that do not fit a build (400 and
-# 1600 pairs) and the policies at the 20 DDIM steps they used before the few-step solvers.
+# {glue:text}`savings.large_mean_field_speedup:.2f` times as fast as the mean-field one. The fastest policy
+# there, {glue:text}`savings.fastest`, is {glue:text}`savings.fastest_exact_speedup:.2f` and
+# {glue:text}`savings.fastest_mean_field_speedup:.2f` times as fast as the two experts, with p5
+# {glue:text}`savings.fastest_p5:.2f` and mean {glue:text}`savings.fastest_mean:.3f` times the expert's.
+# Below 1 the expert is the cheaper of the two: on this CPU, at these sizes, gsdiff's expert (exact moves on
+# a few power levels, vectorized over users) costs a few tens of denoiser passes, and the policy must beat
+# that with its few steps. `python benchmarks/amortization.py --before` measures the sizes that do not fit a
+# build (400 and 1600 pairs) and the policies at the 20 DDIM steps they used before the few-step solvers.
 
 # %% [markdown]
 # **Slots.** `gsdiff.evaluation.transient` plays, from the first slot of a new network, the expert run
@@ -234,7 +259,7 @@ for n in transient_pairs:
         expert,
         num_slots=transient_slots,
         seed=config.seed,
-        sampling=settings.sampling,
+        sampling=sampling,
         interferers=expert.interferers,
     )
     transients.append(result)

@@ -435,6 +435,14 @@ def test_cli_train_and_sample(profile, tmp_path, capsys, monkeypatch):
     assert not np.array_equal(np.load(gaussian), np.load(out))
     assert main([*argv, "--margin", "-1", "--out", str(margin)]) == 2
     assert "f_min + margin must be >= 0" in capsys.readouterr().err
+    student = tmp_path / "student.pt"
+    distill = ["distill", "--profile", "ci", "--cache-dir", str(tmp_path / "c"), "--teacher", str(chosen)]
+    assert main([*distill, "--student-steps", "1", "--num-steps", "2", "--out", str(student), "--quiet"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    halved = replace(stored.sampling, sampler="ddim", steps=1, eta=0.0, timestep_spacing="trailing")
+    assert printed["sampling"] == halved.label and DiffusionPolicy.load(student).sampling == halved
+    assert main([*distill, "--student-steps", "0", "--out", str(student)]) == 2
+    assert "student_steps must be an integer >= 1, got 0" in capsys.readouterr().err
 
 
 def test_cli_sample_uses_the_checkpoints_setting_unless_a_flag_says_otherwise(tmp_path, capsys):

@@ -26,6 +26,7 @@ from ..config import (
     SAMPLING_MEMORY_GB,
     SPLITS,
     TIMESTEP_SPACINGS,
+    DistillConfig,
     DualTimeSharingConfig,
     EvaluationConfig,
     ExpertConfig,
@@ -219,6 +220,25 @@ def _parser() -> argparse.ArgumentParser:
         "networks (the profile's TuningConfig, as the chapters choose)",
     )
     tr.set_defaults(run=commands.train)
+
+    di = sub.add_parser(
+        "distill",
+        help="progressive distillation: a student of a checkpoint that takes one DDIM step where the "
+        "teacher takes two (resumable; distill the student again to halve again)",
+    )
+    _add_profile(di)
+    di.add_argument("--teacher", required=True, help="the checkpoint distilled (.pt)")
+    di.add_argument(
+        "--student-steps", type=int, default=DistillConfig.student_steps, help="default %(default)s"
+    )
+    di.add_argument("--num-steps", type=int, default=DistillConfig.num_steps, help="default %(default)s")
+    di.add_argument(
+        "--learning-rate", type=float, default=DistillConfig.learning_rate, help="default %(default)s"
+    )
+    di.add_argument("--out", required=True, help="the student (.pt)")
+    di.add_argument("--work-dir", default=None, help="resumable checkpoints (default OUT.work)")
+    di.add_argument("--quiet", action="store_true", help="no progress bars")
+    di.set_defaults(run=commands.distill)
 
     ch = sub.add_parser(
         "choose-sampling",

@@ -201,6 +201,32 @@ def _choose(policy, dataset, profile) -> dict:
     return {"sampling_choice": record}
 
 
+def distill(args: argparse.Namespace) -> dict:
+    from ..config import DistillConfig
+    from ..data import load_or_build_dataset
+    from ..policy import DiffusionPolicy
+    from ..training import distill_policy
+
+    profile = _profile(args)
+    teacher = DiffusionPolicy.load(args.teacher)
+    config = DistillConfig(
+        student_steps=args.student_steps, num_steps=args.num_steps, learning_rate=args.learning_rate
+    )
+    dataset = load_or_build_dataset(
+        profile, splits={"train": None}, cache_dir=args.cache_dir, progress=not args.quiet
+    )
+    work = Path(args.work_dir or f"{args.out}.work")
+    student = distill_policy(teacher, dataset, config, work_dir=work, progress=not args.quiet)
+    student.save(args.out, profile=profile.name, **student.checkpoint_info)
+    history = student.checkpoint_info["history"]
+    return {
+        "out": str(args.out),
+        "sampling": student.sampling.label,
+        "loss": history["loss"][-1],
+        "seconds": round(history["seconds"][-1], 1),
+    }
+
+
 def choose_sampling(args: argparse.Namespace) -> dict:
     from ..data import load_or_build_dataset
     from ..policy import DiffusionPolicy

@@ -22,6 +22,7 @@ from .choices import (
 __all__ = [
     "DenoiserConfig",
     "DiffusionConfig",
+    "DistillConfig",
     "SAMPLING_MEMORY_GB",
     "FEW_STEP_SAMPLERS",
     "SamplingSetting",
@@ -244,3 +245,29 @@ class TuningConfig:
                 raise ValueError(
                     f"{name} must be a non-empty list of margins in [0, 10) bits/s/Hz; got {values}"
                 )
+
+
+@dataclass(frozen=True)
+class DistillConfig:
+    """Progressive distillation of a trained policy (``gsdiff.training.distill``): a student that takes one
+    DDIM step where its teacher takes two."""
+
+    student_steps: int = 4  # the student's DDIM steps ("trailing"); the teacher takes twice as many
+    num_steps: int = 1000  # optimizer steps
+    learning_rate: float = 5e-5
+    batch_problems: int = 64  # (network, f_min) problems per mini-batch
+    samples_per_problem: int = 4  # expert samples of each problem per mini-batch
+    checkpoint_every: int = 100  # steps between resumable checkpoints (and loss records)
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in (
+            "student_steps",
+            "num_steps",
+            "batch_problems",
+            "samples_per_problem",
+            "checkpoint_every",
+        ):
+            check_int_at_least(name, getattr(self, name), 1)
+        check_positive("learning_rate", self.learning_rate)
+        check_int_at_least("seed", self.seed, 0)

@@ -14,7 +14,14 @@ from .export import (
     pairwise_top_fraction,
 )
 from .memory import check_sampling_memory, sampling_memory_gb
-from .pretrained import checkpoint_path, initial_policy, load_pretrained, shipped_checkpoint, with_kind
+from .pretrained import (
+    checkpoint_path,
+    initial_policy,
+    load_distilled,
+    load_pretrained,
+    shipped_checkpoint,
+    with_kind,
+)
 
 __all__ = [
     "DiffusionPolicy",
@@ -30,6 +37,7 @@ __all__ = [
     "shipped_checkpoint",
     "with_kind",
     "load_pretrained",
+    "load_distilled",
     "initial_policy",
     "MAX_EXPORT_PAIRS",
     "pairwise_top_fraction",

@@ -1,10 +1,12 @@
 """The shipped checkpoints load with weights_only=True and match the current book profile's configs."""
 
+from dataclasses import replace
+
 import pytest
 import torch
 
 from gsdiff.config import BOOK_BASE_SETTINGS, get_profile, override_profile
-from gsdiff.policy import checkpoint_path, initial_policy, load_pretrained, with_kind
+from gsdiff.policy import checkpoint_path, initial_policy, load_distilled, load_pretrained, with_kind
 
 
 @pytest.mark.parametrize("kind", ["ugnn", "gnn"])
@@ -47,3 +49,17 @@ def test_shipped_book_checkpoints_follow_the_profiles_two_stages(kind):
     assert shipped.training_pairs == book.num_pairs
     pairs = zip(base.state_dict().values(), shipped.state_dict().values(), strict=True)
     assert any(not torch.equal(a, b) for a, b in pairs)
+
+
+def test_the_distilled_student_ships_beside_its_teacher():
+    """``book-ugnn-distilled.pt`` is ``gsdiff distill`` of the shipped U-GNN: DDIM on few trailing steps,
+    the teacher's margin and levels, its record naming the recipe; the GNN ships none."""
+    book = get_profile("book")
+    student, teacher = load_distilled(book, "ugnn"), load_pretrained(book, "ugnn")
+    assert student.sampling == replace(
+        teacher.sampling, sampler="ddim", steps=4, eta=0.0, timestep_spacing="trailing"
+    )
+    record = student.checkpoint_info["distill"]
+    assert record["student_steps"] == student.sampling.steps and student.training_pairs == book.num_pairs
+    assert student.checkpoint_info["teacher"] == teacher.fingerprint()
+    assert load_distilled(book, "gnn") is None
