@@ -4,9 +4,9 @@ Writes the explore chapter's sampler page (``gsdiff.viz.write_browser_sampler``,
 book profile's N, a few new networks) into a temporary folder with onnxruntime-web (``make vendor``) and
 plotly.js, serves it on 127.0.0.1, presses *sample* ``--presses`` times and prints the seconds per 100
 samples the page measured (its reverse loop on onnxruntime-web's WASM backend, one thread, and the exact
-rates), beside PyTorch's for the same samples in this process. The policy samples with its stored setting
-(6 DPM-Solver++ steps for the shipped one); ``--before`` measures the same page at the 20 DDIM steps it used
-before, with the same margin and levels:
+rates), beside PyTorch's for the same samples in this process: the distilled student the explore chapter's
+page runs (4 DDIM steps), the shipped policy at its stored setting (6 DPM-Solver++ steps), and with
+``--before`` the same policy at the 20 DDIM steps it used before, with the same margin and levels:
 
     python benchmarks/browser_sampler.py --samples 100 --presses 5 --before
 """
@@ -28,7 +28,7 @@ from pathlib import Path
 import torch
 
 from gsdiff.config import SamplingSetting, get_profile
-from gsdiff.policy import load_pretrained
+from gsdiff.policy import DiffusionPolicy, load_distilled, load_pretrained
 from gsdiff.viz import SamplerControls, browser_sampler_html, write_browser_sampler
 from gsdiff.wireless import drop_networks, sample_rates
 
@@ -44,10 +44,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def _write_site(folder: Path, samples: int, setting: SamplingSetting) -> None:
+def _write_site(folder: Path, samples: int, policy: DiffusionPolicy, setting: SamplingSetting) -> None:
     """The page, its bundle and model, onnxruntime-web and plotly.js under ``folder``."""
     profile = get_profile("book")
-    policy = load_pretrained(profile, "ugnn")
     gains = drop_networks(2, profile.drop(profile.densities_per_km2[0]), seed=0).gains
     controls = SamplerControls(sample_counts=(samples,), num_samples=samples)
     labels = ["network 1", "network 2"]
@@ -65,10 +64,11 @@ def _write_site(folder: Path, samples: int, setting: SamplingSetting) -> None:
     )
 
 
-def _pytorch_seconds_per_100(samples: int, repeats: int, setting: SamplingSetting) -> float:
+def _pytorch_seconds_per_100(
+    samples: int, repeats: int, policy: DiffusionPolicy, setting: SamplingSetting
+) -> float:
     """The same draw in PyTorch (sampling and exact rates), best of ``repeats``, per 100 samples."""
     profile = get_profile("book")
-    policy = load_pretrained(profile, "ugnn")
     gains = drop_networks(1, profile.drop(profile.densities_per_km2[0]), seed=0).gains
     best = float("inf")
     for seed in range(repeats):
@@ -81,12 +81,14 @@ def _pytorch_seconds_per_100(samples: int, repeats: int, setting: SamplingSettin
     return best * 100 / samples
 
 
-def _browser_seconds_per_100(samples: int, presses: int, setting: SamplingSetting) -> list[float]:
+def _browser_seconds_per_100(
+    samples: int, presses: int, policy: DiffusionPolicy, setting: SamplingSetting
+) -> list[float]:
     """The page's own measure of each press, in headless Chromium."""
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp:
-        _write_site(Path(tmp), samples, setting)
+        _write_site(Path(tmp), samples, policy, setting)
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=tmp))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         with sync_playwright() as pw:
@@ -115,13 +117,18 @@ def main() -> None:
     parser.add_argument("--presses", type=int, default=5)
     parser.add_argument("--before", action="store_true", help="also at 20 DDIM steps")
     args = parser.parse_args()
-    stored = load_pretrained(get_profile("book"), "ugnn").sampling
-    settings = {"stored setting": stored}
+    book = get_profile("book")
+    shipped = load_pretrained(book, "ugnn")
+    runs = {"stored setting": (shipped, shipped.sampling)}
+    distilled = load_distilled(book, "ugnn")
+    if distilled is not None:  # what the explore chapter's page runs
+        runs = {"distilled student": (distilled, distilled.sampling)} | runs
     if args.before:
-        settings["20 DDIM steps"] = replace(stored, sampler="ddim", steps=20, timestep_spacing="leading")
-    for name, setting in settings.items():
-        seconds = _browser_seconds_per_100(args.samples, args.presses, setting)
-        torch_seconds = _pytorch_seconds_per_100(args.samples, 3, setting)
+        before = replace(shipped.sampling, sampler="ddim", steps=20, timestep_spacing="leading")
+        runs["20 DDIM steps"] = (shipped, before)
+    for name, (policy, setting) in runs.items():
+        seconds = _browser_seconds_per_100(args.samples, args.presses, policy, setting)
+        torch_seconds = _pytorch_seconds_per_100(args.samples, 3, policy, setting)
         n = get_profile("book").num_pairs
         print(
             f"book U-GNN, N = {n}, {name} ({setting.label}), {args.samples} samples "
