@@ -24,7 +24,7 @@ from dataclasses import replace
 
 import torch
 
-from gsdiff.config import DropConfig, GraphConfig, get_profile, policy_candidate
+from gsdiff.config import DropConfig, GraphConfig, distilled_candidate, get_profile, policy_candidate
 from gsdiff.evaluation import amortization
 from gsdiff.policy import load_distilled, load_pretrained
 from gsdiff.viz import amortization_table
@@ -71,9 +71,7 @@ def main() -> None:
     for kind in shipped:  # the distilled students that ship, at their own few steps
         distilled = load_distilled(book, kind)
         if distilled is not None:
-            policies[policy_candidate(f"{kind}_distilled", f"{policy_candidate(kind).label}, distilled")] = (
-                distilled
-            )
+            policies[distilled_candidate(kind)] = distilled
     if args.before:  # the same policies again, at the 20 DDIM steps they shipped with before
         for kind, policy in shipped.items():
             before = policy_candidate(f"{kind}_ddim20", f"{policy_candidate(kind).label}, 20 DDIM steps")

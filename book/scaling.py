@@ -60,10 +60,10 @@ from IPython.display import Markdown, display
 from gsdiff.config import (
     EXPERT_ONLINE,
     DropConfig,
+    distilled_candidate,
     expert_for_size,
     get_profile,
     override_profile,
-    policy_candidate,
 )
 from gsdiff.devices import resolve_device
 from gsdiff.evaluation import amortization, measure_expert_cost, measure_profile_cost, transient
@@ -183,8 +183,10 @@ sampling = dict(chapter.tuned(dataset, policies).sampling)
 for kind in kinds:  # the distilled students that ship (`gsdiff distill`), with their own few steps
     distilled = load_distilled(config, kind)
     if distilled is not None:
-        student = policy_candidate(f"{kind}_distilled", f"{policy_candidate(kind).label}, distilled")
-        policies[student], sampling[student] = distilled, distilled.sampling
+        policies[distilled_candidate(kind)], sampling[distilled_candidate(kind)] = (
+            distilled,
+            distilled.sampling,
+        )
 rows = amortization(
     amortization_pairs,
     policies,

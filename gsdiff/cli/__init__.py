@@ -58,6 +58,13 @@ def _add_device(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_run_output(parser: argparse.ArgumentParser, what: str) -> None:
+    """--out (``what``), --work-dir and --quiet of a resumable run (train, distill)."""
+    parser.add_argument("--out", required=True, help=f"{what} (.pt)")
+    parser.add_argument("--work-dir", default=None, help="resumable checkpoints (default OUT.work)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
 def _add_profile(parser: argparse.ArgumentParser) -> None:
     """--profile, --kind, --set and --cache-dir: which experiment, and where its expert dataset is cached."""
     parser.add_argument(
@@ -210,9 +217,7 @@ def _parser() -> argparse.ArgumentParser:
         "missing cells are built first)",
     )
     _add_profile(tr)
-    tr.add_argument("--out", required=True, help="the best checkpoint (.pt)")
-    tr.add_argument("--work-dir", default=None, help="resumable checkpoints (default OUT.work)")
-    tr.add_argument("--quiet", action="store_true", help="no progress bars")
+    _add_run_output(tr, "the best checkpoint")
     tr.add_argument(
         "--keep-sampling",
         action="store_true",
@@ -235,9 +240,7 @@ def _parser() -> argparse.ArgumentParser:
     di.add_argument(
         "--learning-rate", type=float, default=DistillConfig.learning_rate, help="default %(default)s"
     )
-    di.add_argument("--out", required=True, help="the student (.pt)")
-    di.add_argument("--work-dir", default=None, help="resumable checkpoints (default OUT.work)")
-    di.add_argument("--quiet", action="store_true", help="no progress bars")
+    _add_run_output(di, "the student")
     di.set_defaults(run=commands.distill)
 
     ch = sub.add_parser(

@@ -18,6 +18,7 @@ from .candidates import (
     WMMSE,
     Candidate,
     baseline_candidate,
+    distilled_candidate,
     dual_candidate,
     policy_candidate,
 )
@@ -98,6 +99,7 @@ __all__ = [
     "DENOISER_LABELS",
     "baseline_candidate",
     "policy_candidate",
+    "distilled_candidate",
     "dual_candidate",
     "Profile",
     "PROFILES",

@@ -34,6 +34,7 @@ __all__ = [
     "DENOISER_LABELS",
     "baseline_candidate",
     "policy_candidate",
+    "distilled_candidate",
     "dual_candidate",
 ]
 
@@ -96,6 +97,12 @@ def policy_candidate(kind: str, label: str | None = None) -> Candidate:
         check_choice("kind", kind, DENOISER_KINDS)
         label = DENOISER_LABELS[kind]
     return Candidate(kind, label, "policy")
+
+
+def distilled_candidate(kind: str) -> Candidate:
+    """The candidate of the distilled student of the policy of denoiser kind ``kind`` ("ugnn", "gnn")."""
+    check_choice("kind", kind, DENOISER_KINDS)
+    return Candidate(f"{kind}_distilled", f"{DENOISER_LABELS[kind]}, distilled", "policy")
 
 
 def dual_candidate(pool: Candidate) -> Candidate:

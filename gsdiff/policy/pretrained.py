@@ -56,24 +56,24 @@ def with_kind(profile: Profile, kind: str | None) -> Profile:
     return profile if kind is None else replace(profile, denoiser=replace(profile.denoiser, kind=kind))
 
 
+def _load_shipped(profile: Profile, kind: str | None, suffix: str) -> DiffusionPolicy | None:
+    """The shipped ``<profile>-<kind><suffix>.pt`` checked against the profile's defining configs; None if
+    it does not ship."""
+    expected = DiffusionPolicy.from_profile(with_kind(profile, kind))
+    path = shipped_checkpoint(f"{profile.name}-{expected.configs['denoiser'].kind}{suffix}")
+    return DiffusionPolicy.load(path, expected=expected) if path.exists() else None
+
+
 def load_pretrained(profile: Profile, kind: str | None = None) -> DiffusionPolicy | None:
     """The shipped policy of this profile and kind (default the profile's), checked against the profile's
     defining configs, with the sampling setting stored in it; None if none ships."""
-    expected = DiffusionPolicy.from_profile(with_kind(profile, kind))
-    path = checkpoint_path(profile.name, expected.configs["denoiser"].kind)
-    if not path.exists():
-        return None
-    return DiffusionPolicy.load(path, expected=expected)
+    return _load_shipped(profile, kind, "")
 
 
 def load_distilled(profile: Profile, kind: str | None = None) -> DiffusionPolicy | None:
     """The shipped distilled student of this profile's policy of ``kind`` (``<profile>-<kind>-distilled.pt``,
     sampling with its stored few steps), checked as ``load_pretrained`` checks; None if none ships."""
-    expected = DiffusionPolicy.from_profile(with_kind(profile, kind))
-    path = shipped_checkpoint(f"{profile.name}-{expected.configs['denoiser'].kind}-distilled")
-    if not path.exists():
-        return None
-    return DiffusionPolicy.load(path, expected=expected)
+    return _load_shipped(profile, kind, "-distilled")
 
 
 def initial_policy(profile: Profile) -> DiffusionPolicy | None:
