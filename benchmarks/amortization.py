@@ -9,7 +9,8 @@ each policy again at the 20 DDIM steps it shipped with before the few-step solve
 shipped distilled student (``gsdiff distill``) is timed too, at its own steps. Times are wall-clock seconds
 per network with the thread count printed; the machine is shared, so read the ratios measured in one run.
 Then one denoiser forward at N = 400, B = 16 networks on a top-10 graph, dense blocks against the sparse
-path.
+path, and where one forward of the sampler's chunk goes (a profile: the sparse products and the dense
+layers, two kernels near this CPU's peak, take most of it).
 
     python benchmarks/amortization.py --before                   # N = 20, 100, 400, 1600 (~20 min, 2 threads)
     python benchmarks/amortization.py --pairs 20 100 --networks 20=8 100=2
@@ -50,6 +51,33 @@ def forward_ms(policy, gains: torch.Tensor, layout: str, repeats: int = 5) -> fl
         policy.denoiser(x, t, graph)
         times = sorted(seconds(policy.denoiser, x, t, graph) for _ in range(repeats))
     return 1e3 * times[len(times) // 2]
+
+
+GATE_OPS = ("aten::index_select", "aten::index", "aten::add", "aten::sigmoid")
+
+
+def forward_profile(policy, gains: torch.Tensor, num_samples: int = 25) -> dict[str, float]:
+    """Where one denoiser forward goes: the shares of its CPU time (torch.profiler) on the policy's own
+    graph of ``gains`` [1, N, N] for ``num_samples`` signals (the sampler's chunk at N = 400)."""
+    from torch.profiler import profile
+
+    graph = policy.graphs(gains, 0.6, top_k=policy.graph_degree(gains.shape[-1]))
+    x = torch.randn(1, gains.shape[-1], num_samples)
+    t = torch.full((1, num_samples), 100)
+    with torch.no_grad():
+        policy.denoiser(x, t, graph)
+        with profile() as prof:
+            policy.denoiser(x, t, graph)
+    totals = {event.key: event.cpu_time_total for event in prof.key_averages()}
+    whole = sum(event.self_cpu_time_total for event in prof.key_averages())
+    parts = {
+        "sparse products": totals.get("_SparseMatmul", 0.0),
+        "dense layers (taps, gates, embeddings)": totals.get("aten::linear", 0.0),
+        "gate logits (gather, sums, sigmoid)": sum(totals.get(name, 0.0) for name in GATE_OPS),
+        "tap concatenation": totals.get("aten::cat", 0.0),
+    }
+    parts["the rest"] = whole - sum(parts.values())
+    return {name: value / whole for name, value in parts.items()} | {"ms": whole / 1e3}
 
 
 def main() -> None:
@@ -98,6 +126,10 @@ def main() -> None:
     ugnn = policies[policy_candidate("ugnn")]
     sparse, dense = (forward_ms(ugnn, gains, layout) for layout in ("sparse", "dense"))
     print(f"\nU-GNN forward, N = 400, B = 16, top-10 graph: sparse {sparse:.0f} ms, dense {dense:.0f} ms")
+    shares = forward_profile(ugnn, gains[:1])
+    print(f"U-GNN forward, N = 400, 25 samples, its training degree: {shares.pop('ms'):.0f} ms, of which")
+    for name, share in shares.items():
+        print(f"  {name:40s} {100 * share:5.1f}%")
 
 
 if __name__ == "__main__":

@@ -82,7 +82,8 @@ class DenseShift:
         s = self.matrix[:, None, None]  # [B, 1, 1, N, N]
         p = p.permute(0, 2, 3, 1)[..., :, None]  # [B, M, H, N, 1] receiving end i
         q = q.permute(0, 2, 3, 1)[..., None, :]  # [B, M, H, 1, N] sending end j
-        gated = (s * torch.sigmoid(p + q + scale[:, None, None] * s)).contiguous()  # [B, M, H, N, N]
+        logits = (p + q).add_(scale[:, None, None] * s)  # in place: one [B, M, H, N, N] block fewer
+        gated = (s * torch.sigmoid(logits)).contiguous()  # [B, M, H, N, N]
         return Applier(
             lambda z: _heads(z, heads).permute(0, 2, 3, 1, 4).contiguous(),  # [B, M, H, N, C / H]
             gated.matmul,
@@ -121,7 +122,17 @@ def _patterns(flat_index: torch.Tensor, rows: int, k: int, inner: int) -> _Patte
     # entries per column, by a scatter of known size: bincount would read max(col) back to the host
     counts = torch.zeros(size, dtype=col.dtype, device=device).scatter_add_(0, col, torch.ones_like(col))
     t_crow = torch.cat([torch.zeros(1, dtype=counts.dtype, device=device), counts.cumsum(0)])
-    return _Patterns(forward, _Pattern(t_crow, row[order], col[order], size), order)
+    transpose = _Pattern(t_crow, row[order], col[order], size)
+    return _Patterns(_narrow_indices(forward), _narrow_indices(transpose), order)
+
+
+def _narrow_indices(pattern: _Pattern) -> _Pattern:
+    """The pattern with 32-bit indices where they fit: the CPU's sparse kernels (MKL) take 32-bit indices
+    and would otherwise convert the 64-bit ones on every product (8% of its time at N = 400, 25 samples;
+    ``benchmarks/amortization.py``). The products are the same to the bit."""
+    if pattern.col.numel() >= 2**31 or pattern.col.device.type != "cpu":
+        return pattern
+    return _Pattern(pattern.crow.int(), pattern.col.int(), pattern.row.int(), pattern.size)
 
 
 def _csr_matmul(pattern: _Pattern, values: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -188,9 +199,11 @@ class SparseShift:
     def _matmul(self, values: torch.Tensor, inner: int) -> Callable[[torch.Tensor], torch.Tensor]:
         """y -> S y (or S^T y) for ``values`` in the order of the operator's entries (row, copy, K)."""
         pats = self._patterns(inner)
-        values_t = values[pats.order]  # once per operator, not once per application
         if self.transposed:
+            values_t = values[pats.order]  # once per operator, not once per application
             return lambda y: _SparseMatmul.apply(values_t, values, y, pats.transpose, pats.forward)
+        # S itself needs the transpose's values (a gather as large as the values) only for a backward pass
+        values_t = values[pats.order] if torch.is_grad_enabled() else None
         return lambda y: _SparseMatmul.apply(values, values_t, y, pats.forward, pats.transpose)
 
     @property
@@ -232,7 +245,10 @@ class SparseShift:
         # S: receiving end the row i (p), sending end the source j (q); S^T: the other way round.
         at_row, at_source = (q, p) if self.transposed else (p, q)
         sources = at_source.index_select(0, self.flat_index).view(b * n, k, m, heads)
-        gates = value * torch.sigmoid(at_row[:, None] + sources + scale * value)  # [B N, K, M, H]
+        # the logits summed in place into the gathered block: no backward needs it, and two fewer [B N, K,
+        # M, H] tensors are allocated
+        logits = sources.add_(at_row[:, None]).add_(scale * value)
+        gates = value * torch.sigmoid(logits)  # [B N, K, M, H]
         apply = self._matmul(gates.permute(0, 2, 3, 1).reshape(-1), m * heads)  # entries (row, copy, K)
         return Applier(
             lambda z: z.reshape(b * n * m * heads, -1),  # [B N M H, C / H]: a view
