@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from gsdiff.cli import main
-from gsdiff.config import DualTimeSharingConfig, EvaluationConfig, ExpertConfig, RadioConfig
+from gsdiff.config import DualTimeSharingConfig, EvaluationConfig, ExpertConfig, RadioConfig, get_profile
 from gsdiff.files import load_gains
 from gsdiff.policy import DiffusionPolicy, project_to_levels
 from gsdiff.solvers.dual_time_sharing import dual_time_sharing
@@ -439,8 +439,17 @@ def test_cli_train_and_sample(profile, tmp_path, capsys, monkeypatch):
     distill = ["distill", "--profile", "ci", "--cache-dir", str(tmp_path / "c"), "--teacher", str(chosen)]
     assert main([*distill, "--student-steps", "1", "--num-steps", "2", "--out", str(student), "--quiet"]) == 0
     printed = json.loads(capsys.readouterr().out)
+    saved = DiffusionPolicy.load(student)
     halved = replace(stored.sampling, sampler="ddim", steps=1, eta=0.0, timestep_spacing="trailing")
-    assert printed["sampling"] == halved.label and DiffusionPolicy.load(student).sampling == halved
+    assert saved.sampling == replace(halved, margin=saved.sampling.margin) and printed["sampling"] == (
+        saved.sampling.label
+    )
+    choice = saved.checkpoint_info["sampling_choice"]  # the margin chosen to keep the teacher's quality
+    assert (
+        saved.sampling.margin in get_profile("ci").tuning.margins and choice["label"] == printed["sampling"]
+    )
+    assert choice["reference"] == DiffusionPolicy.load(chosen).fingerprint()
+    assert printed["keeps_quality"] == choice["keeps_quality"]
     assert main([*distill, "--student-steps", "0", "--out", str(student)]) == 2
     assert "student_steps must be an integer >= 1, got 0" in capsys.readouterr().err
 

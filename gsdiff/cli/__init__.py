@@ -234,6 +234,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_profile(di)
     di.add_argument("--teacher", required=True, help="the checkpoint distilled (.pt)")
     di.add_argument(
+        "--reference",
+        help="the checkpoint whose quality the student's margin is chosen to keep on validation networks "
+        "(default: the teacher; in a chain 8 -> 4 -> 2, the policy it started from)",
+    )
+    di.add_argument(
         "--student-steps", type=int, default=DistillConfig.student_steps, help="default %(default)s"
     )
     di.add_argument("--num-steps", type=int, default=DistillConfig.num_steps, help="default %(default)s")

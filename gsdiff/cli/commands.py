@@ -215,16 +215,49 @@ def distill(args: argparse.Namespace) -> dict:
     dataset = load_or_build_dataset(
         profile, splits={"train": None}, cache_dir=args.cache_dir, progress=not args.quiet
     )
+    reference = DiffusionPolicy.load(args.reference) if args.reference else teacher
+    if not any(abs(profile.f_min - f) < 1e-9 for f in profile.f_mins):  # before distilling, not after
+        raise ValueError(
+            f"the student's margin is chosen at f_min = {profile.f_min:g}, which is not one of the dataset's "
+            f"levels f_mins = {list(profile.f_mins)}"
+        )
     work = Path(args.work_dir or f"{args.out}.work")
     student = distill_policy(teacher, dataset, config, work_dir=work, progress=not args.quiet)
-    student.save(args.out, profile=profile.name, **student.checkpoint_info)
+    chosen = _choose_student_margin(student, reference, profile, args)
+    student.save(args.out, profile=profile.name, **student.checkpoint_info, **chosen)
     history = student.checkpoint_info["history"]
     return {
         "out": str(args.out),
         "sampling": student.sampling.label,
+        "keeps_quality": chosen["sampling_choice"]["keeps_quality"],
+        "shortfall": round(chosen["sampling_choice"]["shortfall"], 4),
         "loss": history["loss"][-1],
         "seconds": round(history["seconds"][-1], 1),
     }
+
+
+def _choose_student_margin(student, reference, profile, args) -> dict:
+    """Set the student's margin to the one that keeps ``reference``'s quality best on validation networks
+    (``choose_student_margin``); returns what its checkpoint records."""
+    from ..data import load_or_build_dataset
+    from ..evaluation import choose_student_margin
+
+    dataset = load_or_build_dataset(
+        profile, splits={"validation": [profile.f_min]}, cache_dir=args.cache_dir, progress=False
+    )
+    choice = choose_student_margin(dataset, student, reference.eval(), profile)
+    student.sampling = choice.setting
+    record = {
+        "label": choice.setting.label,
+        "dataset": dataset.key,
+        "reference": reference.fingerprint(),
+        "reference_scores": choice.reference_scores,
+        "scores": choice.scores,
+        "shortfall": choice.shortfall,
+        "keeps_quality": choice.keeps_quality,
+        "tuning": asdict(profile.tuning),
+    }
+    return {"sampling_choice": record}
 
 
 def choose_sampling(args: argparse.Namespace) -> dict:

@@ -30,9 +30,11 @@ from .search import MarginSearch, SettingSearch, choose_dual_margin, choose_samp
 from .size_changes import SIZE_CHANGES, kept_interference_share, size_changes
 from .transient import Transient, online_expert_config, running_rates, transient
 from .tuning import (
+    StudentMargin,
     TunedSettings,
     Tuning,
     choose_policy_sampling,
+    choose_student_margin,
     tune_on_validation,
     tuned_settings,
     tuning_key,
@@ -75,6 +77,8 @@ __all__ = [
     "TunedSettings",
     "tuning_key",
     "choose_policy_sampling",
+    "StudentMargin",
+    "choose_student_margin",
     "tune_on_validation",
     "tuned_settings",
     "IMITATOR",

@@ -80,6 +80,7 @@ class SettingSearch:
     best_scores: dict[str, float]  # the best setting's validation_scores
     best_samples_w: torch.Tensor  # [B, S, N] its samples (a pool for dual time-sharing)
     settings: dict[str, SamplingSetting] = field(default_factory=dict)  # setting label -> the setting
+    scores: dict[str, dict[str, float]] = field(default_factory=dict)  # setting label -> validation_scores
 
     def best_by(self, key: str, margins: Sequence[float] | None = None) -> SamplingSetting:
         """The setting with the best ``key`` of its row (e.g. "balanced_chain": the choice against the
@@ -121,7 +122,7 @@ def choose_sampling(
     ``seed``. With ``chain_rates`` (the expert's chain in order, the stricter reference) every row also
     holds its "balanced_chain" score against it.
     Every row holds "steps" (denoiser passes per sample) and "seconds_per_network" (drawing them)."""
-    rows, scored, settings = {}, [], {}
+    rows, scored, settings, all_scores = {}, [], {}, {}
     own = replace(policy.sampling, power_levels=None)
     variants = [own] + [
         replace(own, sampler=kind, steps=steps, timestep_spacing=spacing, eta=0.0)
@@ -142,7 +143,11 @@ def choose_sampling(
                     chain = _scored(rates, f_min, chain_rates, evaluation.aggregate)[0]
                     metrics["balanced_chain"] = chain["balanced"]
                 metrics |= {"steps": setting.steps, "seconds_per_network": seconds}
-                rows[setting.label], settings[setting.label] = metrics, setting
+                rows[setting.label], settings[setting.label], all_scores[setting.label] = (
+                    metrics,
+                    setting,
+                    scores,
+                )
                 scored.append((metrics["balanced"], setting, scores, on_grid))
     top = max(scored, key=lambda row: row[0])[2]  # the best balanced score's p5 and mean ratios
     near = [
@@ -152,7 +157,7 @@ def choose_sampling(
     ]
     # fewest steps first, then the better score; max() keeps the first of equal rows, as before
     _, best, scores, samples = max(near, key=lambda row: (-row[1].steps, row[0]))
-    return SettingSearch(rows, best, scores, samples, settings)
+    return SettingSearch(rows, best, scores, samples, settings, all_scores)
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,18 @@ which starts from the weights of ``book-ugnn-n20.pt`` (the first stage, also shi
 ``TrainConfig.init_from`` and ``gsdiff.config.BOOK_BASE_SETTINGS``; ``initial_policy`` resolves the name).
 
 A distilled student of a shipped policy (``gsdiff distill``, progressive distillation: one DDIM step where
-its teacher takes two) ships beside it as ``<profile>-<kind>-distilled.pt`` where it keeps the teacher's
-quality (``load_distilled``). ``book-ugnn-distilled.pt`` (4 DDIM steps, 600 steps of distillation from 8,
-about 3 minutes on 2 threads) is
+its teacher takes two, the margin then chosen on validation to keep the shipped policy's quality) ships
+beside it as ``<profile>-<kind>-distilled.pt`` where it keeps that quality, p5 and mean ratios within 0.02
+at N = 20 and 400 (``load_distilled``; ``benchmarks/amortization.py``). ``book-ugnn-distilled.pt`` takes 2
+DDIM steps (8 -> 4 -> 2, 600 steps of distillation each, about 3 minutes each on 2 threads) and
+``book-gnn-distilled.pt`` 4 (8 -> 4, under 2 minutes):
 
     python -m gsdiff distill --profile book --teacher gsdiff/checkpoints/book-ugnn.pt --student-steps 4 \
-        --num-steps 600 --out gsdiff/checkpoints/book-ugnn-distilled.pt
+        --num-steps 600 --out ugnn-4.pt
+    python -m gsdiff distill --profile book --teacher ugnn-4.pt --reference gsdiff/checkpoints/book-ugnn.pt \
+        --student-steps 2 --num-steps 600 --out gsdiff/checkpoints/book-ugnn-distilled.pt
+    python -m gsdiff distill --profile book --kind gnn --teacher gsdiff/checkpoints/book-gnn.pt \
+        --student-steps 4 --num-steps 600 --out gsdiff/checkpoints/book-gnn-distilled.pt
 
 A checkpoint loads as long as what defines its weights matches the profile (``gsdiff.policy.checkpoints``):
 a profile's sampling defaults and fields added to the configs later never stop it.

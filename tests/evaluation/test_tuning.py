@@ -23,6 +23,7 @@ from gsdiff.evaluation import (
     TunedSettings,
     choose_dual_margin,
     choose_sampling,
+    choose_student_margin,
     tune_on_validation,
     tuned_settings,
     tuning_key,
@@ -102,6 +103,46 @@ def test_tuned_settings_reads_the_cache_and_keys_by_weights(setup, monkeypatch):
     assert tuning_key(dataset, policies, profile) != key
     searched_otherwise = dataclasses.replace(profile, tuning=dataclasses.replace(profile.tuning, seed=1))
     assert tuning_key(dataset, policies, searched_otherwise) != key
+
+
+def test_a_students_margin_keeps_its_references_quality_best(setup):
+    """Each margin's p5 and mean ratios are the search's on the same validation draws; the one kept has the
+    smallest larger drop below the reference's ratios, and a student that is its reference keeps it."""
+    profile, dataset, policies, _ = setup
+    reference = policies[POLICY]
+    torch.manual_seed(1)
+    student = DiffusionPolicy.from_profile(profile)
+    student.sampling = dataclasses.replace(student.sampling, steps=2, timestep_spacing="trailing")
+    choice = choose_student_margin(dataset, student, reference, profile)
+    gains, chain = dataset.at_f_min("validation", 0.5, 2)
+    expert_w = resample(chain, 4, generator=torch.Generator().manual_seed(0))
+    expert_rates = played_rates(gains, expert_w, profile.radio, profile.evaluation, seed=0)
+
+    def by_hand(policy, margins):
+        return choose_sampling(
+            gains,
+            0.5,
+            expert_rates,
+            policy,
+            profile.radio,
+            profile.evaluation,
+            num_samples=4,
+            margins=margins,
+            power_levels=[policy.sampling.power_levels],
+            seed=0,
+        )
+
+    assert choice.reference_scores == by_hand(reference, [reference.sampling.margin]).best_scores
+    drops = {}
+    for margin in (0.0, 0.1):
+        scores = by_hand(student, [margin]).best_scores
+        drops[margin] = max(choice.reference_scores[k] - scores[k] for k in ("p5_ratio", "mean_ratio"))
+    kept = min(drops, key=drops.get)
+    assert choice.setting == dataclasses.replace(student.sampling, margin=kept)
+    assert choice.shortfall == pytest.approx(drops[kept])
+    assert choice.keeps_quality == (drops[kept] <= profile.tuning.step_tolerance)
+    itself = choose_student_margin(dataset, reference, reference, profile)
+    assert itself.shortfall <= 0 and itself.keeps_quality
 
 
 def test_tuned_settings_round_trip_and_config_checks():

@@ -1,7 +1,5 @@
 """The shipped checkpoints load with weights_only=True and match the current book profile's configs."""
 
-from dataclasses import replace
-
 import pytest
 import torch
 
@@ -51,15 +49,19 @@ def test_shipped_book_checkpoints_follow_the_profiles_two_stages(kind):
     assert any(not torch.equal(a, b) for a, b in pairs)
 
 
-def test_the_distilled_student_ships_beside_its_teacher():
-    """``book-ugnn-distilled.pt`` is ``gsdiff distill`` of the shipped U-GNN: DDIM on few trailing steps,
-    the teacher's margin and levels, its record naming the recipe; the GNN ships none."""
+@pytest.mark.parametrize("kind", ["ugnn", "gnn"])
+def test_the_distilled_student_ships_beside_its_teacher(kind):
+    """``book-{kind}-distilled.pt`` is ``gsdiff distill`` of the shipped policy: DDIM on few trailing steps,
+    the teacher's levels, the margin chosen on validation to keep the shipped policy's quality (its record
+    says so, against that policy), its record naming the recipe."""
     book = get_profile("book")
-    student, teacher = load_distilled(book, "ugnn"), load_pretrained(book, "ugnn")
-    assert student.sampling == replace(
-        teacher.sampling, sampler="ddim", steps=4, eta=0.0, timestep_spacing="trailing"
-    )
+    student, teacher = load_distilled(book, kind), load_pretrained(book, kind)
+    assert student.sampling.sampler == "ddim" and student.sampling.eta == 0.0
+    assert student.sampling.timestep_spacing == "trailing" and student.sampling.steps < teacher.sampling.steps
+    assert student.sampling.power_levels == teacher.sampling.power_levels
+    assert student.sampling.margin in book.tuning.margins
     record = student.checkpoint_info["distill"]
     assert record["student_steps"] == student.sampling.steps and student.training_pairs == book.num_pairs
-    assert student.checkpoint_info["teacher"] == teacher.fingerprint()
-    assert load_distilled(book, "gnn") is None
+    choice = student.checkpoint_info["sampling_choice"]
+    assert choice["reference"] == teacher.fingerprint() and choice["keeps_quality"]
+    assert choice["label"] == student.sampling.label and choice["shortfall"] <= book.tuning.step_tolerance
