@@ -243,6 +243,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     di.add_argument("--num-steps", type=int, default=DistillConfig.num_steps, help="default %(default)s")
     di.add_argument(
+        "--mixed-sizes",
+        action="store_true",
+        help="distil on every size the profile trains on (num_pairs, then train_pairs), one drawn per step",
+    )
+    di.add_argument(
         "--learning-rate", type=float, default=DistillConfig.learning_rate, help="default %(default)s"
     )
     _add_run_output(di, "the student")

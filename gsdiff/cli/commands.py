@@ -203,26 +203,29 @@ def _choose(policy, dataset, profile) -> dict:
 
 def distill(args: argparse.Namespace) -> dict:
     from ..config import DistillConfig
-    from ..data import load_or_build_dataset
+    from ..data import load_or_build_dataset, load_training_datasets
     from ..policy import DiffusionPolicy
     from ..training import distill_policy
 
     profile = _profile(args)
-    teacher = DiffusionPolicy.load(args.teacher)
-    config = DistillConfig(
-        student_steps=args.student_steps, num_steps=args.num_steps, learning_rate=args.learning_rate
-    )
-    dataset = load_or_build_dataset(
-        profile, splits={"train": None}, cache_dir=args.cache_dir, progress=not args.quiet
-    )
-    reference = DiffusionPolicy.load(args.reference) if args.reference else teacher
     if not any(abs(profile.f_min - f) < 1e-9 for f in profile.f_mins):  # before distilling, not after
         raise ValueError(
             f"the student's margin is chosen at f_min = {profile.f_min:g}, which is not one of the dataset's "
             f"levels f_mins = {list(profile.f_mins)}"
         )
+    teacher = DiffusionPolicy.load(args.teacher)
+    config = DistillConfig(
+        student_steps=args.student_steps, num_steps=args.num_steps, learning_rate=args.learning_rate
+    )
+    if args.mixed_sizes:  # no test samples: distillation never reads them
+        datasets = load_training_datasets(profile, cache_dir=args.cache_dir, progress=not args.quiet)
+    else:
+        datasets = load_or_build_dataset(
+            profile, splits={"train": None}, cache_dir=args.cache_dir, progress=not args.quiet
+        )
+    reference = DiffusionPolicy.load(args.reference) if args.reference else teacher
     work = Path(args.work_dir or f"{args.out}.work")
-    student = distill_policy(teacher, dataset, config, work_dir=work, progress=not args.quiet)
+    student = distill_policy(teacher, datasets, config, work_dir=work, progress=not args.quiet)
     chosen = _choose_student_margin(student, reference, profile, args)
     student.save(args.out, profile=profile.name, **student.checkpoint_info, **chosen)
     history = student.checkpoint_info["history"]

@@ -16,7 +16,10 @@ the student's n steps are every other one of them. One training step:
    max(alpha_t^2 / sigma_t^2, 1) |x0_s - x0~|^2 (the paper's truncated-SNR weight: the eps loss at high SNR,
    the x0 loss where alpha_t is small and eps would blow its error up).
 
-The student starts from the teacher's weights. A run is resumable from ``work_dir/last.pt`` (written
+The student starts from the teacher's weights. Given datasets of several sizes (the profile's training sizes,
+``gsdiff.data.load_training_datasets``), each step draws one size uniformly, as training does, and the
+larger networks use the graph degree the policy has on them at inference (``DiffusionPolicy.graph_degree``).
+A run is resumable from ``work_dir/last.pt`` (written
 atomically every ``checkpoint_every`` steps) and refuses a state made for another teacher or config.
 """
 
@@ -25,6 +28,7 @@ from __future__ import annotations
 import copy
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -82,24 +86,34 @@ def _step_loss(
     return max(snr, 1.0) * (x0_student - target).pow(2).mean()
 
 
-def _state_origin(teacher: DiffusionPolicy, config: DistillConfig, dataset: ExpertDataset) -> dict:
-    """What a resumable state must match: the teacher, the dataset and the config (a run may go on to more
-    steps, or checkpoint at another rate)."""
+def _state_origin(teacher: DiffusionPolicy, config: DistillConfig, datasets: list[ExpertDataset]) -> dict:
+    """What a resumable state must match: the teacher, the datasets and the config (a run may go on to more
+    steps, or checkpoint at another rate). One dataset is named by its key, as before several sizes."""
     recipe = {k: v for k, v in asdict(config).items() if k not in ("num_steps", "checkpoint_every")}
-    return {"teacher": teacher.fingerprint(), "distill": recipe, "dataset": dataset.key}
+    keys = [d.key for d in datasets]
+    return {
+        "teacher": teacher.fingerprint(),
+        "distill": recipe,
+        "dataset": keys[0] if len(keys) == 1 else keys,
+    }
 
 
 def distill_policy(
     teacher: DiffusionPolicy,
-    dataset: ExpertDataset,
+    datasets: ExpertDataset | Sequence[ExpertDataset],
     config: DistillConfig,
     *,
     work_dir: str | Path,
     progress: bool = True,
 ) -> DiffusionPolicy:
     """A student of ``teacher`` that samples with ``config.student_steps`` DDIM steps ("trailing") where the
-    teacher takes twice as many, trained on ``dataset``'s train split (see the module docstring). The
-    student keeps the teacher's margin and levels; its history is in ``checkpoint_info``."""
+    teacher takes twice as many, trained on the train splits of ``datasets`` (one, or one per size; see the
+    module docstring). The student keeps the teacher's margin and levels (``gsdiff distill`` then chooses its
+    margin on validation: ``gsdiff.evaluation.choose_student_margin``); its history is in
+    ``checkpoint_info``."""
+    datasets = [datasets] if isinstance(datasets, ExpertDataset) else list(datasets)
+    if not datasets:
+        raise ValueError("datasets must name at least one expert dataset")
     k = teacher.configs["diffusion"].num_train_steps
     n = config.student_steps
     if 2 * n > k:
@@ -113,7 +127,7 @@ def distill_policy(
     sampler.set_timesteps(2 * n)
     optimizer = torch.optim.AdamW(student.parameters(), lr=config.learning_rate)
     generator = torch.Generator().manual_seed(config.seed)
-    origin = _state_origin(teacher, config, dataset)
+    origin = _state_origin(teacher, config, datasets)
     history: dict[str, list[float]] = {"step": [], "loss": [], "seconds": []}
     step, losses, elapsed = 0, [], 0.0
     last = out / "last.pt"
@@ -126,10 +140,14 @@ def distill_policy(
         optimizer.load_state_dict(state["optimizer"])
         generator.set_state(state["generator"])
         history, step, elapsed = state["history"], state["step"], state["seconds"]
-    gains, f_min, samples = dataset.split("train")
+    train_sets = [d.split("train") for d in datasets]  # per size: gains, f_min, samples
+    degrees = [teacher.graph_degree(int(gains.shape[-1])) for gains, _, _ in train_sets]
     started = time.perf_counter() - elapsed
     bar = tqdm(total=config.num_steps, initial=step, desc="distilling", disable=not progress)
     while step < config.num_steps:
+        # one size per step, drawn uniformly; with one dataset nothing is drawn (earlier runs reproduce)
+        size = int(torch.randint(len(train_sets), (1,), generator=generator)) if len(train_sets) > 1 else 0
+        (gains, f_min, samples), top_k = train_sets[size], degrees[size]
         pick = torch.randint(0, len(f_min), (config.batch_problems,), generator=generator)
         which = torch.randint(
             0, samples.shape[1], (config.batch_problems, config.samples_per_problem), generator=generator
@@ -137,7 +155,7 @@ def distill_policy(
         x0 = to_diffusion_space(samples[pick[:, None], which], teacher.max_power_w)  # [P, S, N]
         i = int(torch.randint(0, n, (1,), generator=generator))
         noise = torch.randn(x0.shape, generator=generator)
-        graph = teacher.graphs(gains[pick], f_min[pick], check=False)
+        graph = teacher.graphs(gains[pick], f_min[pick], top_k=top_k, check=False)
         loss = _step_loss(teacher, student, sampler, graph, x0, noise, grid[2 * i], grid[2 * i + 1])
         optimizer.zero_grad()
         loss.backward()

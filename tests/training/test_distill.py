@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from gsdiff.config import DistillConfig
-from gsdiff.data import load_or_build_dataset
+from gsdiff.data import load_or_build_dataset, load_training_datasets
 from gsdiff.policy import DiffusionPolicy
 from gsdiff.training import distill_policy, distillation_target
 
@@ -52,3 +52,28 @@ def test_distillation_resumes_to_the_same_student_and_halves_the_steps(profile, 
         distill_policy(teacher, dataset, replace(config, student_steps=k), work_dir=tmp_path / "c")
     with pytest.raises(ValueError, match="student_steps must be an integer >= 1, got 0"):
         DistillConfig(student_steps=0)
+
+
+def test_distillation_on_several_sizes_draws_one_per_step_on_the_inference_degree(profile, tmp_path):
+    """With one dataset per training size each step draws a size, and the larger networks get the graph
+    degree the policy samples them with (its training N - 1); a single-size state is not resumed by it."""
+    sized = replace(profile, train_pairs=(8,))
+    datasets = load_training_datasets(sized, cache_dir=tmp_path / "cache", progress=False)
+    torch.manual_seed(0)
+    teacher = DiffusionPolicy.from_profile(sized)
+    seen = []
+    build = teacher.graphs
+
+    def graphs(gains, f_min, **kwargs):
+        seen.append((gains.shape[-1], kwargs.get("top_k")))
+        return build(gains, f_min, **kwargs)
+
+    teacher.graphs = graphs
+    config = DistillConfig(student_steps=1, num_steps=8, batch_problems=2, samples_per_problem=2)
+    distill_policy(teacher, datasets, config, work_dir=tmp_path / "mixed", progress=False)
+    assert set(seen) == {(5, None), (8, teacher.graph_degree(8))} and teacher.graph_degree(8) == 4
+    distill_policy(
+        teacher, datasets[0], replace(config, num_steps=2), work_dir=tmp_path / "one", progress=False
+    )
+    with pytest.raises(ValueError, match="was made with another dataset"):
+        distill_policy(teacher, datasets, config, work_dir=tmp_path / "one", progress=False)
