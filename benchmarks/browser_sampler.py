@@ -5,7 +5,7 @@ book profile's N, a few new networks) into a temporary folder with onnxruntime-w
 plotly.js, serves it on 127.0.0.1, presses *sample* ``--presses`` times and prints the seconds per 100
 samples the page measured (its reverse loop on onnxruntime-web's WASM backend, one thread, and the exact
 rates), beside PyTorch's for the same samples in this process: the distilled student the explore chapter's
-page runs (4 DDIM steps), the shipped policy at its stored setting (6 DPM-Solver++ steps), and with
+page runs (2 DDIM steps), the shipped policy at its stored setting (6 DPM-Solver++ steps), and with
 ``--before`` the same policy at the 20 DDIM steps it used before, with the same margin and levels:
 
     python benchmarks/browser_sampler.py --samples 100 --presses 5 --before

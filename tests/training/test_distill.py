@@ -54,6 +54,7 @@ def test_distillation_resumes_to_the_same_student_and_halves_the_steps(profile, 
         DistillConfig(student_steps=0)
 
 
+@pytest.mark.slow  # builds expert datasets of two sizes
 def test_distillation_on_several_sizes_draws_one_per_step_on_the_inference_degree(profile, tmp_path):
     """With one dataset per training size each step draws a size, and the larger networks get the graph
     degree the policy samples them with (its training N - 1); a single-size state is not resumed by it."""
